@@ -1,0 +1,21 @@
+// Seeded train/test split, stratified by label so the held-out set has every class.
+import { Rng } from './rng.js';
+import { subset, type Dataset } from './datasets/mnist.js';
+
+/** Splits `d` into train/test with `testFraction` of each class held out. Deterministic in `seed`. */
+export function trainTestSplit(d: Dataset, testFraction: number, seed: number): { train: Dataset; test: Dataset } {
+  if (!(testFraction > 0 && testFraction < 1)) throw new RangeError('testFraction must be in (0, 1)');
+  const rng = new Rng(seed);
+  const byClass: number[][] = Array.from({ length: d.classes }, () => []);
+  for (let i = 0; i < d.n; i++) byClass[d.y[i]].push(i);
+  const train: number[] = [], test: number[] = [];
+  for (const rows of byClass) {
+    rng.shuffle(rows);
+    const k = Math.round(rows.length * testFraction);
+    test.push(...rows.slice(0, k));
+    train.push(...rows.slice(k));
+  }
+  rng.shuffle(train);
+  rng.shuffle(test);
+  return { train: subset(d, train), test: subset(d, test) };
+}
