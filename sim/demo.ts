@@ -1,0 +1,78 @@
+// `npm start`: a federated training run on emulated boards over MQTT with embedded defaults.
+// Starts an aedes broker (or uses --broker), one gateway with a LevelDB ledger, and N boards
+// that each run the firmware .wasm on a non-IID Dirichlet shard of the MNIST digits.
+import { parseArgs } from 'node:util';
+import { runFederated, DEFAULTS, type RunOptions } from './run.js';
+
+const HELP = `usage: npm start -- [options]
+  --devices N        emulated boards (default ${DEFAULTS.devices})
+  --rounds R         training rounds (default ${DEFAULTS.rounds})
+  --alpha A          Dirichlet label-skew α (default ${DEFAULTS.alpha})
+  --seed S           seed for split, partition, keys and training (default ${DEFAULTS.seed})
+  --epochs E         local epochs per round (default ${DEFAULTS.epochs})
+  --broker URL       use this MQTT broker (mqtt://host:port) instead of the embedded one
+  --data-dir DIR     ledger directory (default ./data/run-<time>)
+  --timeout-ms T     round deadline (default ${DEFAULTS.roundTimeoutMs})
+  --json             progress to stderr; last stdout line is one JSON summary
+  --help`;
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
+      epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
+      'timeout-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  });
+  if (values.help) { console.log(HELP); return; }
+  const num = (v: string | undefined, d: number, name: string): number => {
+    if (v === undefined) return d;
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) { console.error(`--${name} must be a positive number`); process.exit(2); }
+    return x;
+  };
+  const opts: RunOptions = {
+    devices: num(values.devices, DEFAULTS.devices, 'devices'),
+    rounds: num(values.rounds, DEFAULTS.rounds, 'rounds'),
+    alpha: num(values.alpha, DEFAULTS.alpha, 'alpha'),
+    seed: num(values.seed, DEFAULTS.seed, 'seed'),
+    epochs: num(values.epochs, DEFAULTS.epochs, 'epochs'),
+    roundTimeoutMs: num(values['timeout-ms'], DEFAULTS.roundTimeoutMs, 'timeout-ms'),
+    broker: values.broker,
+    dataDir: values['data-dir'],
+  };
+  const json = values.json === true;
+  const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
+  const warn = (line: string) => process.stderr.write(line + '\n');
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts === 1) { warn('\ninterrupted: finishing the current round and closing the ledger (Ctrl-C again to quit now)'); controller.abort(); }
+    else process.exit(130); // every committed block is one atomic LevelDB batch, so the ledger still verifies
+  });
+
+  runFederated(opts, {
+    signal: controller.signal,
+    onStart: (info) => {
+      say(`edgechain-fl demo: ${opts.devices} emulated boards, ${opts.rounds} rounds, Dirichlet α=${opts.alpha}, seed ${opts.seed}`);
+      say(`  broker   ${info.broker}${opts.broker ? '' : ' (embedded aedes)'}`);
+      say(`  ledger   ${info.dataDir}`);
+      say(`  data     MNIST (mnist package): ${info.train} train / ${info.test} held-out test digits; shard sizes ${info.shards.join(' ')}`);
+    },
+    onRound: (s, total) => {
+      const w = 20, done = Math.round((s.round / total) * w);
+      const bar = '█'.repeat(done) + '░'.repeat(w - done);
+      const rej = s.rejected.length ? ` rejected ${s.rejected.length} (${[...new Set(s.rejected.map((r) => r.reason))].join(',')})` : '';
+      say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted}${rej} height ${s.height} ${s.ms} ms`);
+    },
+    onReject: (e) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
+  }).then((r) => {
+    say(`done: final accuracy ${r.final_accuracy.toFixed(4)}, ledger height ${r.ledger_height} (${r.ledger_verified ? 'verified' : 'VERIFY FAILED'}), ${r.seconds.toFixed(1)} s`);
+    if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir }));
+    process.exit(r.ledger_verified ? 0 : 1);
+  }).catch((e) => { console.error(e); process.exit(1); });
+}
+
+main();
