@@ -12,7 +12,7 @@ import { encodeGlobal } from './wire/global.js';
 import { ed25519PublicKey } from './wire/cose.js';
 import { encodeCanonical } from './wire/cbor.js';
 import { globalTopic, updateFilter, roundTopic, ackTopic, deviceOfUpdateTopic } from './topics.js';
-import { decodeModel, encodeModel, MAX_MODEL_BYTES } from '../boards/firmware/model-blob.js';
+import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../boards/firmware/model-blob.js';
 import { Ledger, updateRecordTx, globalModelTx, type Signer } from './ledger/index.js';
 
 export interface GatewayLog {
@@ -54,6 +54,8 @@ export class Gateway {
   private client?: MqttClient;
   private model: Uint8Array;
   private modelHash: Uint8Array;
+  private baseHeader: ModelHeader;
+  private nextRound = 1;
   private round?: RoundState;
   private roundDone?: () => void;
   private keys = new Map<string, KeyObject>();
@@ -64,6 +66,7 @@ export class Gateway {
   constructor(private readonly o: GatewayOptions) {
     this.model = o.initialModel;
     this.modelHash = sha256(o.initialModel);
+    this.baseHeader = decodeModel(o.initialModel).header;
     this.maxUpdateBytes = o.maxUpdateBytes ?? MAX_MODEL_BYTES + 4096;
     this.log = o.log ?? (() => {});
   }
@@ -95,24 +98,25 @@ export class Gateway {
     return { key, counter: d.counter };
   }
 
-  /** Handler for fl/<task>/update/<device>. */
+  /** Handler for fl/<task>/update/<device>. Every message is fully checked, even between
+   *  rounds, so its log line names the real fault (a forged update is `bad_signature`, not late). */
   private onUpdate(topicDevice: string, payload: Uint8Array): void {
     const r = this.round;
-    if (!r) { this.log({ level: 'warn', event: 'reject', reason: 'no_open_round', device: topicDevice }); return; }
     const ctx: RoundContext = {
-      task: this.o.task, round: r.round, baseHash: this.modelHash, baseHeader: decodeModel(this.model).header,
-      maxBytes: this.maxUpdateBytes, device: (id) => this.deviceKey(id), hasUpdate: (id) => r.has(id),
+      task: this.o.task, round: r?.round ?? this.nextRound, baseHash: this.modelHash, baseHeader: this.baseHeader,
+      maxBytes: this.maxUpdateBytes, device: (id) => this.deviceKey(id), hasUpdate: (id) => r?.has(id) ?? false,
     };
-    const v = checkUpdate(payload, topicDevice, ctx);
+    let v = checkUpdate(payload, topicDevice, ctx);
+    if (v.ok && !r) v = { ok: false, reason: 'no_open_round', detail: 'arrived between rounds', deviceId: v.update.deviceId };
     if (!v.ok) {
-      r.reject({ device: v.deviceId, reason: v.reason, detail: v.detail });
-      this.log({ level: 'warn', event: 'reject', round: r.round, device: v.deviceId, reason: v.reason, detail: v.detail });
-      this.ack(topicDevice, { round: r.round, accepted: false, reason: v.reason });
+      r?.reject({ device: v.deviceId, reason: v.reason, detail: v.detail });
+      this.log({ level: 'warn', event: 'reject', round: ctx.round, device: v.deviceId, reason: v.reason, detail: v.detail });
+      this.ack(topicDevice, { round: ctx.round, accepted: false, reason: v.reason });
       return;
     }
-    r.accept(v.update);
-    this.ack(topicDevice, { round: r.round, accepted: true, reason: 'ok' });
-    if (r.complete) this.roundDone?.();
+    r!.accept(v.update);
+    this.ack(topicDevice, { round: r!.round, accepted: true, reason: 'ok' });
+    if (r!.complete) this.roundDone?.();
   }
 
   private ack(device: string, body: { round: number; accepted: boolean; reason: string }): void {
@@ -141,6 +145,7 @@ export class Gateway {
       await finished;
       this.round = undefined;
       this.roundDone = undefined;
+      this.nextRound = t + 1;
       const s = await this.closeRound(state, now() - start);
       out.push(s);
       onRound?.(s);

@@ -1,0 +1,107 @@
+// The state's key schema and typed records. Every key the rules touch is built here, so the
+// layout of the state (and thus its root) is defined in one place.
+import type { StateReader, StateOverlay, StateValue } from './state.js';
+import { LedgerError } from './errors.js';
+import { toHex } from './bytes.js';
+
+export type IdentityStatus = 'active' | 'blacklisted' | 'revoked';
+
+/** A registered device (001 retrieval record + registry state). */
+export interface DeviceRecord {
+  publicKey: Uint8Array;
+  profile: { categories: string[]; types: string[]; size: number };
+  counter: number;          // highest accepted per-device message counter
+  status: IdentityStatus;
+  admittedBy: string;
+  height: number;
+}
+
+/** A manager / super node named in genesis (permissioned chain, 000/002). */
+export interface ManagerRecord { publicKey: Uint8Array; counter: number; status: IdentityStatus }
+
+/** An update that was recorded but not yet aggregated (002 update block entry). */
+export interface PendingUpdate { round: number; deviceId: string; score: number; n: number; height: number }
+
+/** The current global model of a task (002 model block). */
+export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; height: number }
+
+/** A published FL task with its deposit pool (004 step 1). */
+export interface TaskRecord { publisher: string; deposit: number; pool: number; rounds: number; status: 'open' | 'closed'; height: number }
+
+/** A training node's bid with its stake (004 function 2). */
+export interface BidRecord { price: number; stake: number; height: number }
+
+/** An open data-sharing request (001). */
+export interface RequestRecord { requester: string; categories: string[]; timestamp: number; height: number }
+
+/** A model transaction (001 Table I). */
+export interface ModelTxRecord { owner: string; receiver: string; modelHash: Uint8Array; mae: number; height: number }
+
+export const K = {
+  chain: 'chain',
+  param: (k: string) => `param/${k}`,
+  manager: (id: string) => `mgr/${id}`,
+  device: (id: string) => `dev/${id}`,
+  balance: (id: string) => `bal/${id}`,
+  reputation: (id: string) => `rep/${id}`,
+  task: (id: string) => `task/${id}`,
+  model: (task: string) => `model/${task}`,
+  pending: (task: string, updateHash: Uint8Array) => `upd/${task}/${toHex(updateHash)}`,
+  bid: (task: string, bidder: string) => `bid/${task}/${bidder}`,
+  request: (txHash: Uint8Array) => `req/${toHex(txHash)}`,
+  modelTx: (txHash: Uint8Array) => `mtx/${toHex(txHash)}`,
+  once: (id: Uint8Array) => `once/${toHex(id)}`,
+};
+
+function typed<T>(v: StateValue | undefined): T | undefined {
+  return v as unknown as T | undefined;
+}
+
+export const getDevice = (s: StateReader, id: string) => typed<DeviceRecord>(s.get(K.device(id)));
+export const getManager = (s: StateReader, id: string) => typed<ManagerRecord>(s.get(K.manager(id)));
+export const getTask = (s: StateReader, id: string) => typed<TaskRecord>(s.get(K.task(id)));
+export const getModel = (s: StateReader, task: string) => typed<ModelRecord>(s.get(K.model(task)));
+export const getBalance = (s: StateReader, id: string) => (s.get(K.balance(id)) as number | undefined) ?? 0;
+export const getReputation = (s: StateReader, id: string) => (s.get(K.reputation(id)) as number | undefined) ?? 0;
+
+/** Stores a record (records are plain CBOR data by construction). */
+export function put(s: StateOverlay, key: string, rec: object | number): void {
+  s.set(key, rec as unknown as StateValue);
+}
+
+/** Identity of a tx author: its key, status, counter and role. */
+export interface Identity { id: string; role: 'manager' | 'device'; publicKey: Uint8Array; status: IdentityStatus; counter: number }
+
+/** Looks up a manager or device by id. */
+export function identity(s: StateReader, id: string): Identity | undefined {
+  const m = getManager(s, id);
+  if (m) return { id, role: 'manager', publicKey: m.publicKey, status: m.status, counter: m.counter };
+  const d = getDevice(s, id);
+  if (d) return { id, role: 'device', publicKey: d.publicKey, status: d.status, counter: d.counter };
+  return undefined;
+}
+
+/** Throws unless `id` is a known identity that is neither revoked nor blacklisted. */
+export function requireActive(s: StateReader, id: string): Identity {
+  const who = identity(s, id);
+  if (!who) throw new LedgerError('unknown_author', `unknown identity ${id}`);
+  if (who.status !== 'active') throw new LedgerError(who.status, `identity ${id} is ${who.status}`);
+  return who;
+}
+
+/** Accepts a per-identity message counter only if it exceeds the last one, then records it
+ *  (issue 5 §6: every device message is bound to a per-device counter; replays are rejected). */
+export function bumpCounter(s: StateOverlay, id: string, ctr: number): void {
+  const who = requireActive(s, id);
+  if (ctr <= who.counter) throw new LedgerError('replay', `counter ${ctr} of ${id} is not above ${who.counter}`);
+  const key = who.role === 'manager' ? K.manager(id) : K.device(id);
+  put(s, key, { ...(s.get(key) as object), counter: ctr });
+}
+
+/** Adds `delta` to a balance; throws insufficient_funds if it would go negative. */
+export function addBalance(s: StateOverlay, id: string, delta: number): void {
+  const b = getBalance(s, id) + delta;
+  if (b < 0) throw new LedgerError('insufficient_funds', `balance of ${id} would be ${b}`);
+  if (!Number.isSafeInteger(b)) throw new LedgerError('malformed', 'balance overflow');
+  put(s, K.balance(id), b);
+}

@@ -1,0 +1,45 @@
+// Global-model record (002 "model block"): a round's aggregated model hash and the updates it
+// aggregated. Rounds of a task strictly increase; each listed update must be recorded, pending
+// and from this round or earlier, and is consumed.
+import { LedgerError } from '../errors.js';
+import { onlyKeys, str, bytes, uint, list, hashItem, opt } from '../fields.js';
+import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
+import { toHex } from '../bytes.js';
+import { defined, type TxKind } from './kind.js';
+
+export interface GlobalModelBody {
+  task: string;
+  round: number;
+  modelHash: Uint8Array;
+  updates: Uint8Array[];
+  accuracy?: number;   // integer fixed point (× 1e6)
+}
+
+export const globalModelKind: TxKind<GlobalModelBody> = {
+  type: 'model',
+  author: 'manager',
+  decode(m) {
+    onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy'], 'model');
+    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem), accuracy: opt(m, 'accuracy', uint) };
+  },
+  encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy }),
+  apply(s, tx, ctx) {
+    const b = tx.body;
+    const prev = getModel(s, b.task);
+    if (prev && b.round <= prev.round) throw new LedgerError('stale_round', `model round ${b.round} <= current ${prev.round}`);
+    const seen = new Set<string>();
+    for (const h of b.updates) {
+      const hex = toHex(h);
+      if (seen.has(hex)) throw new LedgerError('duplicate', `update ${hex} listed twice`);
+      seen.add(hex);
+      const key = K.pending(b.task, h);
+      const u = s.get(key) as PendingUpdate | undefined;
+      if (!u) throw new LedgerError('not_found', `update ${hex} is not a pending update of ${b.task}`);
+      if (u.round > b.round) throw new LedgerError('stale_round', `update of round ${u.round} in model of round ${b.round}`);
+      s.del(key);
+    }
+    const rec: ModelRecord = { round: b.round, modelHash: b.modelHash, updates: b.updates.length, height: ctx.height };
+    if (b.accuracy !== undefined) rec.accuracy = b.accuracy;
+    put(s, K.model(b.task), rec);
+  },
+};
