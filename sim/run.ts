@@ -8,7 +8,7 @@ import { partition } from './partition.js';
 import { subset } from './datasets/mnist.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { Gateway, type RoundSummary } from '../gateway/gateway.js';
-import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
+import { Ledger, registrationTx, nodeSigner, type GenesisConfig } from '../gateway/ledger/index.js';
 import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
@@ -29,6 +29,7 @@ export interface RunOptions {
   task?: string;
 }
 
+export const DEFAULT_TASK = 'mnist-lr';
 export const DEFAULTS = { devices: 10, rounds: 20, alpha: 0.5, seed: 1, epochs: 1, roundTimeoutMs: 15_000 };
 export const TRAIN = { batch: 16, lr: 0 }; // set from the kernel's recommended options
 
@@ -52,10 +53,20 @@ export interface RunResult {
   summaries: RoundSummary[];
 }
 
+/** The genesis of a demo run's chain: the gateway is the only manager (permissioned admission). */
+export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'>): GenesisConfig {
+  const gw = nodeSigner('gw-0', demoSeed('gateway', o.seed));
+  const task = o.task ?? DEFAULT_TASK;
+  return {
+    chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }],
+    params: { task, engine: 'fedavg' }, timestamp: 0,
+  };
+}
+
 /** Runs one federated training job end to end and returns its summary. */
 export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
   const t0 = Date.now();
-  const task = o.task ?? 'mnist-lr';
+  const task = o.task ?? DEFAULT_TASK;
   const dataDir = resolve(o.dataDir ?? join('data', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`));
   mkdirSync(dataDir, { recursive: true });
 
@@ -83,12 +94,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     agents.push(agent);
   }
 
-  const ledger = await Ledger.open(dataDir, {
-    genesis: {
-      chainId: `edgechain-fl/${task}`, managers: [{ id: gwSigner.id, publicKey: gwSigner.publicKey }],
-      params: { task, rounds: o.rounds, engine: 'fedavg' }, timestamp: 0,
-    },
-  });
+  const ledger = await Ledger.open(dataDir, { genesis: demoGenesis(o) });
   // Permissioned admission (000/002): the manager registers each provisioned board.
   if (ledger.height < 1) {
     const txs = agents.map((a) => registrationTx(gwSigner, {
