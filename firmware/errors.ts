@@ -10,3 +10,4 @@ export const E_BAD_KEY: i32 = -6;       // key length or encoding invalid
 export const E_BAD_SIG: i32 = -7;       // signature does not verify
 export const E_ENTROPY: i32 = -8;       // host entropy import failed
 export const E_TOO_LARGE: i32 = -9;     // message or payload exceeds a firmware limit
+export const E_BAD_MODEL: i32 = -10;    // model parameters outside their legal range (e.g. int8 weight -128)

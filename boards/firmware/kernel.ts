@@ -1,0 +1,171 @@
+// Host wrapper of the firmware training kernel (docs/firmware-abi.md). Streams datasets into
+// the firmware-owned buffer in chunks, as a C host on a microcontroller would from flash.
+import type { FirmwareInstance } from './instance.js';
+import { ARCHES, type Arch } from './model-blob.js';
+
+export type { Arch } from './model-blob.js';
+
+/** Architecture and size of a model to create. `hidden` only for 'mlp'. */
+export interface ModelSpec { arch: Arch; inputs: number; hidden?: number; outputs: number; seed: number }
+
+/** Labelled data, uint8 features row-major (n × dim). For 'linreg', targets are `t`
+ *  (n × outputs, Q16.16 fixed point: real = t / 65536); without `t`, a 1-output linreg model
+ *  regresses the label value y[i]. */
+export interface Dataset { n: number; dim: number; x: Uint8Array; y: Uint8Array; classes: number; t?: Int32Array }
+
+/** SGD settings. `lr` is the real learning rate applied to the batch-mean gradient
+ *  (w ← w − lr·mean ∇), for inputs scaled to [0, 1]; sent to the firmware as round(lr·65536),
+ *  legal range [2^-16, 16]. `seed` drives the shuffling and the stochastic rounding. */
+export interface TrainOptions { epochs: number; batch: number; lr: number; seed: number }
+
+const MESSAGES: Record<number, string> = {
+  [-1]: 'wrong dimensions',
+  [-2]: 'hyper-parameter or label out of range',
+  [-3]: 'bad model header (magic, version, architecture, quantization)',
+  [-4]: 'bad length (blob length does not match its header, or buffer too small)',
+  [-5]: 'no model loaded or call order violated',
+  [-9]: 'exceeds a firmware memory limit',
+  [-10]: 'model parameter outside its legal range',
+};
+
+/** A firmware error code with a readable message. */
+export class KernelError extends Error {
+  readonly code: number;
+  constructor(code: number, op: string) {
+    super(`${op}: ${MESSAGES[code] ?? 'firmware error'} (code ${code})`);
+    this.name = 'KernelError';
+    this.code = code;
+  }
+}
+
+function check(code: number, op: string): number {
+  if (code < 0) throw new KernelError(code, op);
+  return code;
+}
+
+/** Deterministic shuffling on the host side (xorshift32, same as the firmware's generator). */
+function permutation(n: number, seed: number): Uint32Array {
+  const p = new Uint32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  let s = ((seed ^ 0x9e3779b9) >>> 0) || 1;
+  for (let i = n - 1; i > 0; i--) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    const j = s % (i + 1);
+    const t = p[i]; p[i] = p[j]; p[j] = t;
+  }
+  return p;
+}
+
+const CHUNK_SAMPLES = 64;
+
+/** The training kernel of one firmware instance.
+ *  @example const k = new Kernel(fw); k.load(Kernel.initialModel(fw, spec)); k.train(d, opts); */
+export class Kernel {
+  private readonly x: Record<string, any>;
+  constructor(private readonly fw: FirmwareInstance) {
+    this.x = fw.exports;
+    if (typeof this.x.kernel_init !== 'function') throw new KernelError(-5, 'firmware has no training kernel');
+  }
+
+  /** Deterministic initial model blob for `spec` (loads it into `fw` as a side effect). Throws KernelError. */
+  static initialModel(fw: FirmwareInstance, spec: ModelSpec): Uint8Array {
+    const a = ARCHES.indexOf(spec.arch);
+    const k = new Kernel(fw);
+    // `hidden` is ignored for single-layer architectures
+    check(k.x.kernel_init(a, spec.inputs, spec.arch === 'mlp' ? spec.hidden ?? 32 : 0, spec.outputs, spec.seed >>> 0), 'initialModel');
+    return k.export();
+  }
+
+  /** Loads a model blob. Throws KernelError on a bad header, version or length. */
+  load(blob: Uint8Array): void {
+    const p = check(this.x.kernel_stream_reserve(blob.length), 'load');
+    this.fw.bytes(p, blob.length).set(blob);
+    check(this.x.kernel_load(blob.length), 'load');
+  }
+
+  /** The current model blob (a copy). */
+  export(): Uint8Array {
+    const len = check(this.x.kernel_export(), 'export');
+    return this.fw.bytes(this.x.kernel_stream_ptr(), len).slice();
+  }
+
+  private shape() {
+    return { arch: ARCHES[check(this.x.kernel_shape(0), 'shape')], inputs: this.x.kernel_shape(1) as number, outputs: this.x.kernel_shape(2) as number };
+  }
+
+  /** Copies samples order[from..from+n) into the stream in the kernel_train layout. */
+  private stage(d: Dataset, order: ArrayLike<number> | null, from: number, n: number, linreg: boolean, outputs: number): void {
+    const dim = d.dim, xBytes = (n * dim + 3) & ~3;
+    const need = xBytes + (linreg ? 4 * n * outputs : n);
+    const p = check(this.x.kernel_stream_reserve(need), 'stream');
+    const mem = this.fw.bytes(p, need);
+    const t32 = linreg ? new Int32Array(this.fw.memory.buffer, p + xBytes, n * outputs) : null;
+    for (let s = 0; s < n; s++) {
+      const r = order ? order[from + s] : from + s;
+      mem.set(d.x.subarray(r * dim, (r + 1) * dim), s * dim);
+      if (t32) {
+        for (let o = 0; o < outputs; o++) t32[s * outputs + o] = d.t ? d.t[r * outputs + o] : d.y[r] * 65536;
+      } else mem[xBytes + s] = d.y[r];
+    }
+  }
+
+  private checkData(d: Dataset): { linreg: boolean; outputs: number } {
+    const s = this.shape();
+    if (d.dim !== s.inputs || d.x.length < d.n * d.dim || d.y.length < d.n) throw new KernelError(-1, `dataset ${d.n}×${d.dim} does not fit a ${s.inputs}-input model`);
+    const linreg = s.arch === 'linreg';
+    if (linreg && (d.t ? d.t.length < d.n * s.outputs : s.outputs !== 1)) throw new KernelError(-1, 'linreg targets need t (n × outputs, Q16)');
+    return { linreg, outputs: s.outputs };
+  }
+
+  /** Trains in place. Returns samples seen and the mean loss of the last epoch. Throws KernelError. */
+  train(d: Dataset, o: TrainOptions): { samples: number; loss: number } {
+    const { linreg, outputs } = this.checkData(d);
+    if (!(Number.isInteger(o.epochs) && o.epochs >= 0 && o.epochs <= 10000)) throw new KernelError(-2, `epochs ${o.epochs} out of range`);
+    const lrQ16 = Math.round(o.lr * 65536);
+    let samples = 0, loss = 0;
+    for (let e = 0; e < o.epochs; e++) {
+      const seed = (Math.imul(o.seed >>> 0, 0x9e3779b1) + e) >>> 0;
+      check(this.x.kernel_train_begin(o.batch, Number.isFinite(lrQ16) ? lrQ16 : -1, seed), 'train');
+      const order = permutation(d.n, seed);
+      for (let s = 0; s < d.n; s += CHUNK_SAMPLES) {
+        const n = Math.min(CHUNK_SAMPLES, d.n - s);
+        this.stage(d, order, s, n, linreg, outputs);
+        check(this.x.kernel_train(n), 'train');
+      }
+      check(this.x.kernel_train_end(), 'train');
+      samples += d.n;
+      loss = this.x.kernel_metric(2);
+    }
+    return { samples, loss };
+  }
+
+  /** Scores the model on `d`: accuracy (argmax, or |error| < 0.5 for linreg), mean loss, MAE
+   *  (linreg: mean |ŷ − t|; classifiers: mean (1 − p_y)). Throws KernelError. */
+  evaluate(d: Dataset): { count: number; accuracy: number; loss: number; mae: number } {
+    const { linreg, outputs } = this.checkData(d);
+    check(this.x.kernel_eval_begin(), 'evaluate');
+    for (let s = 0; s < d.n; s += CHUNK_SAMPLES) {
+      const n = Math.min(CHUNK_SAMPLES, d.n - s);
+      this.stage(d, null, s, n, linreg, outputs);
+      check(this.x.kernel_eval(n), 'evaluate');
+    }
+    const m = (k: number) => this.x.kernel_metric(k) as number;
+    return { count: m(0), accuracy: m(1), loss: m(2), mae: m(3) };
+  }
+
+  /** TFLite int8 inference: n × outputs int8 outputs. Throws KernelError. */
+  infer(x: Uint8Array, n: number): Int8Array {
+    const s = this.shape();
+    if (x.length !== n * s.inputs) throw new KernelError(-1, 'infer: input length');
+    const p = check(this.x.kernel_stream_reserve(n * (s.inputs + s.outputs)), 'infer');
+    this.fw.bytes(p, x.length).set(x);
+    const len = check(this.x.kernel_infer(n), 'infer');
+    return new Int8Array(this.fw.memory.buffer.slice(p + n * s.inputs, p + n * s.inputs + len));
+  }
+
+  /** Peak linear memory in bytes (from address 0), excluding the data stream. */
+  peakMemoryBytes(): number { return this.x.kernel_peak_memory(); }
+
+  /** Peak linear memory including the data stream. */
+  peakMemoryTotalBytes(): number { return this.x.kernel_peak_memory_total(); }
+}

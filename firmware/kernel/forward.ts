@@ -1,0 +1,64 @@
+// Forward pass of the model, sparse over zero inputs. For layers whose input zero point is
+// -128 (uint8 pixels shifted to int8, and ReLU hidden activations) TFLite's reference
+// FULLY_CONNECTED accumulator  Σ (q_in − zp_in)·q_w + bias  equals Σ v·q_w + bias over the
+// non-zero v = q_in + 128 only, so skipping zeros is bit-exact, not an approximation.
+import { multiplyByQuantizedMultiplier } from "./fixedpoint";
+import { dI, dP, F_IN, F_OUT, F_W8, F_BIAS, F_MULT, F_SHIFT, F_ACC, F_ACT, F_NZ, F_OUT_ZP, F_ACT_MIN, F_ACT_MAX, nLayers } from "./model";
+
+/** Collects the indices of non-zero input values `v` (length = layer inputs) for layer `l`. */
+// @ts-ignore: decorator
+@inline function gatherNonZero(l: i32, v: usize): i32 {
+  const inp = dI(l, F_IN), nz = dP(l, F_NZ);
+  let k = 0;
+  for (let i = 0; i < inp; i++) {
+    if (load<u8>(v + i) != 0) { store<u16>(nz + (k << 1), u16(i)); k++; }
+  }
+  return k;
+}
+
+let nnz0: i32 = 0;
+let nnz1: i32 = 0;
+/** Non-zero count of the last forward's input to layer l. */
+export function lastNonZero(l: i32): i32 { return l == 0 ? nnz0 : nnz1; }
+
+/** int32 accumulators of layer `l` for input values `v`; returns the non-zero count. */
+function accumulate(l: i32, v: usize): i32 {
+  const inp = dI(l, F_IN), out = dI(l, F_OUT);
+  const w8 = dP(l, F_W8), bias = dP(l, F_BIAS), acc = dP(l, F_ACC), nz = dP(l, F_NZ);
+  const k = gatherNonZero(l, v);
+  for (let j = 0; j < out; j++) {
+    const row = w8 + usize(j * inp);
+    let a = load<i32>(bias + (j << 2));
+    for (let t = 0; t < k; t++) {
+      const i = usize(load<u16>(nz + (t << 1)));
+      a += i32(load<u8>(v + i)) * i32(load<i8>(row + i));
+    }
+    store<i32>(acc + (j << 2), a);
+  }
+  return k;
+}
+
+/** TFLite output stage: MultiplyByQuantizedMultiplier, + output zero point, clamp to the
+ *  activation range. Writes int8 outputs at `dst` and (q − zp_next) values into ACT. */
+function requantize(l: i32, dst: usize): void {
+  const out = dI(l, F_OUT);
+  const acc = dP(l, F_ACC), mult = dP(l, F_MULT), shift = dP(l, F_SHIFT), act = dP(l, F_ACT);
+  const zp = dI(l, F_OUT_ZP), lo = dI(l, F_ACT_MIN), hi = dI(l, F_ACT_MAX);
+  for (let j = 0; j < out; j++) {
+    let q = multiplyByQuantizedMultiplier(load<i32>(acc + (j << 2)), load<i32>(mult + (j << 2)), load<i32>(shift + (j << 2))) + zp;
+    q = q < lo ? lo : q > hi ? hi : q;
+    if (dst) store<i8>(dst + j, i8(q));
+    store<u8>(act + j, u8(q - zp)); // next layer's input value v = q − zp_in (zp_in = this zp)
+  }
+}
+
+/** Runs the model on one sample of uint8 inputs at `x`. The last layer's accumulators are
+ *  left in ACC; int8 outputs (TFLite semantics) are written to `out` when it is non-zero. */
+export function forward(x: usize, out: usize): void {
+  nnz0 = accumulate(0, x);
+  if (nLayers == 2) {
+    requantize(0, 0);
+    nnz1 = accumulate(1, dP(0, F_ACT));
+  }
+  if (out) requantize(nLayers - 1, out);
+}

@@ -1,0 +1,294 @@
+// Model state and the versioned model blob (docs/model-format.md).
+// Tensors follow the TFLite int8 quantization spec: weights int8 symmetric in [-127, 127]
+// with per-output-channel scales, activations int8 with scale and zero point, biases int32
+// at scale s_in·s_w[c]. A master copy of every weight with 8 extra fractional bits
+// (`frac`, stored next to the int8 tensor) carries the stochastically rounded SGD updates.
+import { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL, E_NOT_READY, E_TOO_LARGE, OK } from "../errors";
+import { quantizeMultiplier, lastShift } from "./fixedpoint";
+import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve } from "./layout";
+import { rngSeed, rngSym } from "./rng";
+import { tablesInit } from "./tables";
+
+export const MAGIC: u32 = 0x4d4c4645;   // "EFLM" little-endian
+export const VERSION: u8 = 1;
+export const ARCH_LOGREG: i32 = 0;
+export const ARCH_MLP: i32 = 1;
+export const ARCH_LINREG: i32 = 2;
+export const MAX_INPUTS: i32 = 1024;
+export const MAX_HIDDEN: i32 = 64;
+export const MAX_OUTPUTS: i32 = 16;
+export const HEADER_BYTES: i32 = 24;
+export const W_MASTER_MAX: i32 = 127 * 256;   // master weight range = int8 range · 2^8
+export const BIAS_MAX: i32 = 1 << 28;         // keeps acc = Σx·w + b far from int32 overflow
+
+// Layer descriptor: fixed-size records in a static block (no allocation).
+const DESC_STRIDE: i32 = 128;
+const DESC: usize = memory.data(2 * DESC_STRIDE, 16);
+export const F_IN = 0, F_OUT = 4, F_W8 = 8, F_MASTER = 12, F_BIAS = 16, F_WSCALE = 20, F_MULT = 24,
+  F_SHIFT = 28, F_ZMUL = 32, F_KQ = 36, F_KBQ = 40, F_ACC = 44, F_ACT = 48, F_GRAD = 52, F_NZ = 56,
+  F_SWQ = 60, F_OUT_ZP = 64, F_ACT_MIN = 68, F_ACT_MAX = 72, F_NNZ = 76;
+export const F_IN_SCALE = 80, F_OUT_SCALE = 84; // f32
+
+// @ts-ignore: decorator
+@inline export function dI(l: i32, f: i32): i32 { return load<i32>(DESC + l * DESC_STRIDE + f); }
+// @ts-ignore: decorator
+@inline export function dP(l: i32, f: i32): usize { return <usize>load<i32>(DESC + l * DESC_STRIDE + f); }
+// @ts-ignore: decorator
+@inline export function dF(l: i32, f: i32): f32 { return load<f32>(DESC + l * DESC_STRIDE + f); }
+// @ts-ignore: decorator
+@inline function setI(l: i32, f: i32, v: i32): void { store<i32>(DESC + l * DESC_STRIDE + f, v); }
+// @ts-ignore: decorator
+@inline function setF(l: i32, f: i32, v: f32): void { store<f32>(DESC + l * DESC_STRIDE + f, v); }
+
+export let ready = false;
+export let arch: i32 = 0;
+export let nLayers: i32 = 0;
+export let nInputs: i32 = 0;
+export let nHidden: i32 = 0;
+export let nOutputs: i32 = 0;
+export let inputZp: i32 = -128;
+
+/** Bytes of a blob for these dimensions (header + quantization + tensors). */
+export function blobBytes(layers: i32, inputs: i32, hidden: i32, outputs: i32): i32 {
+  let n = HEADER_BYTES;
+  let inp = inputs;
+  for (let l = 0; l < layers; l++) {
+    const out = l == layers - 1 ? outputs : hidden;
+    n += 8 + 4 * out;                       // out scale, out zp, per-channel weight scales
+    n += ((2 * inp * out + 3) & ~3) + 4 * out; // int8 weights, int8 master fraction, pad, int32 bias
+    inp = out;
+  }
+  return n;
+}
+
+/** Checks architecture and dimensions; OK or an error code. */
+export function checkDims(a: i32, inputs: i32, hidden: i32, outputs: i32): i32 {
+  if (a < ARCH_LOGREG || a > ARCH_LINREG) return E_BAD_HEADER;
+  if (inputs < 1 || inputs > MAX_INPUTS || outputs < 1 || outputs > MAX_OUTPUTS) return E_BAD_DIMS;
+  if (a == ARCH_MLP) { if (hidden < 1 || hidden > MAX_HIDDEN) return E_BAD_DIMS; }
+  else if (hidden != 0) return E_BAD_DIMS;
+  if (a != ARCH_LINREG && outputs < 2) return E_BAD_DIMS;
+  return OK;
+}
+
+/** Lays out memory for a model of these dimensions. Scales are filled in by the caller. */
+function setup(a: i32, inputs: i32, hidden: i32, outputs: i32): bool {
+  ready = false;
+  arch = a; nInputs = inputs; nHidden = hidden; nOutputs = outputs;
+  nLayers = a == ARCH_MLP ? 2 : 1;
+  layoutReset(tablesInit(__heap_base));
+  let inp = inputs;
+  for (let l = 0; l < nLayers; l++) {
+    const out = l == nLayers - 1 ? outputs : hidden;
+    setI(l, F_IN, inp); setI(l, F_OUT, out);
+    setI(l, F_W8, i32(layoutAlloc(usize(inp * out))));
+    setI(l, F_MASTER, i32(layoutAlloc(usize(2 * inp * out))));
+    setI(l, F_BIAS, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_WSCALE, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_MULT, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_SHIFT, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_ZMUL, i32(layoutAlloc(usize(8 * out))));
+    setI(l, F_KQ, i32(layoutAlloc(usize(8 * out))));
+    setI(l, F_KBQ, i32(layoutAlloc(usize(8 * out))));
+    setI(l, F_ACC, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_ACT, i32(layoutAlloc(usize(out))));
+    setI(l, F_GRAD, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_SWQ, i32(layoutAlloc(usize(8 * out))));
+    setI(l, F_NZ, i32(layoutAlloc(usize(2 * inp))));
+    inp = out;
+  }
+  return layoutCommit();
+}
+
+/** Derived per-channel constants (TFLite multipliers, logit multipliers); no hot-loop floats. */
+function derive(): void {
+  for (let l = 0; l < nLayers; l++) {
+    const out = dI(l, F_OUT);
+    const sIn = f64(dF(l, F_IN_SCALE)), sOut = f64(dF(l, F_OUT_SCALE));
+    const ws = dP(l, F_WSCALE);
+    for (let c = 0; c < out; c++) {
+      const sW = f64(load<f32>(ws + (c << 2)));
+      // TFLite GetQuantizedConvolutionMultipler: (double)s_in·(double)s_w / (double)s_out
+      store<i32>(dP(l, F_MULT) + (c << 2), quantizeMultiplier(sIn * sW / sOut));
+      store<i32>(dP(l, F_SHIFT) + (c << 2), lastShift());
+      // accumulator → real value in Q16, as (acc · zmul) >> 32
+      store<i64>(dP(l, F_ZMUL) + (c << 3), i64(Math.floor(sIn * sW * 281474976710656.0 + 0.5)));
+      // s_w in Q24, for back-propagating through this layer's int8 weights
+      store<i64>(dP(l, F_SWQ) + (c << 3), i64(Math.floor(sW * 16777216.0 + 0.5)));
+    }
+    const zp = dI(l, F_OUT_ZP);
+    const isHidden = l < nLayers - 1;
+    // fused ReLU for hidden layers: TFLite CalculateActivationRangeQuantized clamps at zp
+    setI(l, F_ACT_MIN, isHidden ? zp : -128);
+    setI(l, F_ACT_MAX, 127);
+  }
+}
+
+/** Refreshes the int8 tensors from the master copy: w8 = round(m / 256), ties up. */
+export function refreshWeights(): void {
+  for (let l = 0; l < nLayers; l++) {
+    const n = dI(l, F_IN) * dI(l, F_OUT);
+    const w8 = dP(l, F_W8), m = dP(l, F_MASTER);
+    for (let i = 0; i < n; i++) store<i8>(w8 + i, i8((i32(load<i16>(m + (i << 1))) + 128) >> 8));
+  }
+}
+
+// Default quantization chosen at init and frozen for the model's lifetime (docs/model-format.md).
+const INPUT_SCALE: f32 = 1.0 / 255.0;
+function defaultWeightMax(l: i32): f32 {
+  if (arch == ARCH_MLP) return l == 0 ? 0.5 : 2.0;
+  return arch == ARCH_LINREG ? 0.5 : 1.0;
+}
+function defaultOutScale(l: i32): f32 {
+  if (l < nLayers - 1) return 8.0 / 255.0;   // hidden ReLU activations in [0, 8]
+  return arch == ARCH_LINREG ? 0.125 : 0.25; // logits in ±32, regression outputs in ±16
+}
+
+/** Creates a model from a seed (Kaiming-uniform for ReLU MLP, small uniform otherwise). */
+export function initModel(a: i32, inputs: i32, hidden: i32, outputs: i32, seed: u32): i32 {
+  const e = checkDims(a, inputs, hidden, outputs);
+  if (e != OK) return e;
+  if (!setup(a, inputs, hidden, outputs)) return E_TOO_LARGE;
+  inputZp = -128;
+  rngSeed(seed);
+  for (let l = 0; l < nLayers; l++) {
+    const inp = dI(l, F_IN), out = dI(l, F_OUT);
+    const wmax = defaultWeightMax(l);
+    const sW: f32 = wmax / 127.0;
+    setF(l, F_IN_SCALE, l == 0 ? INPUT_SCALE : defaultOutScale(l - 1));
+    setF(l, F_OUT_SCALE, defaultOutScale(l));
+    setI(l, F_OUT_ZP, l < nLayers - 1 ? -128 : 0);
+    const ws = dP(l, F_WSCALE);
+    for (let c = 0; c < out; c++) store<f32>(ws + (c << 2), sW);
+    // init bound in master units: MLP sqrt(6/fan_in) (He), linear models 0.01
+    const bound: f64 = arch == ARCH_MLP ? Math.sqrt(6.0 / f64(inp)) : 0.01;
+    const bm = i32(Math.floor(bound / f64(sW) * 256.0));
+    const m = dP(l, F_MASTER);
+    for (let i = 0; i < inp * out; i++) {
+      let v = rngSym(bm);
+      v = v > W_MASTER_MAX ? W_MASTER_MAX : v < -W_MASTER_MAX ? -W_MASTER_MAX : v;
+      store<i16>(m + (i << 1), i16(v));
+    }
+    memory.fill(dP(l, F_BIAS), 0, usize(4 * out));
+  }
+  derive();
+  refreshWeights();
+  ready = true;
+  return OK;
+}
+
+function validScale(s: f32): bool { return isFinite(s) && s >= 1e-12 && s <= 1e6; }
+
+/** Loads the blob of `len` bytes at the start of the stream. */
+export function loadModel(len: i32): i32 {
+  const src0 = streamBase();
+  ready = false;
+  if (len < HEADER_BYTES) return E_BAD_LENGTH;
+  if (load<u32>(src0) != MAGIC || load<u8>(src0 + 4) != VERSION) return E_BAD_HEADER;
+  const a = i32(load<u8>(src0 + 5));
+  const inputs = i32(load<u16>(src0 + 8)), hidden = i32(load<u16>(src0 + 10)), outputs = i32(load<u16>(src0 + 12));
+  if (load<u16>(src0 + 6) != 0 || load<u16>(src0 + 14) != 0) return E_BAD_HEADER;
+  const e = checkDims(a, inputs, hidden, outputs);
+  if (e != OK) return e;
+  const layers = a == ARCH_MLP ? 2 : 1;
+  if (len != blobBytes(layers, inputs, hidden, outputs)) return E_BAD_LENGTH;
+  // Validate everything in place before touching model memory.
+  const inScale = load<f32>(src0 + 16), inZp = load<i32>(src0 + 20);
+  if (!validScale(inScale) || inZp != -128) return E_BAD_HEADER;
+  let off = HEADER_BYTES, inp = inputs;
+  for (let l = 0; l < layers; l++) {
+    const out = l == layers - 1 ? outputs : hidden;
+    const zp = load<i32>(src0 + off + 4);
+    if (!validScale(load<f32>(src0 + off))) return E_BAD_HEADER;
+    if (l < layers - 1 ? zp != -128 : (zp < -128 || zp > 127)) return E_BAD_HEADER;
+    for (let c = 0; c < out; c++) if (!validScale(load<f32>(src0 + off + 8 + (c << 2)))) return E_BAD_HEADER;
+    off += 8 + 4 * out;
+    inp = out;
+  }
+  inp = inputs;
+  for (let l = 0; l < layers; l++) {
+    const out = l == layers - 1 ? outputs : hidden;
+    const n = inp * out;
+    for (let i = 0; i < n; i++) {
+      const w = i32(load<i8>(src0 + off + i));
+      const m = (w << 8) + i32(load<i8>(src0 + off + n + i));
+      if (w == -128 || m > W_MASTER_MAX || m < -W_MASTER_MAX) return E_BAD_MODEL;
+    }
+    off += (2 * n + 3) & ~3;
+    for (let c = 0; c < out; c++) {
+      const b = load<i32>(src0 + off + (c << 2));
+      if (b > BIAS_MAX || b < -BIAS_MAX) return E_BAD_MODEL;
+    }
+    off += 4 * out;
+    inp = out;
+  }
+  // Lay out the new model, then move the blob past it before writing model memory.
+  if (!setup(a, inputs, hidden, outputs)) return E_TOO_LARGE;
+  const src = layoutTop();
+  if (!ensureMemory(src + usize(len))) return E_TOO_LARGE;
+  memory.copy(src, src0, usize(len));
+  streamReserve(usize(len));
+  inputZp = inZp;
+  off = HEADER_BYTES;
+  for (let l = 0; l < layers; l++) {
+    const out = dI(l, F_OUT);
+    setF(l, F_IN_SCALE, l == 0 ? inScale : dF(l - 1, F_OUT_SCALE));
+    setF(l, F_OUT_SCALE, load<f32>(src + off));
+    setI(l, F_OUT_ZP, load<i32>(src + off + 4));
+    memory.copy(dP(l, F_WSCALE), src + off + 8, usize(4 * out));
+    off += 8 + 4 * out;
+  }
+  for (let l = 0; l < layers; l++) {
+    const n = dI(l, F_IN) * dI(l, F_OUT);
+    const m = dP(l, F_MASTER);
+    for (let i = 0; i < n; i++) {
+      store<i16>(m + (i << 1), i16((i32(load<i8>(src + off + i)) << 8) + i32(load<i8>(src + off + n + i))));
+    }
+    off += (2 * n + 3) & ~3;
+    memory.copy(dP(l, F_BIAS), src + off, usize(4 * dI(l, F_OUT)));
+    off += 4 * dI(l, F_OUT);
+  }
+  derive();
+  refreshWeights();
+  ready = true;
+  return OK;
+}
+
+/** Writes the current model as a blob at the start of the stream; returns its length. */
+export function exportModel(): i32 {
+  if (!ready) return E_NOT_READY;
+  const len = blobBytes(nLayers, nInputs, nHidden, nOutputs);
+  if (!streamReserve(usize(len))) return E_TOO_LARGE;
+  const dst = streamBase();
+  memory.fill(dst, 0, usize(len));
+  store<u32>(dst, MAGIC);
+  store<u8>(dst + 4, VERSION);
+  store<u8>(dst + 5, u8(arch));
+  store<u16>(dst + 8, u16(nInputs));
+  store<u16>(dst + 10, u16(nHidden));
+  store<u16>(dst + 12, u16(nOutputs));
+  store<f32>(dst + 16, dF(0, F_IN_SCALE));
+  store<i32>(dst + 20, inputZp);
+  let off = HEADER_BYTES;
+  for (let l = 0; l < nLayers; l++) {
+    const out = dI(l, F_OUT);
+    store<f32>(dst + off, dF(l, F_OUT_SCALE));
+    store<i32>(dst + off + 4, dI(l, F_OUT_ZP));
+    memory.copy(dst + off + 8, dP(l, F_WSCALE), usize(4 * out));
+    off += 8 + 4 * out;
+  }
+  for (let l = 0; l < nLayers; l++) {
+    const n = dI(l, F_IN) * dI(l, F_OUT);
+    const m = dP(l, F_MASTER);
+    for (let i = 0; i < n; i++) {
+      const v = i32(load<i16>(m + (i << 1)));
+      const w = (v + 128) >> 8;
+      store<i8>(dst + off + i, i8(w));
+      store<i8>(dst + off + n + i, i8(v - (w << 8)));
+    }
+    off += (2 * n + 3) & ~3;
+    memory.copy(dst + off, dP(l, F_BIAS), usize(4 * dI(l, F_OUT)));
+    off += 4 * dI(l, F_OUT);
+  }
+  return len;
+}
