@@ -48,7 +48,7 @@ export class StateDb implements StateReader {
   get size(): number { return this.entries.size; }
 
   /** Merges overlay changes; returns the encoded entries written (for the storage batch). */
-  apply(changes: Map<string, StateValue | null>): { put: [string, Uint8Array][]; del: string[] } {
+  apply(changes: Map<string, StateValue | null>, knownRoot?: Uint8Array): { put: [string, Uint8Array][]; del: string[] } {
     const put: [string, Uint8Array][] = [];
     const del: string[] = [];
     for (const [k, v] of changes) {
@@ -62,7 +62,8 @@ export class StateDb implements StateReader {
       if (!had) this.sortedKeys = null;
       put.push([k, enc]);
     }
-    if (changes.size > 0) this.cachedRoot = null;
+    // knownRoot: the caller computed it with rootWith over the same changes
+    if (changes.size > 0) this.cachedRoot = knownRoot ?? null;
     return { put, del };
   }
 

@@ -1,0 +1,121 @@
+// LevelDB storage (classic-level). One block = one atomic batch: header record, body, tx and
+// envelope indexes, state writes and the head pointer, so a crash at any moment leaves either
+// the old head or the new one on disk, never a mix.
+import { ClassicLevel } from 'classic-level';
+import { encodeCanonical, decodeBounded } from '../wire/cbor.js';
+import { u64be, readU64be, concat } from './bytes.js';
+import { LedgerError } from './errors.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+const P_HEADER = 0x48;   // 'H' + u64 height → header record
+const P_BODY = 0x42;     // 'B' + u64 height → body
+const P_TX = 0x58;       // 'X' + tx hash → [height, index]
+const P_ENVELOPE = 0x45; // 'E' + envelope hash → tx hash
+const P_STATE = 0x53;    // 'S' + utf8 key → encoded [key, value]
+const META_HEAD = enc.encode('M/head');         // [height, hash]
+const META_PRUNED = enc.encode('M/pruned');     // lowest height whose body is kept
+const META_CHECKPOINT = enc.encode('M/checkpoint'); // [height, [[key, value]...]] state after height-1
+
+const key = (p: number, rest: Uint8Array) => concat(Uint8Array.of(p), rest);
+
+/** Everything one block commit writes. */
+export interface BlockWrite {
+  height: number;
+  hash: Uint8Array;
+  headerRecord: Uint8Array;
+  body: Uint8Array;
+  txIndex: { hash: Uint8Array; index: number }[];
+  envelopes: { envelopeHash: Uint8Array; txHash: Uint8Array }[];
+  statePut: [string, Uint8Array][];
+  stateDel: string[];
+}
+
+type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** The chain database. Values are canonical CBOR. */
+export class ChainStore {
+  private constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>, private readonly sync: boolean) {}
+
+  /** Opens (creating) the LevelDB at `dir`. `sync` fsyncs each block (power-loss durability). */
+  static async open(dir: string, sync = false): Promise<ChainStore> {
+    const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    return new ChainStore(db, sync);
+  }
+
+  close(): Promise<void> { return this.db.close(); }
+
+  private async getOpt(k: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.db.get(k)) ?? undefined;
+  }
+
+  /** Head [height, hash] or undefined for an empty store. */
+  async head(): Promise<{ height: number; hash: Uint8Array } | undefined> {
+    const v = await this.getOpt(META_HEAD);
+    if (!v) return undefined;
+    const [height, hash] = decodeBounded(v, 256) as [number, Uint8Array];
+    return { height, hash: new Uint8Array(hash) };
+  }
+
+  headerRecord(height: number): Promise<Uint8Array | undefined> { return this.getOpt(key(P_HEADER, u64be(height))); }
+  body(height: number): Promise<Uint8Array | undefined> { return this.getOpt(key(P_BODY, u64be(height))); }
+
+  async txLocation(txHash: Uint8Array): Promise<{ height: number; index: number } | undefined> {
+    const v = await this.getOpt(key(P_TX, txHash));
+    if (!v) return undefined;
+    const [height, index] = decodeBounded(v, 64) as [number, number];
+    return { height, index };
+  }
+
+  async txOfEnvelope(envelopeHash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.getOpt(key(P_ENVELOPE, envelopeHash));
+  }
+
+  /** Lowest height whose body is stored (0 when nothing was pruned). */
+  async prunedBelow(): Promise<number> {
+    const v = await this.getOpt(META_PRUNED);
+    return v ? readU64be(v) : 0;
+  }
+
+  /** All persisted state entries, encoded. */
+  async *stateEntries(): AsyncGenerator<[string, Uint8Array]> {
+    for await (const [k, v] of this.db.iterator({ gte: Uint8Array.of(P_STATE), lt: Uint8Array.of(P_STATE + 1) })) {
+      yield [dec.decode(k.subarray(1)), v];
+    }
+  }
+
+  /** Checkpoint written by pruning: state after block `height - 1`. */
+  async checkpoint(): Promise<Uint8Array | undefined> { return this.getOpt(META_CHECKPOINT); }
+
+  /** Commits one block atomically (one LevelDB batch). */
+  async commit(w: BlockWrite): Promise<void> {
+    const h = u64be(w.height);
+    const ops: Op[] = [
+      { type: 'put', key: key(P_HEADER, h), value: w.headerRecord },
+      { type: 'put', key: key(P_BODY, h), value: w.body },
+    ];
+    for (const t of w.txIndex) ops.push({ type: 'put', key: key(P_TX, t.hash), value: encodeCanonical([w.height, t.index]) });
+    for (const e of w.envelopes) ops.push({ type: 'put', key: key(P_ENVELOPE, e.envelopeHash), value: e.txHash });
+    for (const [k, v] of w.statePut) ops.push({ type: 'put', key: key(P_STATE, enc.encode(k)), value: v });
+    for (const k of w.stateDel) ops.push({ type: 'del', key: key(P_STATE, enc.encode(k)) });
+    ops.push({ type: 'put', key: META_HEAD, value: encodeCanonical([w.height, w.hash]) });
+    await this.db.batch(ops, { sync: this.sync });
+  }
+
+  /** Deletes bodies below `height` and records the checkpoint, atomically. */
+  async prune(from: number, height: number, checkpoint: Uint8Array): Promise<void> {
+    if (height < from) throw new LedgerError('bad_height', 'prune height below current prune point');
+    const ops: Op[] = [];
+    for (let i = from; i < height; i++) ops.push({ type: 'del', key: key(P_BODY, u64be(i)) });
+    ops.push({ type: 'put', key: META_CHECKPOINT, value: checkpoint });
+    ops.push({ type: 'put', key: META_PRUNED, value: u64be(height) });
+    await this.db.batch(ops, { sync: this.sync });
+  }
+
+  /** Stores a body fetched from a peer (after the caller checked it against the header). */
+  async restoreBody(height: number, body: Uint8Array): Promise<void> {
+    await this.db.put(key(P_BODY, u64be(height)), body);
+  }
+}

@@ -1,0 +1,29 @@
+// Penalty: takes `amount` from a participant's balance. With a task, the amount goes to that
+// task's pool; without, it is burned. Manager-authored; identical content is accepted once.
+import { LedgerError } from '../errors.js';
+import { onlyKeys, uint, str, opt, MAX_TEXT } from '../fields.js';
+import { K, put, getTask, addBalance, identity } from '../records.js';
+import { defined, type TxKind } from './kind.js';
+
+export interface PenaltyBody { who: string; amount: number; reason: string; task?: string }
+
+export const penaltyKind: TxKind<PenaltyBody> = {
+  type: 'penalty',
+  author: 'manager',
+  once: true,
+  decode(m) {
+    onlyKeys(m, ['who', 'amount', 'reason', 'task'], 'penalty');
+    return { who: str(m, 'who'), amount: uint(m, 'amount'), reason: str(m, 'reason', MAX_TEXT, 0), task: opt(m, 'task', (x, k) => str(x, k)) };
+  },
+  encode: (b) => defined({ who: b.who, amount: b.amount, reason: b.reason, task: b.task }),
+  apply(s, tx) {
+    const b = tx.body;
+    if (!identity(s, b.who)) throw new LedgerError('unknown_author', `${b.who} is unknown`);
+    addBalance(s, b.who, -b.amount);
+    if (b.task !== undefined) {
+      const task = getTask(s, b.task);
+      if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+      put(s, K.task(b.task), { ...task, pool: task.pool + b.amount });
+    }
+  },
+};
