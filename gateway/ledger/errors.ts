@@ -11,8 +11,8 @@ export type LedgerReason =
 
 /** Error thrown by every ledger rule. @example throw new LedgerError('replay', 'ctr 3 <= 5') */
 export class LedgerError extends Error {
-  constructor(readonly reason: LedgerReason, message: string) {
-    super(`${reason}: ${message}`);
+  constructor(readonly reason: LedgerReason, readonly detail: string) {
+    super(`${reason}: ${detail}`);
     this.name = 'LedgerError';
   }
 }

@@ -27,7 +27,7 @@ export function executeTxs(pre: StateDb, txs: readonly Tx[], ctx: ApplyCtx): Exe
   const o = new StateOverlay(pre);
   txs.forEach((tx, i) => {
     try { applyTx(o, tx, ctx); } catch (e) {
-      if (e instanceof LedgerError) throw new LedgerError(e.reason, `tx ${i} (${tx.type}): ${e.message}`);
+      if (e instanceof LedgerError) throw new LedgerError(e.reason, `tx ${i} (${tx.type}): ${e.detail}`);
       throw e;
     }
   });
