@@ -1,1 +1,177 @@
-export function crypto_version(): i32 { return 0; }
+// Crypto part of the firmware ABI (docs/firmware-crypto.md). Every export validates its
+// arguments and returns an error code from ../errors (negative) instead of trapping.
+// Data moves through two firmware-owned windows: the host writes inputs into `crypto_buf(len)`
+// and reads results from `crypto_out()`; lengths are returned by the producing call.
+import { OK, E_BAD_LENGTH, E_BAD_PARAM, E_NOT_READY, E_BAD_KEY, E_BAD_SIG, E_ENTROPY, E_TOO_LARGE } from '../errors';
+import { sha256Init, sha256Update, sha256Final, sha256Digest } from './sha256';
+import { sha512Digest } from './sha512';
+import { edInit, edProvision, edHasKey, edPublicKey, edSign, edVerify, VERIFY_OK, VERIFY_BAD_KEY } from './ed25519';
+import { parseRecord, payloadBound, REC_OK, REC_TRUNCATED, REC_TOO_LARGE } from './update';
+import { coseSignUpdate, COSE_PREFIX_ROOM, COSE_SUFFIX } from './cose';
+import { rngSeed, rngSeedFromHost, rngSeeded } from './chacha20';
+import { clipL1, addLaplace } from './dp';
+
+/** Largest input window (16 MiB). */
+const MAX_IO: u32 = 16 << 20;
+/** Largest message accepted by sign/verify/hash (also bounded by MAX_IO). */
+const MAX_MSG: u32 = MAX_IO;
+const MAX_DP_COUNT: u32 = 1 << 22;
+const MAX_EPS_M: u32 = 1000000;       // ε ≤ 1000
+const MAX_CLIP: u32 = 1 << 30;
+
+let inPtr: usize = 0, inCap: usize = 0;
+let outPtr: usize = 0, outCap: usize = 0;
+let epsSpentM: u32 = 0;
+
+function ensureOut(n: usize): usize {
+  if (n > outCap) { outPtr = outCap ? heap.realloc(outPtr, n) : heap.alloc(n); outCap = n; }
+  return outPtr;
+}
+
+// true if [p, p+len) lies inside linear memory
+function inMem(p: usize, len: usize): bool {
+  const size = <u64>memory.size() << 16;
+  return <u64>p + <u64>len <= size;
+}
+
+/** Version of the crypto ABI. */
+export function crypto_version(): i32 { return 1; }
+
+/** Input window of at least `len` bytes (≤ 16 MiB); 0 if too large. Earlier addresses go stale
+ *  when a larger window is requested. @example const p = crypto_buf(32); */
+export function crypto_buf(len: u32): usize {
+  if (len > MAX_IO) return 0;
+  if (len < 64) len = 64;
+  if (<usize>len > inCap) { inPtr = inCap ? heap.realloc(inPtr, len) : heap.alloc(len); inCap = len; }
+  return inPtr;
+}
+
+/** Output window: where the last producing call wrote its result. */
+export function crypto_out(): usize { return ensureOut(64); }
+
+/** SHA-256 of `len` bytes at `p` (FIPS 180-4). Returns 32 (digest at crypto_out()) or an error. */
+export function sha256(p: usize, len: u32): i32 {
+  if (len > MAX_MSG || !inMem(p, len)) return E_BAD_LENGTH;
+  sha256Digest(p, len, ensureOut(64));
+  return 32;
+}
+
+/** Streaming SHA-256: start. */
+export function sha256_init(): void { sha256Init(); }
+/** Streaming SHA-256: absorb `len` bytes at `p`. Returns 0 or E_BAD_LENGTH. */
+export function sha256_update(p: usize, len: u32): i32 {
+  if (!inMem(p, len)) return E_BAD_LENGTH;
+  sha256Update(p, len);
+  return OK;
+}
+/** Streaming SHA-256: finish. Returns 32 (digest at crypto_out()). */
+export function sha256_final(): i32 { sha256Final(ensureOut(64)); return 32; }
+
+/** SHA-512 of `len` bytes at `p`. Returns 64 (digest at crypto_out()) or an error. */
+export function sha512(p: usize, len: u32): i32 {
+  if (len > MAX_MSG || !inMem(p, len)) return E_BAD_LENGTH;
+  sha512Digest(p, len, ensureOut(64));
+  return 64;
+}
+
+/** Derives and keeps the device's Ed25519 key from a 32-byte seed (RFC 8032 §5.1.5); wipes the
+ *  seed bytes. Returns 0, or E_BAD_KEY for a wrong length. No export ever returns the private key. */
+export function ed25519_provision(seed: usize, len: u32): i32 {
+  if (len != 32) return E_BAD_KEY;
+  if (!inMem(seed, 32)) return E_BAD_LENGTH;
+  edProvision(seed);
+  return OK;
+}
+
+/** The device public key. Returns 32 (key at crypto_out()) or E_NOT_READY before provisioning. */
+export function ed25519_public_key(): i32 {
+  if (!edHasKey()) return E_NOT_READY;
+  memory.copy(ensureOut(64), edPublicKey(), 32);
+  return 32;
+}
+
+/** Signs `len` bytes at `msg` with the device key (RFC 8032 §5.1.6). Returns 64 (signature at
+ *  crypto_out()), E_NOT_READY, E_TOO_LARGE or E_BAD_LENGTH. */
+export function ed25519_sign(msg: usize, len: u32): i32 {
+  if (!edHasKey()) return E_NOT_READY;
+  if (len > MAX_MSG) return E_TOO_LARGE;
+  if (!inMem(msg, len)) return E_BAD_LENGTH;
+  edSign(ensureOut(64), msg, len, 0, 0);
+  return 64;
+}
+
+/** Verifies an Ed25519 signature (RFC 8032 §5.1.7). Returns 0 if valid; E_BAD_KEY for a wrong
+ *  key length, a non-canonical, off-curve or small-order key; E_BAD_SIG for a wrong signature
+ *  length, S ≥ L or a mismatch; E_TOO_LARGE / E_BAD_LENGTH for bad message bounds. */
+export function ed25519_verify(pk: usize, pkLen: u32, msg: usize, len: u32, sig: usize, sigLen: u32): i32 {
+  if (pkLen != 32) return E_BAD_KEY;
+  if (sigLen != 64) return E_BAD_SIG;
+  if (len > MAX_MSG) return E_TOO_LARGE;
+  if (!inMem(pk, 32) || !inMem(sig, 64) || !inMem(msg, len)) return E_BAD_LENGTH;
+  const r = edVerify(pk, msg, len, sig);
+  return r == VERIFY_OK ? OK : r == VERIFY_BAD_KEY ? E_BAD_KEY : E_BAD_SIG;
+}
+
+/** Builds the base-point tables now (they are otherwise built on first use). */
+export function ed25519_init(): void { edInit(); }
+
+/** Encodes and signs a device update (RFC 9052 COSE_Sign1 over the CBOR payload) from the input
+ *  record at rec[0..len) (layout in firmware/crypto/update.ts). Returns the message length
+ *  (bytes at crypto_out()), or E_NOT_READY, E_BAD_LENGTH (truncated/trailing), E_BAD_PARAM
+ *  (field out of range), E_TOO_LARGE (model over 4 MiB). */
+export function cose_sign_update(rec: usize, len: u32): i32 {
+  if (!edHasKey()) return E_NOT_READY;
+  if (len > MAX_IO) return E_TOO_LARGE;
+  if (!inMem(rec, len)) return E_BAD_LENGTH;
+  const r = parseRecord(rec, len);
+  if (r != REC_OK) return r == REC_TRUNCATED ? E_BAD_LENGTH : r == REC_TOO_LARGE ? E_TOO_LARGE : E_BAD_PARAM;
+  const out = ensureOut(COSE_PREFIX_ROOM + payloadBound() + COSE_SUFFIX);
+  return <i32>coseSignUpdate(out);
+}
+
+/** Seeds the DP noise generator (ChaCha20 key) with 32 bytes at `p`: the same seed reproduces
+ *  the same noise. Returns 0 or E_BAD_KEY. */
+export function dp_seed(p: usize, len: u32): i32 {
+  if (len != 32) return E_BAD_KEY;
+  if (!inMem(p, 32)) return E_BAD_LENGTH;
+  rngSeed(p);
+  memory.fill(p, 0, 32);
+  return OK;
+}
+
+/** Seeds the DP noise generator from the host entropy import. Returns 0 or E_ENTROPY. */
+export function dp_seed_entropy(): i32 { return rngSeedFromHost() ? OK : E_ENTROPY; }
+
+// shared argument checks for the DP exports
+function dpCheck(p: usize, count: u32): i32 {
+  if (count > MAX_DP_COUNT) return E_TOO_LARGE;
+  if ((p & 3) != 0 || !inMem(p, <usize>count << 2)) return E_BAD_LENGTH;
+  if (!rngSeeded() && !rngSeedFromHost()) return E_ENTROPY;
+  return OK;
+}
+
+/** Local ε-DP for an int32 update of `count` values at `p` (seed paper Eq. 3–5): clips it to L1
+ *  norm ≤ clipL1, then adds discrete Laplace noise of scale 2·clipL1/ε with ε = epsM/1000.
+ *  Returns epsM (the ε spent, ×1000) or E_BAD_PARAM / E_BAD_LENGTH / E_TOO_LARGE / E_ENTROPY. */
+export function dp_privatize(p: usize, count: u32, clip: u32, epsM: u32): i32 {
+  if (clip == 0 || clip > MAX_CLIP || epsM == 0 || epsM > MAX_EPS_M) return E_BAD_PARAM;
+  const c = dpCheck(p, count);
+  if (c != OK) return c;
+  clipL1(p, count, clip);
+  addLaplace(p, count, <u64>clip * 2000, <u64>epsM); // scale t/s = 2C / (epsM/1000)
+  epsSpentM = epsSpentM + epsM < epsSpentM ? u32.MAX_VALUE : epsSpentM + epsM;
+  return <i32>epsM;
+}
+
+/** Adds discrete Laplace noise P(x) ∝ exp(-|x|·s/t) to `count` int32 values at `p` (no clipping;
+ *  for calibration and statistical tests). Returns 0 or an error. */
+export function dp_laplace(p: usize, count: u32, t: u32, s: u32): i32 {
+  if (t == 0 || s == 0) return E_BAD_PARAM;
+  const c = dpCheck(p, count);
+  if (c != OK) return c;
+  addLaplace(p, count, t, s);
+  return OK;
+}
+
+/** ε spent by dp_privatize since start (×1000, basic composition, saturating). */
+export function dp_spent_m(): u32 { return epsSpentM; }

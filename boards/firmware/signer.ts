@@ -1,0 +1,164 @@
+// Host wrapper of the firmware's crypto ABI (docs/firmware-crypto.md): the device key is derived
+// and kept inside the firmware; the host only moves bytes in and out of firmware memory.
+import type { FirmwareInstance } from './instance.js';
+import type { UpdateFields } from '../../gateway/wire/update.js';
+
+/** Firmware error codes (firmware/errors.ts). */
+export const FW_ERRORS: Record<number, string> = {
+  [-1]: 'E_BAD_DIMS', [-2]: 'E_BAD_PARAM', [-3]: 'E_BAD_HEADER', [-4]: 'E_BAD_LENGTH', [-5]: 'E_NOT_READY',
+  [-6]: 'E_BAD_KEY', [-7]: 'E_BAD_SIG', [-8]: 'E_ENTROPY', [-9]: 'E_TOO_LARGE',
+};
+
+/** A firmware call returned a negative error code; `code` is that code. */
+export class SignerError extends Error {
+  constructor(readonly code: number, what: string) {
+    super(`${what}: firmware error ${code} (${FW_ERRORS[code] ?? 'unknown'})`);
+    this.name = 'SignerError';
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/** Result of `DeviceSigner.privatize`: the noised vector and the ε spent (×1000). */
+export interface PrivatizeResult { values: Int32Array; epsM: number }
+
+/** Device-side signing, hashing and DP noise through one firmware instance.
+ *  @example const s = new DeviceSigner(fw); s.provision(seed); const msg = s.signUpdate(kid, fields); */
+export class DeviceSigner {
+  private readonly x: Record<string, any>;
+
+  constructor(readonly fw: FirmwareInstance) {
+    this.x = fw.exports;
+    if (typeof this.x.cose_sign_update !== 'function') throw new Error('firmware has no crypto exports');
+  }
+
+  private check(rc: number, what: string): number {
+    if (rc < 0) throw new SignerError(rc, what);
+    return rc;
+  }
+
+  /** Copies `data` into the firmware input window at `offset`; returns its address. */
+  private put(data: Uint8Array, extra = 0): number {
+    const p: number = this.x.crypto_buf(data.length + extra);
+    if (p === 0) throw new SignerError(-9, 'input');
+    this.fw.bytes(p, data.length).set(data);
+    return p;
+  }
+
+  private out(len: number): Uint8Array {
+    return this.fw.bytes(this.x.crypto_out(), len).slice();
+  }
+
+  /** Derives the device key from a 32-byte seed inside the firmware (RFC 8032 §5.1.5). The
+   *  caller should wipe its copy; the firmware wipes its input window. Throws SignerError. */
+  provision(seed: Uint8Array): void {
+    if (seed.length !== 32) throw new SignerError(-6, 'provision: seed must be 32 bytes');
+    this.check(this.x.ed25519_provision(this.put(seed), seed.length), 'provision');
+  }
+
+  /** The 32-byte Ed25519 public key, for registration. Throws SignerError(E_NOT_READY) before provision. */
+  publicKey(): Uint8Array {
+    return this.out(this.check(this.x.ed25519_public_key(), 'publicKey'));
+  }
+
+  /** Ed25519 signature of `msg` with the device key (64 bytes). */
+  sign(msg: Uint8Array): Uint8Array {
+    const p = this.put(msg);
+    return this.out(this.check(this.x.ed25519_sign(p, msg.length), 'sign'));
+  }
+
+  /** Firmware Ed25519 verification (RFC 8032 §5.1.7); false for any rejection. */
+  verify(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
+    return this.verifyCode(publicKey, msg, sig) === 0;
+  }
+
+  /** Like `verify` but returns the firmware code: 0, E_BAD_KEY (-6), E_BAD_SIG (-7), ... */
+  verifyCode(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): number {
+    const all = new Uint8Array(publicKey.length + sig.length + msg.length);
+    all.set(publicKey, 0); all.set(sig, publicKey.length); all.set(msg, publicKey.length + sig.length);
+    const p = this.put(all);
+    return this.x.ed25519_verify(p, publicKey.length, p + publicKey.length + sig.length, msg.length, p + publicKey.length, sig.length);
+  }
+
+  /** SHA-256 computed in firmware. */
+  sha256(data: Uint8Array): Uint8Array {
+    return this.out(this.check(this.x.sha256(this.put(data), data.length), 'sha256'));
+  }
+
+  /** SHA-512 computed in firmware. */
+  sha512(data: Uint8Array): Uint8Array {
+    return this.out(this.check(this.x.sha512(this.put(data), data.length), 'sha512'));
+  }
+
+  /** Complete COSE_Sign1 bytes of a device update, encoded and signed in firmware
+   *  (RFC 9052 §4.2–4.4; payload as gateway/wire/update.ts encodeUpdate). Throws SignerError. */
+  signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array {
+    const rec = encodeRecord(kid, fields);
+    const n = this.check(this.x.cose_sign_update(this.put(rec), rec.length), 'signUpdate');
+    return this.out(n);
+  }
+
+  /** Seeds the firmware's DP noise generator: from `seed` (32 bytes, reproducible) or, without
+   *  it, from the host entropy import. */
+  seedNoise(seed?: Uint8Array): void {
+    if (seed) this.check(this.x.dp_seed(this.put(seed), seed.length), 'seedNoise');
+    else this.check(this.x.dp_seed_entropy(), 'seedNoise');
+  }
+
+  /** Clips `values` to L1 norm ≤ clipL1 and adds discrete Laplace noise of scale 2·clipL1/ε in
+   *  firmware (seed paper Eq. 3–5). ε is rounded to thousandths. Returns the noised copy and ε×1000. */
+  privatize(values: Int32Array, clipL1: number, epsilon: number): PrivatizeResult {
+    const epsM = Math.round(epsilon * 1000);
+    const p = this.put(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    const spent = this.check(this.x.dp_privatize(p, values.length, clipL1, epsM), 'privatize');
+    return { values: new Int32Array(this.fw.bytes(p, values.byteLength).slice().buffer), epsM: spent };
+  }
+
+  /** Same as `privatize` for a vector already in firmware memory (e.g. the kernel's delta). */
+  privatizeAt(ptr: number, count: number, clipL1: number, epsM: number): number {
+    return this.check(this.x.dp_privatize(ptr, count, clipL1, epsM), 'privatizeAt');
+  }
+
+  /** Raw discrete Laplace noise P(x) ∝ exp(-|x|·s/t), `count` samples (calibration, tests). */
+  laplaceNoise(count: number, t: number, s: number): Int32Array {
+    const p = this.put(new Uint8Array(count * 4));
+    this.check(this.x.dp_laplace(p, count, t, s), 'laplaceNoise');
+    return new Int32Array(this.fw.bytes(p, count * 4).slice().buffer);
+  }
+
+  /** Total ε spent by privatize since the instance started (×1000). */
+  epsilonSpentM(): number { return this.x.dp_spent_m() >>> 0; }
+}
+
+function u64(v: number, what: string): bigint {
+  if (!Number.isSafeInteger(v) || v < 0) throw new SignerError(-2, `${what} must be an unsigned safe integer`);
+  return BigInt(v);
+}
+
+/** The flat input record of cose_sign_update (layout in firmware/crypto/update.ts). */
+export function encodeRecord(kid: Uint8Array, f: UpdateFields): Uint8Array {
+  const task = utf8.encode(f.task);
+  const metrics = Object.entries(f.metrics).map(([k, v]) => {
+    if (!Number.isSafeInteger(v)) throw new SignerError(-2, `metric ${k} must be a safe integer`);
+    return [utf8.encode(k), BigInt(v)] as const;
+  });
+  let len = 1 + kid.length + 1 + task.length + 24 + 32 + 4 + f.model.length + 1;
+  for (const [k] of metrics) len += 1 + k.length + 8;
+  const b = new Uint8Array(len);
+  const dv = new DataView(b.buffer);
+  let q = 0;
+  const bytes = (x: Uint8Array) => { b.set(x, q); q += x.length; };
+  if (kid.length > 255 || task.length > 255 || metrics.length > 255) throw new SignerError(-2, 'field too long');
+  b[q++] = kid.length; bytes(kid);
+  b[q++] = task.length; bytes(task);
+  dv.setBigUint64(q, u64(f.round, 'round'), true); dv.setBigUint64(q + 8, u64(f.n, 'n'), true); dv.setBigUint64(q + 16, u64(f.ctr, 'ctr'), true); q += 24;
+  if (f.base.length !== 32) throw new SignerError(-2, 'base must be 32 bytes');
+  bytes(f.base);
+  dv.setUint32(q, f.model.length, true); q += 4; bytes(f.model);
+  b[q++] = metrics.length;
+  for (const [k, v] of metrics) {
+    if (k.length > 255) throw new SignerError(-2, 'metric key too long');
+    b[q++] = k.length; bytes(k); dv.setBigInt64(q, v, true); q += 8;
+  }
+  return b;
+}
