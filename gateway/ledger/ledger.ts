@@ -103,6 +103,10 @@ export class Ledger {
   get chainId(): string { return this.headHeader.chainId; }
   /** Read-only view of the current state (for rules and tests). */
   get stateView(): StateReader { return this.state; }
+  /** State entries sorted by key (JSON export). */
+  stateEntries() { return this.state.iter(); }
+  /** Logical bytes (keys + values) this process committed to LevelDB. */
+  get bytesWritten(): number { return this.store.bytesWritten; }
   /** Current state root. */
   stateRoot(): Uint8Array { return this.state.root(); }
 

@@ -36,6 +36,8 @@ type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; k
 
 /** The chain database. Values are canonical CBOR. */
 export class ChainStore {
+  /** Logical bytes (keys + values) committed by block batches since open. */
+  bytesWritten = 0;
   private constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>, private readonly sync: boolean) {}
 
   /** Opens (creating) the LevelDB at `dir`. `sync` fsyncs each block (power-loss durability). */
@@ -102,6 +104,7 @@ export class ChainStore {
     for (const k of w.stateDel) ops.push({ type: 'del', key: key(P_STATE, enc.encode(k)) });
     ops.push({ type: 'put', key: META_HEAD, value: encodeCanonical([w.height, w.hash]) });
     await this.db.batch(ops, { sync: this.sync });
+    for (const op of ops) this.bytesWritten += op.key.length + (op.type === 'put' ? op.value.length : 0);
   }
 
   /** Deletes bodies below `height` and records the checkpoint, atomically. */

@@ -1,0 +1,84 @@
+// Ledger benchmark (issue 5 §10): commit throughput of signed transactions, full-chain
+// verification speed with 100-tx blocks, and chain growth per federated round of 10 devices.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256 } from '@noble/hashes/sha2.js';
+import type { BenchSuite } from './index.js';
+import { Ledger, nodeSigner, registrationTx, updateRecordTx, globalModelTx, encodeTxProof, verifyTxProof, type Signer, type Tx } from '../gateway/ledger/index.js';
+
+function seed(n: number): Uint8Array { const s = new Uint8Array(32); s[0] = n & 0xff; s[1] = n >> 8; s[2] = 7; return s; }
+const profile = { categories: ['mnist'], types: ['image/u8'], size: 600 };
+
+async function setup(devices: number): Promise<{ l: Ledger; gw: Signer; dir: string; boards: Signer[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-'));
+  const gw = nodeSigner('gw', seed(1));
+  const boards = Array.from({ length: devices }, (_, i) => nodeSigner(`b${i}`, seed(100 + i)));
+  const l = await Ledger.open(dir, { genesis: { chainId: 'bench', managers: [{ id: gw.id, publicKey: gw.publicKey }], params: {}, timestamp: 0 }, envelopes: 'off' });
+  for (let i = 0; i < boards.length; i += 1000) {
+    await l.append(gw, boards.slice(i, i + 1000).map((b) => registrationTx(gw, { id: b.id, publicKey: b.publicKey, profile })), {}, 1);
+  }
+  return { l, gw, dir, boards };
+}
+
+function updates(gw: Signer, boards: Signer[], round: number, ctr: number): Tx[] {
+  return boards.map((b) => {
+    const h = sha256(new TextEncoder().encode(`${b.id}/${round}/${ctr}`));
+    return updateRecordTx(gw, { task: 'mnist', round, deviceId: b.id, envelopeHash: sha256(h), updateHash: h, n: 600, score: 900_000, ctr });
+  });
+}
+
+const suite: BenchSuite = {
+  name: 'ledger',
+  async run(log) {
+    const json: Record<string, number | string> = {};
+    // 1. commit throughput: blocks of 1,000 update records from 1,000 devices
+    {
+      const { l, gw, dir, boards } = await setup(1000);
+      const blocks = 10;
+      const prepared = Array.from({ length: blocks }, (_, r) => updates(gw, boards, 1, r + 1));
+      const t0 = performance.now();
+      for (const [i, txs] of prepared.entries()) await l.append(gw, txs, { round: 1 }, 10 + i);
+      const s = (performance.now() - t0) / 1000;
+      json.ledger_commit_tx_per_s = Math.round((blocks * 1000) / s);
+      log(`commit: ${blocks * 1000} tx in ${s.toFixed(2)} s`);
+      await l.close(); rmSync(dir, { recursive: true, force: true });
+    }
+    // 2. verification: 200 blocks of 100 transactions
+    {
+      const { l, gw, dir, boards } = await setup(100);
+      for (let r = 1; r <= 100; r++) await l.append(gw, updates(gw, boards, 1, r), { round: 1 }, 10 + r);
+      const v = await l.verify();
+      if (!v.ok) throw new Error(`verify failed: ${v.error}`);
+      json.ledger_verify_blocks_per_s = Math.round(101 / ((v.ms ?? 1) / 1000));
+      json.ledger_verify_ms_per_1000_blocks = Math.round(((v.ms ?? 0) / 101) * 1000);
+      const last = (await l.block(100)).txs[57];
+      const p = await l.proveTx(last.hash);
+      json.ledger_proof_bytes_100tx = encodeTxProof(p).length;
+      if (!verifyTxProof(p, { trustedHash: (await l.block(100)).hash })) throw new Error('proof does not verify');
+      log(`verify: ${v.ms?.toFixed(0)} ms for 101 blocks`);
+      await l.close(); rmSync(dir, { recursive: true, force: true });
+    }
+    // 3. growth per federated round: 10 devices, 10 update records + 1 model record per block
+    {
+      const { l, gw, dir, boards } = await setup(10);
+      const rounds = 50;
+      const before = l.bytesWritten;
+      for (let r = 1; r <= rounds; r++) {
+        const txs = updates(gw, boards, r, r);
+        txs.push(globalModelTx(gw, { task: 'mnist', round: r, modelHash: sha256(Uint8Array.of(r)), updates: txs.map((t) => (t.body as { updateHash: Uint8Array }).updateHash), accuracy: 900_000 }));
+        await l.append(gw, txs, { engine: 'fedavg', round: r }, 100 + r);
+      }
+      json.ledger_bytes_per_round = Math.round((l.bytesWritten - before) / rounds);
+      await l.close(); rmSync(dir, { recursive: true, force: true });
+    }
+    const rows: [string, string, string][] = [
+      ['commit', String(json.ledger_commit_tx_per_s), 'signed tx/s validated + committed (target 20,000)'],
+      ['verify', String(json.ledger_verify_blocks_per_s), 'blocks/s (100 tx/block, full replay)'],
+      ['growth', String(json.ledger_bytes_per_round), 'B per round of 10 devices (payloads off-chain)'],
+      ['proof', String(json.ledger_proof_bytes_100tx), 'B inclusion proof incl. header, 100-tx block'],
+    ];
+    return { rows, json };
+  },
+};
+export default suite;

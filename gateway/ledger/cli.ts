@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` (JSON on stdout).
+// Exit code 0 on success, 1 when verification fails, 2 on usage errors.
+import { Ledger } from './ledger.js';
+import { toHex } from './bytes.js';
+import type { Block } from './block.js';
+
+/** JSON-friendly copy: bytes become hex strings. */
+export function toJson(v: unknown): unknown {
+  if (v instanceof Uint8Array) return toHex(v);
+  if (Array.isArray(v)) return v.map(toJson);
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), toJson(x)]));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
+  return v;
+}
+
+/** A block as JSON (header, hash, seals, transactions with their hashes). */
+export function blockJson(b: Block): unknown {
+  return toJson({
+    height: b.header.height, hash: b.hash, header: b.header, sig: b.sig, approvals: b.approvals,
+    txs: b.txs.map((t) => ({ hash: t.hash, type: t.type, author: t.author, body: t.body })),
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, dir, arg] = argv;
+  if (!cmd || !dir || !['verify', 'show', 'export'].includes(cmd)) {
+    process.stderr.write('usage: ledger verify <dir> | ledger show <dir> [height] | ledger export <dir>\n');
+    return 2;
+  }
+  const l = await Ledger.open(dir);
+  try {
+    if (cmd === 'verify') {
+      const r = await l.verify();
+      process.stdout.write(JSON.stringify(r) + '\n');
+      return r.ok ? 0 : 1;
+    }
+    if (cmd === 'show') {
+      const h = arg === undefined ? l.height : Number(arg);
+      process.stdout.write(JSON.stringify(blockJson(await l.block(h)), null, 2) + '\n');
+      return 0;
+    }
+    const state: Record<string, unknown> = {};
+    for (const [k, v] of l.stateEntries()) state[k] = toJson(v);
+    process.stdout.write('{"height":' + l.height + ',"stateRoot":"' + toHex(l.stateRoot()) + '","state":' + JSON.stringify(state) + ',"blocks":[\n');
+    for (let h = 0; h <= l.height; h++) {
+      let out: unknown;
+      try { out = blockJson(await l.block(h)); } catch (e) { out = { height: h, pruned: true, error: (e as Error).message }; }
+      process.stdout.write((h ? ',\n' : '') + JSON.stringify(out));
+    }
+    process.stdout.write('\n]}\n');
+    return 0;
+  } finally {
+    await l.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((c) => { process.exitCode = c; }, (e) => { process.stderr.write(`${e?.message ?? e}\n`); process.exitCode = 1; });
+}
