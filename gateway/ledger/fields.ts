@@ -28,16 +28,21 @@ export function str(m: Map<unknown, unknown>, k: string, max = MAX_ID, min = 1):
   return v;
 }
 
+// cbor-x decodes integers above 2^32 (e.g. millisecond timestamps) as bigint.
+export function num(v: unknown): unknown {
+  return typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
 /** A non-negative safe integer. */
 export function uint(m: Map<unknown, unknown>, k: string): number {
-  const v = m.get(k);
+  const v = num(m.get(k));
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) bad(`${k} must be an unsigned integer`);
   return v;
 }
 
 /** A safe integer (may be negative). */
 export function int(m: Map<unknown, unknown>, k: string): number {
-  const v = m.get(k);
+  const v = num(m.get(k));
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(`${k} must be an integer`);
   return v;
 }

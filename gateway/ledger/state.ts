@@ -110,5 +110,7 @@ export function fromCbor(v: unknown): StateValue {
   }
   if (Array.isArray(v)) return v.map(fromCbor);
   if (v instanceof Uint8Array) return new Uint8Array(v);
+  // integers above 2^32 decode as bigint; rules compute with numbers
+  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
   return v as StateValue;
 }

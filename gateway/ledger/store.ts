@@ -57,8 +57,8 @@ export class ChainStore {
   async head(): Promise<{ height: number; hash: Uint8Array } | undefined> {
     const v = await this.getOpt(META_HEAD);
     if (!v) return undefined;
-    const [height, hash] = decodeBounded(v, 256) as [number, Uint8Array];
-    return { height, hash: new Uint8Array(hash) };
+    const [height, hash] = decodeBounded(v, 256) as [number | bigint, Uint8Array];
+    return { height: Number(height), hash: new Uint8Array(hash) };
   }
 
   headerRecord(height: number): Promise<Uint8Array | undefined> { return this.getOpt(key(P_HEADER, u64be(height))); }
@@ -67,8 +67,8 @@ export class ChainStore {
   async txLocation(txHash: Uint8Array): Promise<{ height: number; index: number } | undefined> {
     const v = await this.getOpt(key(P_TX, txHash));
     if (!v) return undefined;
-    const [height, index] = decodeBounded(v, 64) as [number, number];
-    return { height, index };
+    const [height, index] = decodeBounded(v, 64) as [number | bigint, number | bigint];
+    return { height: Number(height), index: Number(index) };
   }
 
   async txOfEnvelope(envelopeHash: Uint8Array): Promise<Uint8Array | undefined> {

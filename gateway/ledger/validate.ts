@@ -9,7 +9,7 @@ import { verifySig } from './signer.js';
 import { applyTx } from './tx/registry.js';
 import type { Tx, ApplyCtx } from './tx/kind.js';
 import { proposerSigningBytes, MAX_TXS_PER_BLOCK, type Block } from './block.js';
-import { HEADER_VERSION, type Header } from './header.js';
+import { HEADER_VERSION, headerHash, type Header } from './header.js';
 import { engineFor, type SealedHeader } from './consensus/index.js';
 import { checkLayout } from './layout.js';
 
@@ -41,6 +41,8 @@ export interface Parent { header: Header; hash: Uint8Array }
  *  `pre` is the state after the parent (keys, params). Pure; throws LedgerError. */
 export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, pre: StateReader, chainId: string): void {
   const h = b.header;
+  // Never trust a carried hash: it is what signatures and links commit to.
+  if (!bytesEqual(headerHash(h), b.hash)) throw new LedgerError('malformed', `block ${h.height}: hash does not match its header`);
   if (h.v !== HEADER_VERSION) throw new LedgerError('malformed', `header version ${h.v}`);
   if (h.chainId !== chainId) throw new LedgerError('bad_chain', `chain ${h.chainId}, expected ${chainId}`);
   if (!parent) {

@@ -1,7 +1,7 @@
 // Genesis transaction: the chain id, the managers' keys (permissioned chain, 000/002) and the
 // chain parameters. Only valid as the single transaction of block 0.
 import { LedgerError } from '../errors.js';
-import { asMap, onlyKeys, str, bytes, list, MAX_ID } from '../fields.js';
+import { asMap, onlyKeys, str, bytes, list, num, MAX_ID } from '../fields.js';
 import { K, put } from '../records.js';
 import type { TxKind } from './kind.js';
 
@@ -18,7 +18,8 @@ function readParams(v: unknown, what: string, numbersOnly: boolean): Record<stri
   const m = asMap(v, what);
   if (m.size > MAX_PARAMS) throw new LedgerError('malformed', `${what}: more than ${MAX_PARAMS} entries`);
   const out: Record<string, number | string> = {};
-  for (const [k, x] of m) {
+  for (const [k, raw] of m) {
+    const x = num(raw);
     if (typeof k !== 'string' || k.length === 0 || k.length > MAX_ID) throw new LedgerError('malformed', `${what}: bad key`);
     const okNum = typeof x === 'number' && Number.isSafeInteger(x) && (!numbersOnly || x >= 0);
     const okStr = !numbersOnly && typeof x === 'string' && x.length <= 256;
