@@ -8,7 +8,7 @@ import { sha512Digest } from './sha512';
 import { edInit, edProvision, edHasKey, edPublicKey, edSign, edVerify, VERIFY_OK, VERIFY_BAD_KEY } from './ed25519';
 import { parseRecord, payloadBound, REC_OK, REC_TRUNCATED, REC_TOO_LARGE } from './update';
 import { coseSignUpdate, COSE_PREFIX_ROOM, COSE_SUFFIX } from './cose';
-import { rngSeed, rngSeedFromHost, rngSeeded } from './chacha20';
+import { rngSeed, rngSeedFromHost, rngSeeded, rngNext64 } from './chacha20';
 import { clipL1, addLaplace } from './dp';
 
 /** Largest input window (16 MiB). */
@@ -170,6 +170,20 @@ export function dp_laplace(p: usize, count: u32, t: u32, s: u32): i32 {
   const c = dpCheck(p, count);
   if (c != OK) return c;
   addLaplace(p, count, t, s);
+  return OK;
+}
+
+/** Fills `len` bytes at `p` from the DP generator's ChaCha20 stream (RFC 8439 §2.3, nonce 0),
+ *  8 bytes per draw (a tail shorter than 8 discards the rest of its draw). Returns 0 or an error. */
+export function dp_random(p: usize, len: u32): i32 {
+  const c = dpCheck(p & ~3, 0);
+  if (c != OK) return c;
+  if (!inMem(p, len)) return E_BAD_LENGTH;
+  for (let i: u32 = 0; i < len; i += 8) {
+    const v = rngNext64();
+    if (len - i >= 8) store<u64>(p + i, v);
+    else for (let k: u32 = 0; k < len - i; k++) store<u8>(p + i + k, <u8>(v >> (<u64>k << 3)));
+  }
   return OK;
 }
 
