@@ -166,6 +166,10 @@ export class Kernel {
   /** Peak linear memory in bytes (from address 0), excluding the data stream. */
   peakMemoryBytes(): number { return this.x.kernel_peak_memory(); }
 
+  /** Kernel-owned working memory above __heap_base (tables, model, scratch), excluding the
+   *  stream and the module's static data (which includes the crypto tables). */
+  workingMemoryBytes(): number { return this.x.kernel_working_memory(); }
+
   /** Peak linear memory including the data stream. */
   peakMemoryTotalBytes(): number { return this.x.kernel_peak_memory_total(); }
 }

@@ -81,6 +81,10 @@ export function kernel_infer(n: i32): i32 {
 /** High-water mark of linear memory excluding the data stream (bytes from address 0). */
 export function kernel_peak_memory(): i32 { return i32(peakModelBytes()); }
 
+/** Kernel working memory: high-water mark above __heap_base (tables, model, scratch),
+ *  excluding the stream and the static data of the whole module. */
+export function kernel_working_memory(): i32 { return i32(peakModelBytes() - __heap_base); }
+
 /** High-water mark including the data stream. */
 export function kernel_peak_memory_total(): i32 { return i32(peakTotalBytes()); }
 

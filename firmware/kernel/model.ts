@@ -94,7 +94,7 @@ function setup(a: i32, inputs: i32, hidden: i32, outputs: i32): bool {
     setI(l, F_ACT, i32(layoutAlloc(usize(out))));
     setI(l, F_GRAD, i32(layoutAlloc(usize(4 * out))));
     setI(l, F_SWQ, i32(layoutAlloc(usize(8 * out))));
-    setI(l, F_NZ, i32(layoutAlloc(usize(2 * inp))));
+    setI(l, F_NZ, i32(layoutAlloc(usize(3 * inp + 2)))); // u16 non-zero list + u16 block list (simd)
     inp = out;
   }
   return layoutCommit();
@@ -136,7 +136,7 @@ export function refreshWeights(): void {
 // Default quantization chosen at init and frozen for the model's lifetime (docs/model-format.md).
 const INPUT_SCALE: f32 = 1.0 / 255.0;
 function defaultWeightMax(l: i32): f32 {
-  if (arch == ARCH_MLP) return l == 0 ? 0.5 : 2.0;
+  if (arch == ARCH_MLP) return l == 0 ? 0.25 : 2.0;
   return arch == ARCH_LINREG ? 0.5 : 1.0;
 }
 function defaultOutScale(l: i32): f32 {

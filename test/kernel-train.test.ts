@@ -1,0 +1,71 @@
+// Integer training: determinism across instances and build variants, accuracy against the
+// float32 reference on the MNIST split the demo uses, linreg, and the memory budgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FirmwareInstance } from '../boards/firmware/instance.js';
+import { Kernel, type Arch } from '../boards/firmware/kernel.js';
+import { loadMnist } from '../sim/datasets/mnist.js';
+import { trainTestSplit } from '../sim/split.js';
+import { FloatNet } from './kernel-float-ref.js';
+
+const { train, test: held } = trainTestSplit(loadMnist(), 0.2, 1);
+
+function trained(arch: Arch, variant: string, opts = { epochs: 1, batch: 32, lr: 0.5, seed: 3 }, d = train) {
+  const fw = new FirmwareInstance(undefined, variant);
+  const k = new Kernel(fw);
+  k.load(Kernel.initialModel(fw, { arch, inputs: 784, hidden: 32, outputs: arch === 'linreg' ? 1 : 10, seed: 1 }));
+  const r = k.train(d, opts);
+  return { k, r, blob: k.export() };
+}
+
+test('training is deterministic: same seed → byte-identical blob on release and debug builds', () => {
+  const small = { ...train, n: 600 };
+  for (const arch of ['logreg', 'mlp', 'linreg'] as const) {
+    const o = { epochs: 2, batch: 16, lr: arch === 'linreg' ? 0.01 : 0.3, seed: 9 };
+    const a = trained(arch, 'release', o, small), b = trained(arch, 'release', o, small), c = trained(arch, 'debug', o, small);
+    assert.deepEqual(a.blob, b.blob, arch);
+    assert.deepEqual(a.blob, c.blob, `${arch} debug build`);
+    assert.notDeepEqual(a.blob, trained(arch, 'release', { ...o, seed: 10 }, small).blob, `${arch} seed matters`);
+  }
+});
+
+test('int8 logistic regression is within 0.5 points of float32, MLP within 1 point', () => {
+  const cases = [
+    { arch: 'logreg' as const, o: { epochs: 3, batch: 32, lr: 0.5, seed: 1 }, hidden: [] as number[], gap: 0.005 },
+    { arch: 'mlp' as const, o: { epochs: 3, batch: 32, lr: 0.1, seed: 1 }, hidden: [32], gap: 0.01 },
+  ];
+  for (const c of cases) {
+    const { k } = trained(c.arch, 'release', c.o);
+    const int8 = k.evaluate(held).accuracy;
+    const net = new FloatNet(784, c.hidden, 10, 1);
+    net.train(train, c.o);
+    const f32 = net.accuracy(held);
+    assert.ok(int8 >= f32 - c.gap, `${c.arch}: int8 ${int8} vs float32 ${f32}`);
+    assert.ok(int8 > 0.88, `${c.arch}: int8 accuracy ${int8}`);
+  }
+});
+
+test('linreg head learns the digit value (MAE falls), with Q16 targets', () => {
+  const fw = new FirmwareInstance();
+  const k = new Kernel(fw);
+  k.load(Kernel.initialModel(fw, { arch: 'linreg', inputs: 784, outputs: 1, seed: 1 }));
+  const before = k.evaluate(held).mae;
+  k.train(train, { epochs: 2, batch: 32, lr: 0.01, seed: 1 });
+  const after = k.evaluate(held);
+  assert.ok(after.mae < before && after.mae < 1.7, `MAE ${before} → ${after.mae}`);
+  // explicit targets: t = 2·y in Q16 gives an MAE close to twice as large
+  const t = Int32Array.from(held.y, (v) => v * 2 * 65536);
+  assert.ok(k.evaluate({ ...held, t }).mae > after.mae);
+});
+
+test('peak linear memory (excluding the data stream) fits the budgets: LR ≤ 64 KiB, MLP ≤ 128 KiB', () => {
+  const lr = trained('logreg', 'release', { epochs: 1, batch: 32, lr: 0.5, seed: 1 }, { ...train, n: 256 });
+  const mlp = trained('mlp', 'release', { epochs: 1, batch: 32, lr: 0.2, seed: 1 }, { ...train, n: 256 });
+  lr.k.evaluate({ ...held, n: 256 });
+  // The budgets apply to the kernel; the module's static data (mostly the crypto engineer's
+  // tables) comes on top and is reported separately by `npm run bench`.
+  assert.ok(lr.k.workingMemoryBytes() <= 64 * 1024, `LR ${lr.k.workingMemoryBytes()}`);
+  assert.ok(mlp.k.workingMemoryBytes() <= 128 * 1024, `MLP ${mlp.k.workingMemoryBytes()}`);
+  assert.ok(lr.k.peakMemoryBytes() > lr.k.workingMemoryBytes());
+  assert.ok(lr.k.peakMemoryTotalBytes() > lr.k.peakMemoryBytes());
+});
