@@ -3,13 +3,14 @@
 // Data moves through two firmware-owned windows: the host writes inputs into `crypto_buf(len)`
 // and reads results from `crypto_out()`; lengths are returned by the producing call.
 import { OK, E_BAD_LENGTH, E_BAD_PARAM, E_NOT_READY, E_BAD_KEY, E_BAD_SIG, E_ENTROPY, E_TOO_LARGE } from '../errors';
-import { sha256Init, sha256Update, sha256Final, sha256Digest } from './sha256';
+import { sha256Digest } from './sha256';
 import { sha512Digest } from './sha512';
-import { edInit, edProvision, edHasKey, edPublicKey, edSign, edVerify, VERIFY_OK, VERIFY_BAD_KEY } from './ed25519';
+import { edProvision, edHasKey, edPublicKey, edSign, edVerify, VERIFY_OK, VERIFY_BAD_KEY } from './ed25519';
 import { parseRecord, payloadBound, REC_OK, REC_TRUNCATED, REC_TOO_LARGE } from './update';
 import { coseSignUpdate, COSE_PREFIX_ROOM, COSE_SUFFIX } from './cose';
 import { rngSeed, rngSeedFromHost, rngSeeded, rngNext64 } from './chacha20';
 import { clipL1, addLaplace } from './dp';
+import { kernel_stream_reserve } from '../kernel/exports';
 
 /** Largest input window (16 MiB). */
 const MAX_IO: u32 = 16 << 20;
@@ -19,13 +20,26 @@ const MAX_DP_COUNT: u32 = 1 << 22;
 const MAX_EPS_M: u32 = 1000000;       // ε ≤ 1000
 const MAX_CLIP: u32 = 1 << 30;
 
-let inPtr: usize = 0, inCap: usize = 0;
-let outPtr: usize = 0, outCap: usize = 0;
+// The windows live in the firmware's single host stream buffer (kernel/layout.ts), which sits
+// after the model regions: in = stream[0, inCap), out = stream[inCap, inCap + outCap). So the
+// crypto never overlaps the kernel's model, and nothing is allocated on a heap.
+let inCap: usize = 0;
+let outCap: usize = 0;
 let epsSpentM: u32 = 0;
 
+// @ts-ignore: decorator
+@inline function align16(x: usize): usize { return (x + 15) & ~<usize>15; }
+
+/** Base of the stream with at least `total` bytes reserved, or 0 if memory is exhausted. */
+function streamWindow(total: usize): usize {
+  const p = kernel_stream_reserve(i32(total));
+  return p < 0 ? 0 : <usize>p;
+}
+
 function ensureOut(n: usize): usize {
-  if (n > outCap) { outPtr = outCap ? heap.realloc(outPtr, n) : heap.alloc(n); outCap = n; }
-  return outPtr;
+  if (n > outCap) outCap = align16(n);
+  const base = streamWindow(inCap + outCap);
+  return base == 0 ? 0 : base + inCap;
 }
 
 // true if [p, p+len) lies inside linear memory
@@ -42,8 +56,8 @@ export function crypto_version(): i32 { return 1; }
 export function crypto_buf(len: u32): usize {
   if (len > MAX_IO) return 0;
   if (len < 64) len = 64;
-  if (<usize>len > inCap) { inPtr = inCap ? heap.realloc(inPtr, len) : heap.alloc(len); inCap = len; }
-  return inPtr;
+  if (<usize>len > inCap) inCap = align16(<usize>len);
+  return streamWindow(inCap + outCap);
 }
 
 /** Output window: where the last producing call wrote its result. */
@@ -55,17 +69,6 @@ export function sha256(p: usize, len: u32): i32 {
   sha256Digest(p, len, ensureOut(64));
   return 32;
 }
-
-/** Streaming SHA-256: start. */
-export function sha256_init(): void { sha256Init(); }
-/** Streaming SHA-256: absorb `len` bytes at `p`. Returns 0 or E_BAD_LENGTH. */
-export function sha256_update(p: usize, len: u32): i32 {
-  if (!inMem(p, len)) return E_BAD_LENGTH;
-  sha256Update(p, len);
-  return OK;
-}
-/** Streaming SHA-256: finish. Returns 32 (digest at crypto_out()). */
-export function sha256_final(): i32 { sha256Final(ensureOut(64)); return 32; }
 
 /** SHA-512 of `len` bytes at `p`. Returns 64 (digest at crypto_out()) or an error. */
 export function sha512(p: usize, len: u32): i32 {
@@ -111,9 +114,6 @@ export function ed25519_verify(pk: usize, pkLen: u32, msg: usize, len: u32, sig:
   const r = edVerify(pk, msg, len, sig);
   return r == VERIFY_OK ? OK : r == VERIFY_BAD_KEY ? E_BAD_KEY : E_BAD_SIG;
 }
-
-/** Builds the base-point tables now (they are otherwise built on first use). */
-export function ed25519_init(): void { edInit(); }
 
 /** Encodes and signs a device update (RFC 9052 COSE_Sign1 over the CBOR payload) from the input
  *  record at rec[0..len) (layout in firmware/crypto/update.ts). Returns the message length
