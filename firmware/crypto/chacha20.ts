@@ -10,7 +10,7 @@ let used: usize = 64;                     // bytes of BLK consumed
 let seeded = false;
 
 // RFC 8439 §2.1 quarter round on words a, b, c, d of X.
-@inline function qr(a: usize, b: usize, c: usize, d: usize): void {
+function qr(a: usize, b: usize, c: usize, d: usize): void {
   let va = load<u32>(X + a * 4), vb = load<u32>(X + b * 4), vc = load<u32>(X + c * 4), vd = load<u32>(X + d * 4);
   va += vb; vd = rotl<u32>(vd ^ va, 16);
   vc += vd; vb = rotl<u32>(vb ^ vc, 12);

@@ -149,14 +149,14 @@ export function gePrecompCneg(t: usize, b: i32): void {
   feCopy(NEG, t + FE);
   feCopy(NEG + FE, t);
   feNeg(NEG + 2 * FE, t + 2 * FE);
-  feCmov(t, NEG, b);
-  feCmov(t + FE, NEG + FE, b);
-  feCmov(t + 2 * FE, NEG + 2 * FE, b);
+  gePrecompCmov(t, NEG, b);
 }
 
-/** t = b ? u : t for PRECOMP t, u, constant-time. */
+/** t = b ? u : t for PRECOMP t, u, constant-time (one masked pass over the 120 bytes). */
 export function gePrecompCmov(t: usize, u: usize, b: i32): void {
-  feCmov(t, u, b);
-  feCmov(t + FE, u + FE, b);
-  feCmov(t + 2 * FE, u + 2 * FE, b);
+  const m: u64 = 0 - <u64>b;
+  for (let i: usize = 0; i < PRECOMP; i += 8) {
+    const x = load<u64>(t + i);
+    store<u64>(t + i, x ^ ((x ^ load<u64>(u + i)) & m));
+  }
 }

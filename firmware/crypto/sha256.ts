@@ -13,6 +13,9 @@ const K: usize = memory.data<u32>([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+// byte swap without the library polyfill call (FIPS 180-4 words are big-endian)
+@inline function bs32(x: u32): u32 { return (rotl<u32>(x, 8) & 0x00ff00ff) | (rotr<u32>(x, 8) & 0xff00ff00); }
+
 const ST: usize = memory.data(32, 16);  // H0..H7
 const W: usize = memory.data(256, 16);  // message schedule
 const BUF: usize = memory.data(64, 16); // partial block
@@ -21,7 +24,7 @@ let total: u64 = 0;
 
 /** FIPS 180-4 §6.2.2: one 64-byte block at `p` into the running state. */
 function compress(p: usize): void {
-  for (let i: usize = 0; i < 64; i += 4) store<u32>(W + i, bswap<u32>(load<u32>(p + i)));
+  for (let i: usize = 0; i < 64; i += 4) store<u32>(W + i, bs32(load<u32>(p + i)));
   for (let i: usize = 64; i < 256; i += 4) {
     const w15 = load<u32>(W + i - 60), w2 = load<u32>(W + i - 8);
     const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3);
@@ -30,10 +33,25 @@ function compress(p: usize): void {
   }
   let a = load<u32>(ST, 0), b = load<u32>(ST, 4), c = load<u32>(ST, 8), d = load<u32>(ST, 12);
   let e = load<u32>(ST, 16), f = load<u32>(ST, 20), g = load<u32>(ST, 24), h = load<u32>(ST, 28);
-  for (let i: usize = 0; i < 256; i += 4) {
-    const t1 = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + ((e & f) ^ (~e & g)) + load<u32>(K + i) + load<u32>(W + i);
-    const t2 = (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  let t: u32;
+  // 8 rounds per iteration with the working variables renamed instead of shifted (§6.2.2 step 3)
+  for (let i: usize = 0; i < 256; i += 32) {
+    t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(K + i, 0) + load<u32>(W + i, 0);
+    d += t; h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (c & (a ^ b)));
+    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(K + i, 4) + load<u32>(W + i, 4);
+    c += t; g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + ((h & a) ^ (b & (h ^ a)));
+    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(K + i, 8) + load<u32>(W + i, 8);
+    b += t; f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + ((g & h) ^ (a & (g ^ h)));
+    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(K + i, 12) + load<u32>(W + i, 12);
+    a += t; e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + ((f & g) ^ (h & (f ^ g)));
+    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(K + i, 16) + load<u32>(W + i, 16);
+    h += t; d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + ((e & f) ^ (g & (e ^ f)));
+    t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(K + i, 20) + load<u32>(W + i, 20);
+    g += t; c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + ((d & e) ^ (f & (d ^ e)));
+    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(K + i, 24) + load<u32>(W + i, 24);
+    f += t; b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + ((c & d) ^ (e & (c ^ d)));
+    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(K + i, 28) + load<u32>(W + i, 28);
+    e += t; a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + ((b & c) ^ (d & (b ^ c)));
   }
   store<u32>(ST, load<u32>(ST, 0) + a, 0); store<u32>(ST, load<u32>(ST, 4) + b, 4);
   store<u32>(ST, load<u32>(ST, 8) + c, 8); store<u32>(ST, load<u32>(ST, 12) + d, 12);
@@ -72,7 +90,7 @@ export function sha256Final(out: usize): void {
   if (bufLen >= 56) { compress(BUF); memory.fill(BUF, 0, 56); }
   store<u64>(BUF + 56, bswap<u64>(bits));
   compress(BUF);
-  for (let i: usize = 0; i < 32; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(ST + i)));
+  for (let i: usize = 0; i < 32; i += 4) store<u32>(out + i, bs32(load<u32>(ST + i)));
   memory.fill(ST, 0, 32); memory.fill(BUF, 0, 64); memory.fill(W, 0, 256);
   bufLen = 0; total = 0;
 }
