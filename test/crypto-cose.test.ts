@@ -107,3 +107,21 @@ test('bad update records return error codes, never trap', () => {
   // out of memory range
   assert.equal(x.cose_sign_update(signer.fw.memory.buffer.byteLength - 10, 100), -4);
 });
+
+test('signing in the same instance as the training kernel leaves the loaded model intact', async () => {
+  const { Kernel } = await import('../boards/firmware/kernel.js');
+  const fw = new FirmwareInstance();
+  const k = new Kernel(fw);
+  k.load(Kernel.initialModel(fw, { arch: 'mlp', inputs: 784, hidden: 32, outputs: 10, seed: 3 }));
+  const before = k.export();
+  const s = new DeviceSigner(fw);
+  s.provision(new Uint8Array(32).fill(8));
+  const kid = new TextEncoder().encode('dev-k');
+  const f = { ...fieldsFor(1), model: before };
+  const msg = s.signUpdate(kid, f);
+  s.privatize(new Int32Array(5000).fill(3), 1000, 1);
+  s.sha256(new Uint8Array(200_000));
+  assert.equal(hex(k.export()), hex(before), 'kernel model changed by crypto calls');
+  assert.equal(hex(msg), hex(encodeSign1(protectedHeader(kid), encodeUpdate(f), msg.subarray(msg.length - 64))));
+  assert.ok(verifySign1(parseSign1(msg, 1 << 20), ed25519PublicKey(s.publicKey())));
+});
