@@ -4,6 +4,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { signSign1, parseSign1, verifySign1, sigStructure, ed25519PublicKey, CoseError } from '../gateway/wire/cose.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
 import { encodeUpdate, decodeUpdate } from '../gateway/wire/update.js';
+import { encodeCanonical } from '../gateway/wire/cbor.js';
 
 const seed = new Uint8Array(32).fill(7);
 const keys = ed25519FromSeed(seed);
@@ -43,6 +44,13 @@ test('parseSign1 limits and structure errors', () => {
   assert.throws(() => parseSign1(msg, 100), (e: any) => e.reason === 'too_large');
   assert.throws(() => parseSign1(msg.subarray(0, 40), 4096), (e: any) => e.reason === 'truncated');
   assert.throws(() => parseSign1(Uint8Array.from([0x01]), 4096), (e: any) => e.reason === 'not_cose_sign1');
+});
+
+test('decodeUpdate reads integers above 2^32 (cbor-x bigints) and refuses unsafe ones', () => {
+  const big = { ...fields, ctr: 2 ** 40 + 3, n: 2 ** 33, metrics: { loss_u: -(2 ** 35) } };
+  assert.deepEqual(decodeUpdate(encodeUpdate(big), 4096), big);
+  const unsafe = encodeCanonical(new Map<string, any>([['n', 2n ** 60n], ['ctr', 1], ['base', fields.base], ['task', 't'], ['model', fields.model], ['round', 1]]));
+  assert.throws(() => decodeUpdate(unsafe, 4096), /n must be an unsigned integer/);
 });
 
 test('decodeUpdate rejects wrong field types', () => {

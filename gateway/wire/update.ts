@@ -26,9 +26,15 @@ export class UpdateError extends Error {
   constructor(readonly reason: string, message: string) { super(message); this.name = 'UpdateError'; }
 }
 
+/** cbor-x decodes integers ≥ 2^32 as bigint; accept them while they are safe integers. */
+function safeInt(v: unknown): number | undefined {
+  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
+  return typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined;
+}
+
 function uint(m: Map<any, any>, k: string): number {
-  const v = m.get(k);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new UpdateError('bad_field', `field ${k} must be an unsigned integer`);
+  const v = safeInt(m.get(k));
+  if (v === undefined || v < 0) throw new UpdateError('bad_field', `field ${k} must be an unsigned integer`);
   return v;
 }
 
@@ -51,8 +57,9 @@ export function decodeUpdate(bytes: Uint8Array, maxBytes: number): UpdateFields 
   if (mt !== undefined) {
     if (!(mt instanceof Map) || mt.size > MAX_METRICS) throw new UpdateError('bad_field', 'metrics must be a map of at most 16 entries');
     for (const [k, v] of mt) {
-      if (typeof k !== 'string' || typeof v !== 'number' || !Number.isSafeInteger(v)) throw new UpdateError('bad_field', 'metrics must map text to integers');
-      metrics[k] = v;
+      const x = safeInt(v);
+      if (typeof k !== 'string' || x === undefined) throw new UpdateError('bad_field', 'metrics must map text to integers');
+      metrics[k] = x;
     }
   }
   return { task, round: uint(m, 'round'), base: new Uint8Array(base), n: uint(m, 'n'), model: new Uint8Array(model), ctr: uint(m, 'ctr'), metrics };
