@@ -8,13 +8,25 @@ import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
 import { decodeGlobal } from '../gateway/wire/global.js';
 import type { UpdateFields } from '../gateway/wire/update.js';
 import { globalTopic, updateTopic } from '../gateway/topics.js';
-import { MAX_MODEL_BYTES } from './firmware/model-blob.js';
+import { MAX_MODEL_BYTES, decodeModel, encodeModel } from './firmware/model-blob.js';
 import type { BoardProfile } from './profiles.js';
 
 /** Builds the signed update (COSE_Sign1). On real boards this is the firmware's signer. */
 export interface UpdateSigner {
   publicKey(): Uint8Array;
   signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array;
+  /** L1-clips `values` and adds discrete Laplace noise for ε (in firmware); returns ε×1000 spent. */
+  privatize?(values: Int32Array, clipL1: number, epsilon: number): { values: Int32Array; epsM: number };
+}
+
+/** Local differential privacy of the update (seed paper 001, Eq. 3–5): the round's delta is
+ *  clipped to L1 ≤ clipL1 (master units) and noised with discrete Laplace of scale 2·clipL1/ε. */
+export interface DpOptions { epsilon: number; clipL1: number }
+
+/** The firmware's DP limits (docs/firmware-crypto.md): 0 < ε ≤ 1000, 1 ≤ clip ≤ 2^30. */
+export function checkDpOptions(dp: DpOptions): void {
+  if (!(dp.epsilon > 0 && dp.epsilon <= 1000)) throw new RangeError(`DP epsilon must be in (0, 1000], got ${dp.epsilon}`);
+  if (!Number.isInteger(dp.clipL1) || dp.clipL1 < 1 || dp.clipL1 > 2 ** 30) throw new RangeError(`DP L1 clip must be an integer in [1, 2^30], got ${dp.clipL1}`);
 }
 
 export interface AgentOptions {
@@ -27,6 +39,8 @@ export interface AgentOptions {
   /** Creates the signer over this board's firmware instance (firmware signing by default). */
   signer: (fw: FirmwareInstance) => UpdateSigner;
   hostIO?: HostIO;
+  /** Optional local DP of each update. */
+  dp?: DpOptions;
   /** Events for logs and tests. */
   onEvent?: (e: { device: string; event: string; round?: number; detail?: string }) => void;
 }
@@ -42,6 +56,7 @@ export class DeviceAgent {
   private readonly kid: Uint8Array;
 
   constructor(private readonly o: AgentOptions) {
+    if (o.dp) checkDpOptions(o.dp);
     this.fw = new FirmwareInstance(o.hostIO ?? defaultHostIO, o.profile.firmware);
     this.kernel = new Kernel(this.fw);
     this.signer = o.signer(this.fw);
@@ -71,7 +86,14 @@ export class DeviceAgent {
     }
     if (g.task !== this.o.task || g.done || g.round <= this.lastRound) return;
     this.lastRound = g.round;
-    const envelope = this.trainRound(g.round, g.model, g.hash);
+    let envelope: Uint8Array;
+    try {
+      envelope = this.trainRound(g.round, g.model, g.hash);
+    } catch (e) {
+      // a firmware error code (bad model, bad parameter) costs this round, not the board
+      this.o.onEvent?.({ device: this.o.id, event: 'train_error', round: g.round, detail: (e as Error).message });
+      return;
+    }
     this.client?.publish(updateTopic(this.o.task, this.o.id), Buffer.from(envelope), { qos: 1 });
     this.o.onEvent?.({ device: this.o.id, event: 'update', round: g.round });
   }
@@ -80,9 +102,20 @@ export class DeviceAgent {
   trainRound(round: number, model: Uint8Array, baseHash: Uint8Array): Uint8Array {
     this.kernel.load(model);
     const r = this.kernel.train(this.o.data, { ...this.o.train, seed: this.o.train.seed + round });
+    let trained = this.kernel.export();
+    const metrics: Record<string, number> = { loss_u: Math.round(r.loss * 1e6) };
+    if (this.o.dp) {
+      if (!this.signer.privatize) throw new Error('this signer cannot apply differential privacy');
+      const base = decodeModel(model).params;
+      const mine = decodeModel(trained);
+      const noisy = this.signer.privatize(mine.params.map((x, i) => x - base[i]), this.o.dp.clipL1, this.o.dp.epsilon);
+      const sum = new Int32Array(base.length); // saturate in int32; encodeModel clamps to legal ranges
+      for (let i = 0; i < base.length; i++) sum[i] = Math.max(-0x80000000, Math.min(0x7fffffff, base[i] + noisy.values[i]));
+      trained = encodeModel(mine.header, sum);
+      metrics.eps_m = noisy.epsM;
+    }
     const fields: UpdateFields = {
-      task: this.o.task, round, base: baseHash, n: this.o.data.n, model: this.kernel.export(),
-      ctr: ++this.counter, metrics: { loss_u: Math.round(r.loss * 1e6) },
+      task: this.o.task, round, base: baseHash, n: this.o.data.n, model: trained, ctr: ++this.counter, metrics,
     };
     return this.signer.signUpdate(this.kid, fields);
   }

@@ -13,6 +13,8 @@ const HELP = `usage: npm start -- [options]
   --broker URL       use this MQTT broker (mqtt://host:port) instead of the embedded one
   --data-dir DIR     ledger directory (default ./data/run-<time>)
   --timeout-ms T     round deadline (default ${DEFAULTS.roundTimeoutMs})
+  --dp-epsilon E     local DP: ε per round, (0, 1000] (discrete Laplace in firmware; off by default)
+  --dp-clip C        local DP: L1 clip of the round's delta, master units (default 2000000)
   --json             progress to stderr; last stdout line is one JSON summary
   --help`;
 
@@ -21,7 +23,7 @@ function main(): void {
     options: {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
-      'timeout-ms': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
   if (values.help) { console.log(HELP); return; }
@@ -40,6 +42,8 @@ function main(): void {
     roundTimeoutMs: num(values['timeout-ms'], DEFAULTS.roundTimeoutMs, 'timeout-ms'),
     broker: values.broker,
     dataDir: values['data-dir'],
+    dp: values['dp-epsilon'] === undefined ? undefined
+      : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
   };
   const json = values.json === true;
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
@@ -72,7 +76,7 @@ function main(): void {
     say(`done: final accuracy ${r.final_accuracy.toFixed(4)}, ledger height ${r.ledger_height} (${r.ledger_verified ? 'verified' : 'VERIFY FAILED'}), ${r.seconds.toFixed(1)} s`);
     if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir }));
     process.exit(r.ledger_verified ? 0 : 1);
-  }).catch((e) => { console.error(e); process.exit(1); });
+  }).catch((e) => { console.error(e instanceof RangeError ? `error: ${e.message}` : e); process.exit(1); });
 }
 
 main();

@@ -27,6 +27,8 @@ export interface RunOptions {
   dataDir?: string;
   board?: string;
   task?: string;
+  /** Local differential privacy of every update (boards/agent.ts DpOptions). */
+  dp?: { epsilon: number; clipL1: number };
 }
 
 export const DEFAULT_TASK = 'mnist-lr';
@@ -89,7 +91,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const agent = new DeviceAgent({
       id, task, profile, data: subset(train, shards[i]),
       train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
-      gatewayKey: gwKeys.publicKey,
+      gatewayKey: gwKeys.publicKey, dp: o.dp,
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(demoSeed(id, o.seed)); return s; },
     });
     agents.push(agent);
