@@ -171,6 +171,29 @@ export class Ledger {
     return block;
   }
 
+  /** Builds and proposer-signs the next block over the current head without committing it
+   *  and without approvals, for engines whose approvals come from other nodes (gateway
+   *  cluster, issue 6): peers sign `approvalSigningBytes(block.hash)` and the block is then
+   *  committed with `importBlock`. Runs the transaction rules; throws LedgerError. */
+  propose(proposer: Signer, txs: Tx[], consensus: ConsensusData, timestamp: number): Promise<Block> {
+    const run = this.queue.then(() => {
+      if (txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${txs.length} transactions`);
+      const height = this.height + 1;
+      checkLayout(height, txs, this.state);
+      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId });
+      let header: Header = {
+        v: HEADER_VERSION, chainId: this.chainId, height, prev: this.headHashValue, time: timestamp,
+        txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons: consensus,
+      };
+      const engine = engineFor(this.state);
+      if (engine.seal) header = engine.seal(header);
+      const hash = headerHash(header);
+      return { header, hash, sig: proposer.sign(proposerSigningBytes(hash)), approvals: [], txs } as Block;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Validates and commits a block received from a peer (wire bytes or decoded). */
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {

@@ -1,0 +1,127 @@
+// BFLC committee consensus (002 §III "Committee consensus mechanism"). Each round a committee
+// of M devices does not train; every member scores each candidate update on its own local data
+// (the firmware's evaluation, accuracy in ppm) and signs its score sheet. An update's score is
+// the median of its committee scores; it is accepted when that reaches the task's threshold.
+// Once k updates are accepted aggregation triggers (the k best by score; fewer at the round's
+// deadline), and the next committee is elected from the providers of accepted updates.
+import { encodeCanonical, type CborValue } from '../wire/cbor.js';
+import { bytesEqual, toHex } from '../ledger/bytes.js';
+import { verifySig, type Signer } from '../ledger/signer.js';
+import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
+import { electCommittee, type ElectionMethod } from './election.js';
+
+/** A committee member's signed scores for one round (002: "assigns a score on them"). */
+export interface ScoreSheet {
+  round: number;
+  member: string;
+  scores: { updateHash: Uint8Array; score: number }[];   // score: accuracy × 1e6 on the member's data
+  sig: Uint8Array;                                      // Ed25519 over scoreSheetBytes (RFC 8032)
+}
+
+export interface CommitteeConfig {
+  /** Acceptance threshold on the median score, ppm (e.g. 600000 = 60 % accuracy). */
+  threshold: number;
+  /** Aggregation triggers once k updates are accepted; at most k enter the model. */
+  k: number;
+  /** Committee size M. */
+  size: number;
+  election?: ElectionMethod;       // default 'score'
+  capabilityWeight?: number;       // multi-factor election weight, ppm
+}
+
+const DOMAIN = 'edgechain/bflc-score/v1';
+const MAX_SCORE = 1_000_000;
+
+/** Bytes a member signs: canonical CBOR [domain, round, prev, member, [[hash, score]...]]. */
+export function scoreSheetBytes(round: number, prev: Uint8Array, member: string, scores: ScoreSheet['scores']): Uint8Array {
+  return encodeCanonical([DOMAIN, round, prev, member, scores.map((s) => [s.updateHash, s.score])]);
+}
+
+/** Signs a score sheet with the member's device key (done on the board). */
+export function signScoreSheet(member: Signer, round: number, prev: Uint8Array, scores: ScoreSheet['scores']): ScoreSheet {
+  return { round, member: member.id, scores, sig: member.sign(scoreSheetBytes(round, prev, member.id, scores)) };
+}
+
+/** The committee's score of one update: the ⌈M/2⌉-th highest of the M members' scores, i.e.
+ *  the lower median, with a missing score counted as 0. So it reaches a threshold exactly when
+ *  more than M/2 members gave at least that (002 §III: a malicious update is accepted "if and
+ *  only if more than M/2 committee members are cooperating"). Integer; no averaging. */
+export function committeeScore(scores: readonly number[], committeeSize: number): number {
+  if (scores.length > committeeSize) throw new RangeError('more scores than committee members');
+  const all = [...scores, ...new Array<number>(committeeSize - scores.length).fill(0)].sort((a, b) => a - b);
+  return all[Math.ceil(committeeSize / 2) - 1];
+}
+
+/** Verifies the sheets (member of the committee, one sheet each, signature, round, score range)
+ *  and returns each member's score per update hash. Throws ConsensusError. */
+export function checkSheets(input: RoundInput, sheets: readonly ScoreSheet[], keyOf: (id: string) => Uint8Array | undefined): Map<string, Map<string, number>> {
+  const members = new Set(input.committee);
+  const out = new Map<string, Map<string, number>>();
+  for (const s of sheets) {
+    if (!members.has(s.member)) throw new ConsensusError('not_member', `${s.member} is not on the round-${input.round} committee`);
+    if (out.has(s.member)) throw new ConsensusError('duplicate', `two score sheets from ${s.member}`);
+    if (s.round !== input.round) throw new ConsensusError('wrong_round', `sheet of ${s.member} is for round ${s.round}`);
+    const key = keyOf(s.member);
+    if (!key || !verifySig(key, scoreSheetBytes(s.round, input.prev, s.member, s.scores), s.sig)) throw new ConsensusError('bad_signature', `score sheet of ${s.member} does not verify`);
+    const m = new Map<string, number>();
+    for (const e of s.scores) {
+      if (!Number.isInteger(e.score) || e.score < 0 || e.score > MAX_SCORE) throw new ConsensusError('bad_score', `score ${e.score} from ${s.member}`);
+      m.set(toHex(e.updateHash), e.score);
+    }
+    out.set(s.member, m);
+  }
+  return out;
+}
+
+/** The BFLC engine for a task's committee configuration.
+ *  @example committeeEngine({ threshold: 600000, k: 6, size: 4 }).decide(input, sheets, ctx) */
+export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreSheet[]> {
+  if (!(Number.isInteger(cfg.k) && cfg.k >= 1 && Number.isInteger(cfg.size) && cfg.size >= 1)) throw new RangeError('committee: k and size must be positive integers');
+  return {
+    name: 'committee',
+    decide(input, sheets, ctx) {
+      const bySheet = checkSheets(input, sheets, ctx.keyOf);
+      const members = new Set(input.committee);
+      // Committee members do not train this round: their own updates are not candidates.
+      const cands = canonicalOrder(input.candidates).filter((c) => !members.has(c.id));
+      const scores = new Map<string, number>();
+      for (const c of cands) {
+        const h = toHex(c.updateHash);
+        const given: number[] = [];
+        for (const m of bySheet.values()) { const v = m.get(h); if (v !== undefined) given.push(v); }
+        scores.set(c.id, committeeScore(given, input.committee.length));
+      }
+      const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold)
+        .sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || (a.id < b.id ? -1 : 1));
+      const accepted = passed.slice(0, cfg.k).map((c) => c.id).sort();
+      const params = aggregateAccepted(cands, accepted, scores, ctx);
+      // Election draws only from providers of accepted (threshold-passing) updates (002 §III);
+      // members who were not validated this round are never carried over, so a colluder cannot
+      // stay seated. With fewer than M eligible the committee shrinks; with none it is kept.
+      const nextCommittee = input.committee.length === 0 ? [] : passed.length === 0 ? [...input.committee] : electCommittee(
+        passed.map((c) => ({ id: c.id, score: scores.get(c.id)!, capability: c.capability })),
+        { method: cfg.election ?? 'score', size: cfg.size, seed: { prev: input.prev, round: input.round }, capabilityWeight: cfg.capabilityWeight },
+      );
+      return { accepted, scores, params, nextCommittee };
+    },
+    encodeEvidence: (sheets) => sheets.map((s) => [s.round, s.member, s.scores.map((e) => [e.updateHash, e.score]), s.sig]) as CborValue,
+    decodeEvidence(v) {
+      if (!Array.isArray(v) || v.length > 1024) throw new ConsensusError('malformed', 'score sheets must be an array (≤ 1024)');
+      return v.map((s): ScoreSheet => {
+        if (!Array.isArray(s) || s.length !== 4 || typeof s[0] !== 'number' || typeof s[1] !== 'string' || !Array.isArray(s[2]) || !(s[3] instanceof Uint8Array)) {
+          throw new ConsensusError('malformed', 'score sheet must be [round, member, scores, sig]');
+        }
+        const scores = s[2].map((e: unknown) => {
+          if (!Array.isArray(e) || !(e[0] instanceof Uint8Array) || e[0].length !== 32 || typeof e[1] !== 'number') throw new ConsensusError('malformed', 'score entry must be [hash32, score]');
+          return { updateHash: new Uint8Array(e[0]), score: e[1] };
+        });
+        return { round: s[0], member: s[1], scores, sig: new Uint8Array(s[3]) };
+      });
+    },
+  };
+}
+
+/** True when two sheets carry the same scores (used by tests and certificates). */
+export function sameScores(a: ScoreSheet, b: ScoreSheet): boolean {
+  return a.scores.length === b.scores.length && a.scores.every((e, i) => bytesEqual(e.updateHash, b.scores[i].updateHash) && e.score === b.scores[i].score);
+}

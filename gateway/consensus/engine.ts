@@ -1,0 +1,88 @@
+// One interface for the round consensus engines of issue 6 (STYLE §2): BFLC committee
+// (002), Proof of training Quality (001 §III-D), PoW with fork rules (004 §III-C/§IV) and
+// plain FedAvg. An engine is a pure function from a round's candidate updates plus the
+// engine's evidence (signed committee scores, signed quality reports, a mined nonce) to a
+// decision: which updates count, their scores, the new integer model and the next committee.
+// Every gateway recomputes `decide` from the same inputs, so the decision — and the model
+// bytes it yields — is byte-identical everywhere; a proposal whose model hash differs from
+// the recomputation is refused (gateway/cluster). Evidence is gathered at the I/O edge.
+import type { CborValue } from '../wire/cbor.js';
+import type { AggregationRule, RuleOptions } from '../aggregate/index.js';
+
+/** Names a task can choose (recorded in genesis `params.fl_consensus` and each header's `cons.engine`). */
+export type EngineName = 'fedavg' | 'committee' | 'poq' | 'pow';
+export const ENGINE_NAMES: readonly EngineName[] = ['fedavg', 'committee', 'poq', 'pow'];
+
+/** One admitted (signature-checked) device update competing in a round. */
+export interface Candidate {
+  id: string;               // device id
+  n: number;                // declared sample count |d_i|
+  params: Int32Array;       // integer master parameters (model-blob.ts)
+  updateHash: Uint8Array;   // SHA-256 of the update's model blob
+  capability?: number;      // declared capability (e.g. bandwidth kbit/s), for multi-factor election
+}
+
+/** What every node knows about the round before evidence arrives. */
+export interface RoundInput {
+  round: number;
+  /** Hash of the parent block: seeds random election, binds PoW work to the chain. */
+  prev: Uint8Array;
+  /** Candidates in canonical (device id) order. */
+  candidates: readonly Candidate[];
+  /** The round's committee (BFLC members, PoQ parties), empty when the engine has none. */
+  committee: readonly string[];
+}
+
+/** Keys and the task's aggregation rule: injected so decisions stay pure. */
+export interface EngineContext {
+  /** Raw Ed25519 public key of a registered identity (device or gateway), or undefined. */
+  keyOf(id: string): Uint8Array | undefined;
+  rule: AggregationRule;
+  ruleOpts?: RuleOptions;
+}
+
+/** An engine's verdict on a round. */
+export interface Decision {
+  /** Device ids whose updates count, canonical order. */
+  accepted: string[];
+  /** Integer scores (ppm) per candidate id, as recorded in update records. */
+  scores: Map<string, number>;
+  /** New global parameters, or undefined when nothing was accepted (model unchanged). */
+  params: Int32Array | undefined;
+  /** Committee for the next round (empty for engines without one). */
+  nextCommittee: string[];
+  /** Engine-specific leader or miner, if any (PoQ leader, PoW miner). */
+  leader?: string;
+}
+
+/** Evidence failed a check (bad signature, non-member, wrong round, bad nonce ...). */
+export class ConsensusError extends Error {
+  constructor(readonly reason: string, detail: string) {
+    super(`${reason}: ${detail}`);
+    this.name = 'ConsensusError';
+  }
+}
+
+/** A consensus engine over evidence of type E.
+ *  @example const d = committeeEngine(cfg).decide(input, sheets, ctx) */
+export interface ConsensusEngine<E = unknown> {
+  readonly name: EngineName;
+  /** Pure decision; throws ConsensusError when the evidence does not verify. */
+  decide(input: RoundInput, evidence: E, ctx: EngineContext): Decision;
+  /** Evidence as a canonical CBOR value (for proposals on the wire and round certificates). */
+  encodeEvidence(e: E): CborValue;
+  /** Evidence from an untrusted decoded CBOR value. Throws ConsensusError('malformed'). */
+  decodeEvidence(v: unknown): E;
+}
+
+/** Candidates sorted by device id (the order every rule sees). */
+export function canonicalOrder<C extends { id: string }>(cs: readonly C[]): C[] {
+  return [...cs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Aggregates the accepted candidates with the task's rule (undefined when none). */
+export function aggregateAccepted(cands: readonly Candidate[], accepted: readonly string[], scores: Map<string, number>, ctx: EngineContext): Int32Array | undefined {
+  const keep = new Set(accepted);
+  const us = canonicalOrder(cands).filter((c) => keep.has(c.id)).map((c) => ({ params: c.params, n: c.n, score: scores.get(c.id) }));
+  return us.length === 0 ? undefined : ctx.rule(us, ctx.ruleOpts);
+}
