@@ -72,6 +72,7 @@ export class DeviceAgent {
   async connect(brokerUrl: string): Promise<void> {
     this.client = await mqtt.connectAsync(brokerUrl, { clientId: `dev-${this.o.id}`, reconnectPeriod: 500, clean: true });
     this.client.on('message', (_topic, payload) => this.onGlobal(payload));
+    this.client.on('error', (e) => this.o.onEvent?.({ device: this.o.id, event: 'transport_error', detail: e.message }));
     await this.client.subscribeAsync(globalTopic(this.o.task), { qos: 1 });
   }
 

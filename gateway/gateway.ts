@@ -75,6 +75,8 @@ export class Gateway {
   async connect(brokerUrl: string): Promise<void> {
     this.client = await mqtt.connectAsync(brokerUrl, { clientId: `gw-${this.o.id}`, reconnectPeriod: 500, clean: true });
     this.client.on('message', (topic, payload) => this.dispatch(topic, new Uint8Array(payload)));
+    // transport errors are logged; mqtt.js reconnects on its own (reconnectPeriod)
+    this.client.on('error', (e) => this.log({ level: 'warn', event: 'transport_error', detail: e.message }));
     await this.client.subscribeAsync(updateFilter(this.o.task), { qos: 1 });
   }
 
