@@ -7,6 +7,7 @@
 // bytes it yields — is byte-identical everywhere; a proposal whose model hash differs from
 // the recomputation is refused (gateway/cluster). Evidence is gathered at the I/O edge.
 import type { CborValue } from '../wire/cbor.js';
+import { sha256 } from '../ledger/bytes.js';
 import type { AggregationRule, RuleOptions } from '../aggregate/index.js';
 
 /** Names a task can choose (recorded in genesis `params.fl_consensus` and each header's `cons.engine`). */
@@ -85,4 +86,13 @@ export function aggregateAccepted(cands: readonly Candidate[], accepted: readonl
   const keep = new Set(accepted);
   const us = canonicalOrder(cands).filter((c) => keep.has(c.id)).map((c) => ({ params: c.params, n: c.n, score: scores.get(c.id) }));
   return us.length === 0 ? undefined : ctx.rule(us, ctx.ruleOpts);
+}
+
+/** SHA-256 of integer parameters as little-endian int32 bytes: what PoQ approvals and PoW
+ *  work commit to (the model blob hash adds the frozen header; both are byte-identical). */
+export function paramsDigest(p: Int32Array): Uint8Array {
+  const b = new Uint8Array(p.length * 4);
+  const dv = new DataView(b.buffer);
+  for (let i = 0; i < p.length; i++) dv.setInt32(i * 4, p[i], true);
+  return sha256(b);
 }
