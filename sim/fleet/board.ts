@@ -1,0 +1,99 @@
+// One emulated board inside a fleet worker: its own firmware instance (kernel + signer, the
+// device key derived and kept inside the firmware), a zero-copy view of its shard, and, for a
+// malicious board, its Attack. Pure of I/O: the worker moves the bytes.
+import { FirmwareInstance, type HostIO } from '../../boards/firmware/instance.js';
+import { Kernel, type Dataset } from '../../boards/firmware/kernel.js';
+import { DeviceSigner } from '../../boards/firmware/signer.js';
+import { decodeModel, encodeModel, type ModelHeader } from '../../boards/firmware/model-blob.js';
+import { demoSeed } from '../../gateway/keys.js';
+import { ATTACKS, type Attack } from '../attacks/index.js';
+import type { AttackerSpec } from '../scenario/schema.js';
+import { deviceId } from '../protocol.js';
+import { mix, rngFor } from './seeds.js';
+
+/** Deterministic host entropy for emulated boards (the DP noise is seeded explicitly anyway). */
+const FIXED_IO: HostIO = { entropy(out) { out.fill(7); return true; } };
+
+export interface BoardOptions {
+  index: number; task: string; seed: number; variant: string; data: Dataset;
+  attacker?: AttackerSpec; train: { batch: number; lr: number }; dp?: { epsilon: number; clipL1: number };
+}
+
+/** The round's global model as decoded once per worker. */
+export interface RoundModel { round: number; blob: Uint8Array; hash: Uint8Array; header: ModelHeader; params: Int32Array }
+
+export class Board {
+  readonly id: string;
+  readonly fw: FirmwareInstance;
+  readonly kernel: Kernel;
+  readonly signer: DeviceSigner;
+  readonly attack?: Attack;
+  private readonly kid: Uint8Array;
+  private readonly data: Dataset;
+  private counter = 0;
+
+  constructor(readonly o: BoardOptions) {
+    this.id = deviceId(o.index);
+    this.fw = new FirmwareInstance(FIXED_IO, o.variant);
+    this.kernel = new Kernel(this.fw);
+    this.signer = new DeviceSigner(this.fw);
+    this.signer.provision(demoSeed(this.id, o.seed));
+    this.kid = new TextEncoder().encode(this.id);
+    this.attack = o.attacker ? ATTACKS[o.attacker.type] : undefined;
+    const flip = this.attack?.labels;
+    this.data = flip ? { ...o.data, y: flip(o.data.y, o.data.classes, o.attacker!.params) } : o.data;
+    if (o.dp) {
+      const s = new Uint8Array(32);
+      new DataView(s.buffer).setUint32(0, mix(o.seed, 8, o.index));
+      this.signer.seedNoise(s);
+    }
+  }
+
+  get samples(): number { return this.data.n; }
+
+  /** Honest local training from the round's model in the firmware; returns the trained params and loss. */
+  trainHonest(g: RoundModel, epochs: number): { params: Int32Array; loss: number } {
+    this.kernel.load(g.blob);
+    const r = this.kernel.train(this.data, { epochs, batch: this.o.train.batch, lr: this.o.train.lr, seed: mix(this.o.seed, 1, g.round, this.o.index) });
+    return { params: decodeModel(this.kernel.export()).params, loss: r.loss };
+  }
+
+  /** The params this board signs this round (honest, or crafted by its attack). LIE boards get
+   *  theirs from the collective step instead. */
+  produce(g: RoundModel, epochs: number, trainers: number, colluders: number): { params: Int32Array; loss: number } {
+    const a = this.attack;
+    const t = !a || a.trains ? this.trainHonest(g, epochs) : { params: null, loss: 0 };
+    if (!a?.craft) return { params: t.params ?? Int32Array.from(g.params), loss: t.loss };
+    const params = a.craft({
+      round: g.round, header: g.header, global: g.params, trained: t.params, rng: rngFor(this.o.seed, 'attack', g.round, this.o.index),
+      params: this.o.attacker!.params, trainers, colluders,
+    });
+    return { params, loss: t.loss };
+  }
+
+  /** Applies firmware DP (clip + discrete Laplace on the delta, 001 Eq. 3–5) when configured,
+   *  then signs the update in the firmware (COSE_Sign1, RFC 9052 §4.4). */
+  sign(g: RoundModel, params: Int32Array, loss: number, n = this.data.n): Uint8Array {
+    let p = params;
+    const metrics: Record<string, number> = { loss_u: Math.round(loss * 1e6) };
+    if (this.o.dp) {
+      const delta = new Int32Array(p.length);
+      for (let i = 0; i < p.length; i++) delta[i] = p[i] - g.params[i];
+      const r = this.signer.privatize(delta, this.o.dp.clipL1, this.o.dp.epsilon);
+      p = new Int32Array(p.length);
+      for (let i = 0; i < p.length; i++) p[i] = g.params[i] + r.values[i];
+      metrics.eps_m = r.epsM;
+    }
+    const model = encodeModel(g.header, p);
+    return this.signer.signUpdate(this.kid, { task: this.o.task, round: g.round, base: g.hash, n, model, ctr: ++this.counter, metrics });
+  }
+
+  /** Committee validation (002): accuracy of a candidate model on this board's local data, ppm. */
+  score(blob: Uint8Array): number {
+    this.kernel.load(blob);
+    return Math.round(this.kernel.evaluate(this.data).accuracy * 1e6);
+  }
+
+  /** Bytes of firmware linear memory held by this board. */
+  get wasmBytes(): number { return this.fw.memory.buffer.byteLength; }
+}

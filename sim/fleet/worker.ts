@@ -1,0 +1,216 @@
+// A fleet worker thread: hosts many emulated boards (one firmware instance each, one compiled
+// module per thread) behind ONE MQTT connection. Each board's update is still signed by its own
+// firmware key and published on its own topic fl/<task>/update/<device>, so the gateway sees
+// exactly what N separate boards would send. Handlers: plan, global, validate, update (for
+// lazy copies and committee caches), and the main thread's collective step (LIE).
+import { parentPort, workerData } from 'node:worker_threads';
+import { getHeapStatistics } from 'node:v8';
+import mqtt from 'mqtt';
+import { ed25519PublicKey } from '../../gateway/wire/cose.js';
+import { decodeGlobal } from '../../gateway/wire/global.js';
+import { parseSign1 } from '../../gateway/wire/cose.js';
+import { decodeUpdate } from '../../gateway/wire/update.js';
+import { encodeCanonical } from '../../gateway/wire/cbor.js';
+import { globalTopic, updateTopic, updateFilter, deviceOfUpdateTopic } from '../../gateway/topics.js';
+import { decodeModel, MAX_MODEL_BYTES } from '../../boards/firmware/model-blob.js';
+import { boardProfile } from '../../boards/profiles.js';
+import { COLLUDING_BY_DEFAULT, colludingScore } from '../attacks/index.js';
+import { planTopic, validateTopic, scoreTopic, doneTopic, deviceIndex, parseControl, type PlanMsg, type ValidateMsg, type DoneMsg } from '../protocol.js';
+import type { Scenario } from '../scenario/schema.js';
+import { Board, type RoundModel } from './board.js';
+import { shardView, type SharedShards } from './shards.js';
+import { available, lost, type Link } from './link.js';
+import { rngFor } from './seeds.js';
+
+export interface WorkerInit {
+  worker: number; boards: number[]; scenario: Scenario; roles: Int16Array; shards: SharedShards;
+  brokerUrl: string; task: string; gatewayPublicRaw: Uint8Array;
+}
+
+/** Messages main → worker. */
+export type ToWorker = { t: 'collective'; round: number; params: Int32Array | null } | { t: 'stats' } | { t: 'close' };
+/** Messages worker → main. */
+export type FromWorker =
+  | { t: 'ready'; worker: number; boards: number; ms: number }
+  | { t: 'collect'; round: number; honest: Int32Array[] }
+  | { t: 'stats'; worker: number; wasmBytes: number; heapUsed: number; boards: number }
+  | { t: 'error'; message: string }
+  | { t: 'closed' };
+
+const init = workerData as WorkerInit;
+const s = init.scenario;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const profile = boardProfile(s.devices.board);
+const link: Link = { ...profile.link, ...s.devices.link };
+const colludes = (i: number) => { const r = init.roles[i]; return r >= 0 && (s.attackers[r].collude || COLLUDING_BY_DEFAULT.has(s.attackers[r].type)); };
+
+const t0 = Date.now();
+const boards = new Map<number, Board>();
+for (const i of init.boards) {
+  const r = init.roles[i];
+  boards.set(i, new Board({
+    index: i, task: init.task, seed: s.seed, variant: profile.firmware, data: shardView(init.shards, i),
+    attacker: r >= 0 ? s.attackers[r] : undefined, train: { batch: s.train.batch, lr: s.train.lr }, dp: s.dp,
+  }));
+}
+const gatewayKey = ed25519PublicKey(init.gatewayPublicRaw);
+const hasLazy = [...boards.values()].some((b) => b.attack?.copies);
+const hasCollective = s.attackers.some((a) => a.type === 'little-is-enough');
+const committeeMode = s.consensus.engine === 'committee';
+
+const client = await mqtt.connectAsync(init.brokerUrl, { clientId: `fleet-${init.task}-${init.worker}`, clean: true, reconnectPeriod: 500 });
+const subs = [globalTopic(init.task), planTopic(init.task)];
+if (committeeMode) subs.push(validateTopic(init.task));
+if (committeeMode || hasLazy) subs.push(updateFilter(init.task));
+await client.subscribeAsync(subs, { qos: 1 });
+
+// ---- round state -------------------------------------------------------------------------
+const plans = new Map<number, PlanMsg>();
+const globals = new Map<number, RoundModel>();
+let current = 0;
+/** Update model blobs seen on the wire, by round then board (committee scoring, lazy copies).
+ *  Keyed by round: another worker's update can arrive before this worker's plan. */
+const seen = new Map<number, Map<number, Uint8Array>>();
+const seenWaiters = new Map<string, (b: Uint8Array) => void>();
+const seenIn = (r: number) => { let m = seen.get(r); if (!m) seen.set(r, (m = new Map())); return m; };
+let collectiveReply: ((p: Int32Array | null) => void) | undefined;
+let chain: Promise<void> = Promise.resolve();
+const serial = (f: () => Promise<void> | void) => { chain = chain.then(f).catch((e) => post({ t: 'error', message: String((e as Error)?.stack ?? e) })); };
+
+const publish = (topic: string, payload: Uint8Array) => client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 });
+
+/** Trains, attacks and publishes this worker's part of round r. */
+async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
+  const mine = plan.trainers.filter((i) => boards.has(i));
+  const colluders = plan.trainers.filter((i) => init.roles[i] >= 0 && s.attackers[init.roles[i]].type === 'little-is-enough').length;
+  let sent = 0, unavailable = 0, dropped = 0;
+  const pending: Promise<unknown>[] = [];
+  const emit = (b: Board, bytes: Uint8Array) => {
+    if (lost(s.seed, plan.round, b.o.index, link)) { dropped++; return; }
+    sent++;
+    pending.push(publish(updateTopic(init.task, b.id), bytes));
+  };
+  const lie: { b: Board; honest: Int32Array; loss: number }[] = [];
+  const lazy: Board[] = [];
+  for (const i of mine) {
+    const b = boards.get(i)!;
+    if (!available(s.seed, plan.round, i, s.devices.availability)) { unavailable++; continue; }
+    if (b.attack?.copies) { lazy.push(b); continue; }
+    if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
+    const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);
+    emit(b, b.sign(g, r.params, r.loss));
+  }
+  if (hasCollective) {
+    const reply = new Promise<Int32Array | null>((res) => { collectiveReply = res; });
+    post({ t: 'collect', round: plan.round, honest: lie.map((l) => l.honest) });
+    const crafted = await reply;
+    for (const l of lie) emit(l.b, l.b.sign(g, crafted ?? l.honest, l.loss));
+  }
+  if (lazy.length) {
+    // sources: trainers that really publish this round and are not copiers themselves
+    const sources = plan.trainers.filter((i) => {
+      const r = init.roles[i];
+      return !(r >= 0 && s.attackers[r].type === 'lazy-copy') && available(s.seed, plan.round, i, s.devices.availability) && !lost(s.seed, plan.round, i, link);
+    });
+    for (const b of lazy) {
+      if (sources.length === 0) { unavailable++; continue; }
+      const src = sources[rngFor(s.seed, 'lazy', plan.round, b.o.index).int(sources.length)];
+      const blob = await waitSeen(plan.round, src);
+      let params = decodeModel(blob).params;
+      const sd = b.o.attacker!.params.noise ?? 0;
+      if (sd > 0) { const rng = rngFor(s.seed, 'attack', plan.round, b.o.index); params = params.map((v) => Math.round(v + rng.normal() * sd)); }
+      emit(b, b.sign(g, params, 0));
+    }
+  }
+  await Promise.all(pending);
+  const done: DoneMsg = { round: plan.round, worker: init.worker, sent, unavailable, lost: dropped };
+  await publish(doneTopic(init.task, init.worker), Buffer.from(JSON.stringify(done)));
+}
+
+function waitSeen(r: number, i: number): Promise<Uint8Array> {
+  const b = seenIn(r).get(i);
+  if (b) return Promise.resolve(b);
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`lazy copy: no update from ${i} within 60 s`)), 60_000);
+    seenWaiters.set(`${r}/${i}`, (x) => { clearTimeout(timer); res(x); });
+  });
+}
+
+/** Committee members of this worker score the admitted candidates on their own data (002). */
+async function runValidate(v: ValidateMsg): Promise<void> {
+  const plan = plans.get(v.round);
+  if (!plan || v.round !== current) return;
+  for (const m of plan.committee) {
+    const b = boards.get(m);
+    if (!b) continue;
+    const rng = rngFor(s.seed, 'score', v.round, m);
+    const scores: [number, number][] = [];
+    for (const c of v.candidates) {
+      const blob = seenIn(v.round).get(c);
+      if (!blob) continue; // never reached this member: no score
+      const measured = b.score(blob);
+      scores.push([c, colludes(m) ? colludingScore(colludes(c), measured, rng, s.attackers[init.roles[m]].params) : measured]);
+    }
+    const body = encodeCanonical({ round: v.round, member: b.id, scores });
+    const sig = b.signer.sign(body);
+    await publish(scoreTopic(init.task, b.id), encodeCanonical({ body, sig }));
+  }
+}
+
+function tryStart(r: number): void {
+  const plan = plans.get(r), g = globals.get(r);
+  if (!plan || !g || r <= current) return;
+  current = r;
+  for (const k of seen.keys()) if (k < r) seen.delete(k);
+  for (const k of plans.keys()) if (k < r) plans.delete(k);
+  for (const k of globals.keys()) if (k < r) globals.delete(k);
+  serial(() => runRound(plan, g));
+}
+
+client.on('message', (topic, payload) => {
+  try {
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    if (topic === planTopic(init.task)) {
+      const p = parseControl<PlanMsg>(bytes, ['round', 'trainers', 'committee', 'epochs', 'done']);
+      if (p.done) return;
+      plans.set(p.round, p);
+      tryStart(p.round);
+    } else if (topic === globalTopic(init.task)) {
+      // one verification per worker stands in for each board's (identical bytes, same key)
+      const g = decodeGlobal(bytes, gatewayKey, MAX_MODEL_BYTES + 4096);
+      if (g.done || g.round <= current) return;
+      const d = decodeModel(g.model);
+      globals.set(g.round, { round: g.round, blob: g.model, hash: g.hash, header: d.header, params: d.params });
+      tryStart(g.round);
+    } else if (topic === validateTopic(init.task)) {
+      const v = parseControl<ValidateMsg>(bytes, ['round', 'candidates']);
+      serial(() => runValidate(v));
+    } else {
+      const dev = deviceOfUpdateTopic(topic);
+      if (dev === undefined) return;
+      const i = deviceIndex(dev);
+      const f = decodeUpdate(parseSign1(bytes, MAX_MODEL_BYTES + 4096).payload, MAX_MODEL_BYTES + 4096);
+      if (f.round < current) return;
+      seenIn(f.round).set(i, f.model);
+      const k = `${f.round}/${i}`;
+      seenWaiters.get(k)?.(f.model);
+      seenWaiters.delete(k);
+    }
+  } catch (e) {
+    post({ t: 'error', message: `${topic}: ${(e as Error).message}` });
+  }
+});
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'collective') { collectiveReply?.(m.params); collectiveReply = undefined; }
+  else if (m.t === 'stats') {
+    let wasm = 0;
+    for (const b of boards.values()) wasm += b.wasmBytes;
+    post({ t: 'stats', worker: init.worker, wasmBytes: wasm, heapUsed: getHeapStatistics().used_heap_size, boards: boards.size });
+  } else if (m.t === 'close') {
+    void client.endAsync().then(() => { post({ t: 'closed' }); port.close(); });
+  }
+});
+
+post({ t: 'ready', worker: init.worker, boards: boards.size, ms: Date.now() - t0 });

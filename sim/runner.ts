@@ -1,0 +1,161 @@
+// Runs one concrete scenario (a RunSpec): data and shards, the broker (embedded unless given),
+// the ledger, the simulated gateway with its consensus strategy, and the worker-thread fleet.
+// All randomness derives from the scenario seed, so two runs give the same metrics.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadMnist } from './datasets/mnist.js';
+import { trainTestSplit } from './split.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
+import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
+import { FirmwareInstance } from '../boards/firmware/instance.js';
+import { Kernel } from '../boards/firmware/kernel.js';
+import { decodeModel } from '../boards/firmware/model-blob.js';
+import type { Scenario } from './scenario/schema.js';
+import type { RunSpec } from './scenario/expand.js';
+import { buildShards } from './fleet/shards.js';
+import { assignRoles } from './fleet/roles.js';
+import { Fleet, type FleetStats } from './fleet/fleet.js';
+import { Coordinator, type RoundResult } from './coordinator/coordinator.js';
+import { strategyFor } from './coordinator/committee.js';
+import { deviceId } from './protocol.js';
+
+export interface RunHooks {
+  onRound?(r: RoundResult): void;
+  signal?: AbortSignal;
+}
+
+/** Memory of the fleet: RSS growth over the fleet's set-up and first round, per board, and
+ *  the parts that make it up. */
+export interface MemoryReport { boards: number; workers: number; rssDeltaBytes: number; bytesPerBoard: number; wasmBytesPerBoard: number; heapBytesPerBoard: number }
+
+export interface RunOutput {
+  spec: RunSpec; rounds: RoundResult[]; epochs: number[];
+  memory?: MemoryReport; setupMs: number; seconds: number; attackers: number[];
+}
+
+/** Local epochs of round `round` (004's budget split, or the fixed setting). */
+export function epochsFor(s: Scenario): number {
+  const b = s.train.budget;
+  if (!b) return s.train.epochs;
+  return Math.max(1, Math.floor((b.T / s.rounds - b.tB) / (b.tau * b.tB)));
+}
+
+function modelSpec(s: Scenario, dim: number, classes: number) {
+  return { arch: s.model.arch, inputs: dim, hidden: s.model.hidden || undefined, outputs: classes, seed: s.seed };
+}
+
+/** Stand-alone / centralized training (002 Table 1, 003 Fig. 2): one firmware instance
+ *  trains on all training digits, one epoch per round. */
+async function runCentralized(spec: RunSpec, hooks: RunHooks): Promise<RunOutput> {
+  const t0 = Date.now(), s = spec.scenario;
+  const { train, test } = trainTestSplit(loadMnist(), s.dataset.testFraction, s.seed);
+  const fw = new FirmwareInstance();
+  const k = new Kernel(fw);
+  k.load(Kernel.initialModel(fw, modelSpec(s, train.dim, train.classes)));
+  const ev = new Kernel(new FirmwareInstance());
+  const rounds: RoundResult[] = [];
+  for (let t = 1; t <= s.rounds && !hooks.signal?.aborted; t++) {
+    const w0 = Date.now();
+    k.train(train, { epochs: epochsFor(s), batch: s.train.batch, lr: s.train.lr, seed: s.seed * 1000 + t });
+    ev.load(k.export());
+    const e = ev.evaluate(test);
+    const r: RoundResult = {
+      round: t, accuracy: e.accuracy, loss: e.loss, trainers: 1, committee: 0, received: 0, accepted: 0, rejected: 0, reasons: {},
+      unavailable: 0, lost: 0, bytesUp: 0, bytesDown: 0, units: 0, consensusMs: 0, wallMs: Date.now() - w0, acceptedIds: [], rejectedList: [],
+    };
+    rounds.push(r);
+    hooks.onRound?.(r);
+  }
+  return { spec, rounds, epochs: rounds.map(() => epochsFor(s)), setupMs: 0, seconds: (Date.now() - t0) / 1000, attackers: [] };
+}
+
+/** Runs one scenario variant and returns its per-round results.
+ *  @example const out = await runScenario(expandScenario(s)[0], { broker: undefined }); */
+export async function runScenario(spec: RunSpec, o: { broker?: string; workers?: number; ledgerDir?: string } = {}, hooks: RunHooks = {}): Promise<RunOutput> {
+  const s = spec.scenario;
+  if (s.mode === 'centralized') return runCentralized(spec, hooks);
+  const t0 = Date.now();
+  const task = s.name;
+  const { train, test } = trainTestSplit(loadMnist(), s.dataset.testFraction, s.seed);
+  const shards = buildShards(train, s.devices.count, s.dataset.partition, s.seed);
+  const roles = assignRoles(s.devices.count, s.attackers, s.seed);
+
+  const gwSeed = demoSeed('gateway', s.seed);
+  const gw = ed25519FromSeed(gwSeed);
+  const signer = nodeSigner('gw-0', gwSeed);
+  const devices = Array.from({ length: s.devices.count }, (_, i) => ({ key: ed25519FromSeed(demoSeed(deviceId(i), s.seed)).publicKey, counter: 0 }));
+
+  const evalFw = new FirmwareInstance();
+  const evaluator = new Kernel(evalFw);
+  const initialModel = Kernel.initialModel(evalFw, modelSpec(s, train.dim, train.classes));
+
+  let broker: EmbeddedBroker | undefined;
+  const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
+  let ledger: Ledger | undefined;
+  const ledgerDir = s.ledger ? (o.ledgerDir ?? mkdtempSync(join(tmpdir(), `sim-${task}-`))) : undefined;
+  const strategy = strategyFor(s);
+  const errors: string[] = [];
+  let currentParams = decodeModel(initialModel);
+  const fleet = new Fleet({
+    scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, workers: o.workers,
+    roundModel: () => currentParams,
+    roundCounts: () => {
+      const p = coord.currentPlan;
+      return { trainers: p.trainers.length, colluders: p.trainers.filter((i) => roles[i] >= 0 && s.attackers[roles[i]].type === 'little-is-enough').length };
+    },
+    onError: (m) => { errors.push(m); process.stderr.write(`fleet: ${m}\n`); },
+  });
+  const coord = new Coordinator({
+    scenario: s, task, strategy, workers: fleet.count, gatewayId: 'gw-0', gatewayKey: gw.privateKey, signer, devices, initialModel,
+    epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+  });
+  let started = false;
+  const rounds: RoundResult[] = [];
+  let memory: MemoryReport | undefined;
+  let setupMs = 0;
+  try {
+    if (ledgerDir) {
+      ledger = await Ledger.open(ledgerDir, {
+        genesis: { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: strategy.name }, timestamp: 0 },
+      });
+      const regs = Array.from({ length: s.devices.count }, (_, i) => registrationTx(signer, {
+        id: deviceId(i), publicKey: ed25519FromSeed(demoSeed(deviceId(i), s.seed)).publicRaw,
+        profile: { categories: ['mnist'], types: ['image/u8'], size: shards.count[i] },
+      }));
+      for (let i = 0; i < regs.length; i += 10_000) await ledger.append(signer, regs.slice(i, i + 10_000), { engine: strategy.name, round: 0 }, 0);
+    }
+    await coord.connect(brokerUrl);
+    global.gc?.();
+    const rss0 = process.memoryUsage().rss;
+    started = true;
+    setupMs = await fleet.start();
+    for (let t = 1; t <= s.rounds && !hooks.signal?.aborted; t++) {
+      currentParams = decodeModel(coord.globalModel);
+      const res = await coord.round(t);
+      rounds.push(res);
+      if (t === 1) {
+        global.gc?.();
+        const st: FleetStats = await fleet.memory();
+        const delta = process.memoryUsage().rss - rss0;
+        memory = {
+          boards: st.boards, workers: st.workers, rssDeltaBytes: delta, bytesPerBoard: Math.round(delta / st.boards),
+          wasmBytesPerBoard: Math.round(st.wasmBytes / st.boards), heapBytesPerBoard: Math.round(st.workerHeapBytes / st.boards),
+        };
+      }
+      hooks.onRound?.(res);
+      if (errors.length) throw new Error(`fleet error: ${errors[0]}`);
+    }
+  } finally {
+    await coord.close(s.rounds).catch(() => {});
+    if (started) await fleet.close();
+    if (ledger) await ledger.close();
+    await broker?.close();
+    if (ledgerDir && !o.ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
+  }
+  return {
+    spec, rounds, epochs: rounds.map(() => epochsFor(s)), memory, setupMs, seconds: (Date.now() - t0) / 1000,
+    attackers: roles.reduce<number[]>((a, r, i) => (r >= 0 ? (a.push(i), a) : a), []),
+  };
+}
