@@ -15,6 +15,8 @@ import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
+import type { EngineName } from '../gateway/consensus/engine.js';
+import { runClusterFederated } from './run-cluster.js';
 
 export interface RunOptions {
   devices: number;
@@ -29,6 +31,12 @@ export interface RunOptions {
   task?: string;
   /** Local differential privacy of every update (boards/agent.ts DpOptions). */
   dp?: { epsilon: number; clipL1: number };
+  /** Round consensus engine (issue 6). Unset: the single-gateway FedAvg run. */
+  consensus?: EngineName;
+  /** Number of gateways (super nodes); > 1 or a consensus engine runs the BFT cluster (sim/run-cluster.ts). */
+  gateways?: number;
+  /** Aggregation rule for the cluster run (gateway/aggregate), default fedavg. */
+  rule?: string;
 }
 
 export const DEFAULT_TASK = 'mnist-lr';
@@ -68,6 +76,7 @@ export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'>): GenesisConfig
 
 /** Runs one federated training job end to end and returns its summary. */
 export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
+  if (o.consensus !== undefined || (o.gateways ?? 1) > 1) return runClusterFederated(o, hooks);
   const t0 = Date.now();
   const task = o.task ?? DEFAULT_TASK;
   const dataDir = resolve(o.dataDir ?? join('data', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`));
