@@ -3,6 +3,7 @@
 // that each run the firmware .wasm on a non-IID Dirichlet shard of the MNIST digits.
 import { parseArgs } from 'node:util';
 import { runFederated, DEFAULTS, type RunOptions } from './run.js';
+import { ENGINE_NAMES, type EngineName } from '../gateway/consensus/engine.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -15,15 +16,27 @@ const HELP = `usage: npm start -- [options]
   --timeout-ms T     round deadline (default ${DEFAULTS.roundTimeoutMs})
   --dp-epsilon E     local DP: ε per round, (0, 1000] (discrete Laplace in firmware; off by default)
   --dp-clip C        local DP: L1 clip of the round's delta, master units (default 2000000)
+  --consensus E      round consensus: fedavg | committee | poq | pow (docs/consensus.md); with it or
+                     --gateways > 1 the run uses a BFT cluster of gateways (default: one gateway, FedAvg)
+  --gateways G       gateways (super nodes), each with its own key and ledger (default 1; 4 with --consensus)
   --json             progress to stderr; last stdout line is one JSON summary
   --help`;
+
+/** --consensus / --gateways, validated up front (exit 2 on a bad value). */
+function clusterOptions(consensus: string | undefined, gateways: string | undefined): Pick<RunOptions, 'consensus' | 'gateways'> {
+  if (consensus === undefined && gateways === undefined) return {};
+  if (consensus !== undefined && !(ENGINE_NAMES as readonly string[]).includes(consensus)) { console.error(`--consensus must be one of ${ENGINE_NAMES.join(', ')}`); process.exit(2); }
+  const g = gateways === undefined ? 4 : Number(gateways);
+  if (!Number.isInteger(g) || g < 1 || g > 64) { console.error('--gateways must be an integer in [1, 64]'); process.exit(2); }
+  return { consensus: (consensus ?? 'fedavg') as EngineName, gateways: g };
+}
 
 function main(): void {
   const { values } = parseArgs({
     options: {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
-      'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
   if (values.help) { console.log(HELP); return; }
@@ -41,6 +54,7 @@ function main(): void {
     epochs: num(values.epochs, DEFAULTS.epochs, 'epochs'),
     roundTimeoutMs: num(values['timeout-ms'], DEFAULTS.roundTimeoutMs, 'timeout-ms'),
     broker: values.broker,
+    ...clusterOptions(values.consensus, values.gateways),
     dataDir: values['data-dir'],
     dp: values['dp-epsilon'] === undefined ? undefined
       : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
