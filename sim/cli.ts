@@ -55,7 +55,8 @@ async function main(): Promise<void> {
     const m = last ? summarize(last) : undefined;
     console.log(JSON.stringify({
       sim_boards: m?.memory?.boards ?? 0, sim_round_wall_ms: m?.round_wall_ms ?? 0, sim_bytes_per_board: m?.memory?.bytesPerBoard ?? 0,
-      sim_wasm_bytes_per_board: m?.memory?.wasmBytesPerBoard ?? 0, sim_workers: m?.memory?.workers ?? 0,
+      sim_wasm_bytes_per_board: m?.memory?.wasmBytesPerBoard ?? 0, sim_heap_bytes_per_board: m?.memory?.heapBytesPerBoard ?? 0,
+      sim_rss_bytes_per_board: m?.memory?.rssBytesPerBoard ?? 0, sim_workers: m?.memory?.workers ?? 0,
       final_accuracy: m?.final_accuracy ?? 0, runs: runs.length,
     }));
   }

@@ -26,9 +26,15 @@ export interface RunHooks {
   signal?: AbortSignal;
 }
 
-/** Memory of the fleet: RSS growth over the fleet's set-up and first round, per board, and
- *  the parts that make it up. */
-export interface MemoryReport { boards: number; workers: number; rssDeltaBytes: number; bytesPerBoard: number; wasmBytesPerBoard: number; heapBytesPerBoard: number }
+/** Memory of the fleet after its first round. `bytesPerBoard` is what the workers hold per
+ *  board: each board's firmware linear memory, the workers' JS heaps (boards, MQTT client,
+ *  round caches) and the shared shard buffer, divided by the number of boards. The gateway,
+ *  broker and ledger in the main thread are not board memory and are left out; the process
+ *  RSS growth (everything) is reported beside it. */
+export interface MemoryReport {
+  boards: number; workers: number; bytesPerBoard: number; wasmBytesPerBoard: number; heapBytesPerBoard: number;
+  sharedBytesPerBoard: number; rssDeltaBytes: number; rssBytesPerBoard: number;
+}
 
 export interface RunOutput {
   spec: RunSpec; rounds: RoundResult[]; epochs: number[];
@@ -139,9 +145,12 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
         global.gc?.();
         const st: FleetStats = await fleet.memory();
         const delta = process.memoryUsage().rss - rss0;
+        const shared = shards.x.byteLength + shards.y.byteLength;
         memory = {
-          boards: st.boards, workers: st.workers, rssDeltaBytes: delta, bytesPerBoard: Math.round(delta / st.boards),
+          boards: st.boards, workers: st.workers,
+          bytesPerBoard: Math.round((st.wasmBytes + st.workerHeapBytes + shared) / st.boards),
           wasmBytesPerBoard: Math.round(st.wasmBytes / st.boards), heapBytesPerBoard: Math.round(st.workerHeapBytes / st.boards),
+          sharedBytesPerBoard: Math.round(shared / st.boards), rssDeltaBytes: delta, rssBytesPerBoard: Math.round(delta / st.boards),
         };
       }
       hooks.onRound?.(res);

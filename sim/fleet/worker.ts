@@ -207,7 +207,8 @@ port.on('message', (m: ToWorker) => {
   else if (m.t === 'stats') {
     let wasm = 0;
     for (const b of boards.values()) wasm += b.wasmBytes;
-    post({ t: 'stats', worker: init.worker, wasmBytes: wasm, heapUsed: getHeapStatistics().used_heap_size, boards: boards.size });
+    const h = getHeapStatistics();
+    post({ t: 'stats', worker: init.worker, wasmBytes: wasm, heapUsed: h.used_heap_size + h.malloced_memory, boards: boards.size });
   } else if (m.t === 'close') {
     void client.endAsync().then(() => { post({ t: 'closed' }); port.close(); });
   }

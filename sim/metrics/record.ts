@@ -33,8 +33,20 @@ export function summarize(o: RunOutput) {
   const tail = o.rounds.slice(-3);
   const rej: Record<string, number> = {};
   for (const r of o.rounds) for (const [k, v] of Object.entries(r.reasons)) rej[k] = (rej[k] ?? 0) + v;
+  // submissions and rejections by role (attacker / honest), for detection and false-positive rates
+  const bad = new Set(o.attackers);
+  const sub = { attacker: 0, honest: 0 };
+  const byRole: Record<string, { attacker: number; honest: number }> = {};
+  for (const r of o.rounds) {
+    for (const i of r.acceptedIds) sub[bad.has(i) ? 'attacker' : 'honest']++;
+    for (const x of r.rejectedList) {
+      const role = bad.has(x.index) ? 'attacker' : 'honest';
+      sub[role]++;
+      (byRole[x.reason] ??= { attacker: 0, honest: 0 })[role]++;
+    }
+  }
   return {
-    variant: o.spec.label, point: o.spec.point, key: o.spec.key, rounds: o.rounds.length,
+    variant: o.spec.label, point: o.spec.point, key: o.spec.key, rounds: o.rounds.length, submissions: sub, rejections_by_role: byRole,
     final_accuracy: last?.accuracy ?? 0, final_loss: last?.loss ?? 0,
     tail3_accuracy: tail.reduce((a, r) => a + r.accuracy, 0) / Math.max(1, tail.length),
     best_accuracy: Math.max(0, ...o.rounds.map((r) => r.accuracy)), min_loss: Math.min(...o.rounds.map((r) => r.loss)),

@@ -18,15 +18,22 @@ const byVariant = (runs: RunOutput[]) => {
 export function writePlots(dir: string, s: Scenario, runs: RunOutput[]): string[] {
   const files: string[] = [];
   const x = s.report?.x ?? Object.keys(s.sweep)[0];
-  const metric = s.report?.metric ?? 'accuracy';
   const title = s.report?.title ?? s.name;
-  if (x && x !== 'round') {
-    const series: Series[] = [...byVariant(runs)].map(([name, rs]) => ({
-      name, points: rs.map((r) => [Number(r.spec.point[x] ?? 0), metric === 'loss' ? summarize(r).final_loss : summarize(r).tail3_accuracy] as [number, number]),
-    }));
+  if (x === 'cum_units') {
+    let cum = 0;
+    const series: Series[] = runs.map((r) => { cum = 0; return { name: r.spec.key, points: r.rounds.map((q) => [(cum += q.units), q.accuracy] as [number, number]) }; });
     const file = `${s.name}.svg`;
-    writeFileSync(join(dir, file), lineChart(series, { title, xLabel: x, yLabel: metric === 'loss' ? 'final test loss' : 'final test accuracy (last 3 rounds)', logX: s.report?.logX }));
+    writeFileSync(join(dir, file), lineChart(series, { title, xLabel: 'cumulative transmission units', yLabel: 'test accuracy', logX: s.report?.logX }));
     files.push(file);
+  } else if (x && x !== 'round') {
+    for (const m of ['accuracy', 'loss'] as const) {
+      const series: Series[] = [...byVariant(runs)].map(([name, rs]) => ({
+        name, points: rs.map((r) => [Number(r.spec.point[x] ?? 0), m === 'loss' ? summarize(r).final_loss : summarize(r).tail3_accuracy] as [number, number]),
+      }));
+      const file = m === 'accuracy' ? `${s.name}.svg` : `${s.name}-loss.svg`;
+      writeFileSync(join(dir, file), lineChart(series, { title: m === 'accuracy' ? title : `${title} (loss)`, xLabel: x, yLabel: m === 'loss' ? 'final test loss' : 'final test accuracy (mean of last 3 rounds)', logX: s.report?.logX }));
+      files.push(file);
+    }
   } else {
     for (const m of ['accuracy', 'loss'] as const) {
       const series: Series[] = runs.map((r) => ({ name: r.spec.key, points: r.rounds.map((q) => [q.round, q[m]] as [number, number]) }));
