@@ -18,13 +18,15 @@ function trained(arch: Arch, variant: string, opts = { epochs: 1, batch: 32, lr:
   return { k, r, blob: k.export() };
 }
 
-test('training is deterministic: same seed → byte-identical blob on release and debug builds', () => {
+test('training is deterministic: same seed → byte-identical blob on release, debug and simd builds', () => {
   const small = { ...train, n: 600 };
   for (const arch of ['logreg', 'mlp', 'linreg'] as const) {
     const o = { epochs: 2, batch: 16, lr: arch === 'linreg' ? 0.01 : 0.3, seed: 9 };
     const a = trained(arch, 'release', o, small), b = trained(arch, 'release', o, small), c = trained(arch, 'debug', o, small);
     assert.deepEqual(a.blob, b.blob, arch);
     assert.deepEqual(a.blob, c.blob, `${arch} debug build`);
+    // the simd build keeps its weights in [in][out] order and updates 16 rows per vector
+    assert.deepEqual(a.blob, trained(arch, 'simd', o, small).blob, `${arch} simd build`);
     assert.notDeepEqual(a.blob, trained(arch, 'release', { ...o, seed: 10 }, small).blob, `${arch} seed matters`);
   }
 });
@@ -68,4 +70,32 @@ test('peak linear memory (excluding the data stream) fits the budgets: LR ≤ 64
   assert.ok(mlp.k.workingMemoryBytes() <= 128 * 1024, `MLP ${mlp.k.workingMemoryBytes()}`);
   assert.ok(lr.k.peakMemoryBytes() > lr.k.workingMemoryBytes());
   assert.ok(lr.k.peakMemoryTotalBytes() > lr.k.peakMemoryBytes());
+});
+
+test('simd build equals release for odd shapes (tails, >16 rows, load/export in [out][in] order)', () => {
+  const shapes = [
+    { arch: 'mlp' as const, inputs: 50, hidden: 20, outputs: 3 },
+    { arch: 'logreg' as const, inputs: 33, hidden: 0, outputs: 16 },
+    { arch: 'linreg' as const, inputs: 17, hidden: 0, outputs: 5 },
+  ];
+  for (const s of shapes) {
+    const n = 200, x = new Uint8Array(n * s.inputs), y = new Uint8Array(n);
+    let r = 12345;
+    const rnd = () => ((r = (Math.imul(r, 1103515245) + 12345) >>> 0) >>> 16);
+    for (let i = 0; i < x.length; i++) x[i] = rnd() % 3 === 0 ? rnd() & 255 : 0;
+    for (let i = 0; i < n; i++) y[i] = rnd() % (s.arch === 'linreg' ? 4 : s.outputs);
+    const t = s.arch === 'linreg' ? Int32Array.from({ length: n * s.outputs }, (_, i) => (y[i / s.outputs | 0] + (i % s.outputs)) * 65536) : undefined;
+    const d = { n, dim: s.inputs, x, y, classes: s.outputs, t };
+    const blobs = ['release', 'simd'].map((variant) => {
+      const fw = new FirmwareInstance(undefined, variant);
+      const k = new Kernel(fw);
+      const init = Kernel.initialModel(fw, { ...s, seed: 4 });
+      k.load(init);
+      assert.deepEqual(k.export(), init, `${s.arch} ${variant} load/export round trip`);
+      k.train(d, { epochs: 2, batch: 8, lr: s.arch === 'linreg' ? 0.01 : 0.5, seed: 6 });
+      return { blob: k.export(), out: k.infer(x.subarray(0, 10 * s.inputs), 10) };
+    });
+    assert.deepEqual(blobs[1].blob, blobs[0].blob, `${s.arch} ${s.inputs}→${s.hidden}→${s.outputs}`);
+    assert.deepEqual(blobs[1].out, blobs[0].out, `${s.arch} inference`);
+  }
 });

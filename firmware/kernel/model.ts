@@ -40,6 +40,29 @@ export const F_IN_SCALE = 80, F_OUT_SCALE = 84; // f32
 // @ts-ignore: decorator
 @inline function setF(l: i32, f: i32, v: f32): void { store<f32>(DESC + l * DESC_STRIDE + f, v); }
 
+/** Position of weight (row j, input i) of layer l in its W8 and MASTER tensors. The scalar builds
+ *  keep TFLite's filter order [out][in] (a row is contiguous for the sparse dot product); the
+ *  simd build keeps [in][out], so the weights of one input for 16 rows are one vector for both
+ *  the forward pass and the update. Blobs always use [out][in] (docs/model-format.md). */
+// @ts-ignore: decorator
+@inline export function wIdx(l: i32, j: i32, i: i32): i32 {
+  return ASC_FEATURE_SIMD ? i * dI(l, F_OUT) + j : j * dI(l, F_IN) + i;
+}
+
+/** Position in W8/MASTER of the blob's e-th weight ([out][in] order). */
+// @ts-ignore: decorator
+@inline function blobToW(l: i32, e: i32, inp: i32): i32 {
+  return ASC_FEATURE_SIMD ? wIdx(l, e / inp, e % inp) : e;
+}
+
+/** Rows padded to whole vectors (simd build: 16 lanes; scalar builds: unpadded). */
+// @ts-ignore: decorator
+@inline export function padRows(out: i32): i32 { return ASC_FEATURE_SIMD ? (out + 15) & ~15 : out; }
+
+// Full-width simd loads/stores of the last input's 16 rows run past [in][out] by at most 15
+// weights; the tensors get that much slack (never part of the model).
+const W8_SLACK: i32 = ASC_FEATURE_SIMD ? 16 : 0;
+
 export let ready = false;
 export let arch: i32 = 0;
 export let nLayers: i32 = 0;
@@ -81,8 +104,8 @@ function setup(a: i32, inputs: i32, hidden: i32, outputs: i32): bool {
   for (let l = 0; l < nLayers; l++) {
     const out = l == nLayers - 1 ? outputs : hidden;
     setI(l, F_IN, inp); setI(l, F_OUT, out);
-    setI(l, F_W8, i32(layoutAlloc(usize(inp * out))));
-    setI(l, F_MASTER, i32(layoutAlloc(usize(2 * inp * out))));
+    setI(l, F_W8, i32(layoutAlloc(usize(inp * out + W8_SLACK))));
+    setI(l, F_MASTER, i32(layoutAlloc(usize(2 * (inp * out + W8_SLACK)))));
     setI(l, F_BIAS, i32(layoutAlloc(usize(4 * out))));
     setI(l, F_WSCALE, i32(layoutAlloc(usize(4 * out))));
     setI(l, F_MULT, i32(layoutAlloc(usize(4 * out))));
@@ -90,11 +113,11 @@ function setup(a: i32, inputs: i32, hidden: i32, outputs: i32): bool {
     setI(l, F_ZMUL, i32(layoutAlloc(usize(8 * out))));
     setI(l, F_KQ, i32(layoutAlloc(usize(8 * out))));
     setI(l, F_KBQ, i32(layoutAlloc(usize(8 * out))));
-    setI(l, F_ACC, i32(layoutAlloc(usize(4 * out))));
+    setI(l, F_ACC, i32(layoutAlloc(usize(4 * padRows(out)))));
     setI(l, F_ACT, i32(layoutAlloc(usize(out))));
     setI(l, F_GRAD, i32(layoutAlloc(usize(4 * out))));
     setI(l, F_SWQ, i32(layoutAlloc(usize(8 * out))));
-    setI(l, F_NZ, i32(layoutAlloc(usize(3 * inp + 2)))); // u16 non-zero list + u16 block list (simd)
+    setI(l, F_NZ, i32(layoutAlloc(usize(2 * inp)))); // u16 indices of the non-zero inputs
     inp = out;
   }
   return layoutCommit();
@@ -129,6 +152,16 @@ export function refreshWeights(): void {
   for (let l = 0; l < nLayers; l++) {
     const n = dI(l, F_IN) * dI(l, F_OUT);
     const w8 = dP(l, F_W8), m = dP(l, F_MASTER);
+    if (ASC_FEATURE_SIMD) {
+      // |m| ≤ 32512, so m + 128 cannot wrap in i16 and (m + 128) >> 8 is already in [-127, 127]
+      const half = i16x8.splat(128);
+      for (let i = 0; i < n; i += 16) {
+        const lo = i16x8.shr_s(i16x8.add(v128.load(m + (i << 1)), half), 8);
+        const hi = i16x8.shr_s(i16x8.add(v128.load(m + (i << 1) + 16), half), 8);
+        v128.store(w8 + i, i8x16.narrow_i16x8_s(lo, hi));
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) store<i8>(w8 + i, i8((i32(load<i16>(m + (i << 1))) + 128) >> 8));
   }
 }
@@ -164,10 +197,12 @@ export function initModel(a: i32, inputs: i32, hidden: i32, outputs: i32, seed: 
     const bound: f64 = arch == ARCH_MLP ? Math.sqrt(6.0 / f64(inp)) : 0.01;
     const bm = i32(Math.floor(bound / f64(sW) * 256.0));
     const m = dP(l, F_MASTER);
-    for (let i = 0; i < inp * out; i++) {
-      let v = rngSym(bm);
-      v = v > W_MASTER_MAX ? W_MASTER_MAX : v < -W_MASTER_MAX ? -W_MASTER_MAX : v;
-      store<i16>(m + (i << 1), i16(v));
+    for (let j = 0; j < out; j++) {
+      for (let i = 0; i < inp; i++) {
+        let v = rngSym(bm);
+        v = v > W_MASTER_MAX ? W_MASTER_MAX : v < -W_MASTER_MAX ? -W_MASTER_MAX : v;
+        store<i16>(m + (wIdx(l, j, i) << 1), i16(v));
+      }
     }
     memory.fill(dP(l, F_BIAS), 0, usize(4 * out));
   }
@@ -239,10 +274,11 @@ export function loadModel(len: i32): i32 {
     off += 8 + 4 * out;
   }
   for (let l = 0; l < layers; l++) {
-    const n = dI(l, F_IN) * dI(l, F_OUT);
+    const inp = dI(l, F_IN), n = inp * dI(l, F_OUT);
     const m = dP(l, F_MASTER);
-    for (let i = 0; i < n; i++) {
-      store<i16>(m + (i << 1), i16((i32(load<i8>(src + off + i)) << 8) + i32(load<i8>(src + off + n + i))));
+    for (let e = 0; e < n; e++) {
+      const v = (i32(load<i8>(src + off + e)) << 8) + i32(load<i8>(src + off + n + e));
+      store<i16>(m + (blobToW(l, e, inp) << 1), i16(v));
     }
     off += (2 * n + 3) & ~3;
     memory.copy(dP(l, F_BIAS), src + off, usize(4 * dI(l, F_OUT)));
@@ -278,13 +314,13 @@ export function exportModel(): i32 {
     off += 8 + 4 * out;
   }
   for (let l = 0; l < nLayers; l++) {
-    const n = dI(l, F_IN) * dI(l, F_OUT);
+    const inp = dI(l, F_IN), n = inp * dI(l, F_OUT);
     const m = dP(l, F_MASTER);
-    for (let i = 0; i < n; i++) {
-      const v = i32(load<i16>(m + (i << 1)));
+    for (let e = 0; e < n; e++) {
+      const v = i32(load<i16>(m + (blobToW(l, e, inp) << 1)));
       const w = (v + 128) >> 8;
-      store<i8>(dst + off + i, i8(w));
-      store<i8>(dst + off + n + i, i8(v - (w << 8)));
+      store<i8>(dst + off + e, i8(w));
+      store<i8>(dst + off + n + e, i8(v - (w << 8)));
     }
     off += (2 * n + 3) & ~3;
     memory.copy(dst + off, dP(l, F_BIAS), usize(4 * dI(l, F_OUT)));

@@ -8,9 +8,10 @@
 // trainBegin; the hot loop uses only i32/i64 integer operations.
 import { E_BAD_DIMS, E_BAD_LENGTH, E_BAD_PARAM, E_NOT_READY, OK } from "../errors";
 import { forward, lastNonZero } from "./forward";
-import { dI, dP, dF, F_IN, F_OUT, F_MASTER, F_BIAS, F_WSCALE, F_ZMUL, F_KQ, F_KBQ, F_ACC, F_ACT, F_GRAD, F_NZ, F_SWQ, F_W8,
-  F_IN_SCALE, F_ACT_MAX, F_OUT_ZP, ready, arch, nLayers, nInputs, nOutputs, refreshWeights, W_MASTER_MAX, BIAS_MAX, ARCH_LINREG } from "./model";
-import { rngNext, rngSeed } from "./rng";
+import { dI, dP, dF, F_IN, F_OUT, F_WSCALE, F_ZMUL, F_KQ, F_KBQ, F_ACC, F_ACT, F_GRAD, F_SWQ, F_W8,
+  F_IN_SCALE, F_ACT_MAX, F_OUT_ZP, ready, arch, nLayers, nInputs, nOutputs, refreshWeights, wIdx, ARCH_LINREG } from "./model";
+import { rngSeed } from "./rng";
+import { update } from "./update";
 import { exp2NegQ10, log2Q16 } from "./tables";
 import { streamBase, streamCapacity } from "./layout";
 
@@ -104,37 +105,9 @@ function backpropHidden(): void {
     let s = 0;
     // straight-through only inside (0, 127]: ReLU-off and saturated units pass no gradient
     if (a != 0 && a != top) {
-      for (let k = 0; k < out; k++) s += load<i32>(sc + (k << 2)) * i32(load<i8>(w2 + usize(k * hid + j)));
+      for (let k = 0; k < out; k++) s += load<i32>(sc + (k << 2)) * i32(load<i8>(w2 + usize(wIdx(1, k, j))));
     }
     store<i32>(g0 + (j << 2), s);
-  }
-}
-
-/** Stochastically rounded SGD step of layer `l` for inputs `v` (non-zero list from forward). */
-function update(l: i32, v: usize, nnz: i32): void {
-  const inp = dI(l, F_IN), out = dI(l, F_OUT);
-  const g = dP(l, F_GRAD), kq = dP(l, F_KQ), kbq = dP(l, F_KBQ), nz = dP(l, F_NZ);
-  const master = dP(l, F_MASTER), bias = dP(l, F_BIAS);
-  for (let j = 0; j < out; j++) {
-    const ng = i64(load<i32>(g + (j << 2)));
-    if (ng == 0) continue;
-    // bias: Δb = ng·Kb / 2^24, stochastic rounding with 24 random bits
-    let b = i64(load<i32>(bias + (j << 2))) + ((ng * load<i64>(kbq + (j << 3)) + i64(rngNext() & 0xffffff)) >> 24);
-    b = b > BIAS_MAX ? BIAS_MAX : b < -BIAS_MAX ? -BIAS_MAX : b;
-    store<i32>(bias + (j << 2), i32(b));
-    // weights: Δm = (gk·v + r) >> 16 with r uniform in [0, 2^16): E[Δm] = gk·v / 2^16
-    let gk = (ng * load<i64>(kq + (j << 3))) >> 24;
-    gk = gk > (1 << 23) ? (1 << 23) : gk < -(1 << 23) ? -(1 << 23) : gk;
-    const gki = i32(gk);
-    if (gki == 0) continue;
-    const row = master + usize((j * inp) << 1);
-    for (let t = 0; t < nnz; t++) {
-      const i = usize(load<u16>(nz + (t << 1)));
-      const p = row + (i << 1);
-      let m = i32(load<i16>(p)) + ((gki * i32(load<u8>(v + i)) + i32(rngNext() & 0xffff)) >> 16);
-      m = m > W_MASTER_MAX ? W_MASTER_MAX : m < -W_MASTER_MAX ? -W_MASTER_MAX : m;
-      store<i16>(p, i16(m));
-    }
   }
 }
 
