@@ -64,10 +64,11 @@ test('peak linear memory (excluding the data stream) fits the budgets: LR ≤ 64
   const lr = trained('logreg', 'release', { epochs: 1, batch: 32, lr: 0.5, seed: 1 }, { ...train, n: 256 });
   const mlp = trained('mlp', 'release', { epochs: 1, batch: 32, lr: 0.2, seed: 1 }, { ...train, n: 256 });
   lr.k.evaluate({ ...held, n: 256 });
-  // The budgets apply to the kernel; the module's static data (mostly the crypto engineer's
-  // tables) comes on top and is reported separately by `npm run bench`.
-  assert.ok(lr.k.workingMemoryBytes() <= 64 * 1024, `LR ${lr.k.workingMemoryBytes()}`);
-  assert.ok(mlp.k.workingMemoryBytes() <= 128 * 1024, `MLP ${mlp.k.workingMemoryBytes()}`);
+  // The budgets hold for the whole module: the peak is counted from address 0, so it includes
+  // all static data below __heap_base (the crypto's Ed25519 tables are static memory).
+  assert.ok(lr.k.peakMemoryBytes() <= 64 * 1024, `LR module ${lr.k.peakMemoryBytes()}`);
+  assert.ok(mlp.k.peakMemoryBytes() <= 128 * 1024, `MLP module ${mlp.k.peakMemoryBytes()}`);
+  assert.ok(lr.k.workingMemoryBytes() < lr.k.peakMemoryBytes());
   assert.ok(lr.k.peakMemoryBytes() > lr.k.workingMemoryBytes());
   assert.ok(lr.k.peakMemoryTotalBytes() > lr.k.peakMemoryBytes());
 });

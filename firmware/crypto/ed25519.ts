@@ -2,8 +2,8 @@
 // Secret-dependent work (the fixed-base multiplication and scalar arithmetic) is constant-time:
 // table entries are chosen by masked scans, never by secret indices. Verification handles
 // public data only and uses variable-time sliding windows.
-// The base tables (ref10's 32×8 radix-16 comb, 30 KiB, and 8 odd multiples for verification)
-// are computed on first use rather than shipped, to keep the .wasm small.
+// The base tables (a 16×8 radix-16 comb, 15 KiB, and 8 odd multiples for verification) are
+// computed on first use rather than shipped, to keep the .wasm small.
 import { FE, FE_D, FE_SQRTM1, feAdd, feSub, feMul, feSq, feOne, feFromBytes, feToBytes, feIsZero, feIsNegative, feNeg, fePow22523, feCopy } from './field25519';
 import { P3, P1P1, P2, CACHED, PRECOMP, geP3Zero, geP2Zero, gePrecompZero, geAdd, geSub, geMadd, geMsub, geDbl, geToP2, geToP3, geToCached, geToPrecomp, geToBytes, gePrecompCmov, gePrecompCneg } from './edwards25519';
 import { scReduce, scMulAdd, scIsCanonical } from './scalar25519';
@@ -17,7 +17,11 @@ const BASE: usize = memory.data<i32>([
   28827043, 27438313, 39759291, 244362, 8635006, 11264893, 19351346, 13413597, 16611511, 27139452,
 ]);
 
-const TABLE: usize = memory.data(32 * 8 * <i32>PRECOMP, 8); // TABLE[i][j] = (j+1)·256^i·B
+// TABLE[i][j] = (j+1)·2^(16i)·B. ref10 keeps 32 rows of 256^i·B (30 KiB) and needs 4 doublings
+// per signature; 16 rows halve the table (the LR model's 64 KiB memory budget includes it) for
+// 8 more doublings, about 4% of a signature.
+const TABLE_ROWS = 16;
+const TABLE: usize = memory.data(TABLE_ROWS * 8 * <i32>PRECOMP, 8);
 const BI: usize = memory.data(8 * <i32>PRECOMP, 8);         // BI[j] = (2j+1)·B
 let tablesReady = false;
 
@@ -35,16 +39,16 @@ const SLA: usize = memory.data(256, 8);      // sliding-window digits (public sc
 const SLB: usize = memory.data(256, 8);
 
 function computeTables(): void {
-  // PA = 256^i·B, PB walks (j+1)·PA
+  // PA = 2^(16i)·B, PB walks (j+1)·PA
   feCopy(PA, BASE); feCopy(PA + FE, BASE + FE); feOne(PA + 2 * FE); feCopy(PA + 3 * FE, BASE + 3 * FE);
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < TABLE_ROWS; i++) {
     geToCached(CA, PA);
     memory.copy(PB, PA, P3);
     for (let j = 0; j < 8; j++) {
       geToPrecomp(TABLE + <usize>(i * 8 + j) * PRECOMP, PB);
       geAdd(R11, PB, CA); geToP3(PB, R11);
     }
-    for (let k = 0; k < 8; k++) { geDbl(R11, PA); geToP3(PA, R11); }
+    for (let k = 0; k < 16; k++) { geDbl(R11, PA); geToP3(PA, R11); }
   }
   // BI[j] = (2j+1)·B
   feCopy(PA, BASE); feCopy(PA + FE, BASE + FE); feOne(PA + 2 * FE); feCopy(PA + 3 * FE, BASE + 3 * FE);
@@ -72,7 +76,9 @@ function select(pos: i32, b: i32): void {
   gePrecompCneg(SEL, neg);
 }
 
-/** h (P3) = a·B for a 32-byte scalar a with a[31] ≤ 127 (ref10 ge_scalarmult_base), constant-time. */
+/** h (P3) = a·B for a 32-byte scalar a with a[31] ≤ 127, constant-time. With signed radix-16
+ *  digits e_k (a = Σ e_k·16^k) and k = 4i + c: a·B = Σ_c 16^c·Σ_i e_{4i+c}·TABLE[i], evaluated
+ *  by Horner in c (ref10 ge_scalarmult_base with four digit classes instead of two). */
 export function geScalarMultBase(h: usize, a: usize): void {
   edInit();
   for (let i: usize = 0; i < 32; i++) {
@@ -89,12 +95,15 @@ export function geScalarMultBase(h: usize, a: usize): void {
   }
   store<i8>(DIG + 63, <i8>(<i32>load<i8>(DIG + 63) + carry));
   geP3Zero(h);
-  for (let i = 1; i < 64; i += 2) { select(i >> 1, <i32>load<i8>(DIG + <usize>i)); geMadd(R11, h, SEL); geToP3(h, R11); }
-  geDbl(R11, h); geToP2(Q2, R11);
-  geDbl(R11, Q2); geToP2(Q2, R11);
-  geDbl(R11, Q2); geToP2(Q2, R11);
-  geDbl(R11, Q2); geToP3(h, R11);
-  for (let i = 0; i < 64; i += 2) { select(i >> 1, <i32>load<i8>(DIG + <usize>i)); geMadd(R11, h, SEL); geToP3(h, R11); }
+  for (let c = 3; c >= 0; c--) {
+    if (c < 3) { // h = 16·h
+      geDbl(R11, h); geToP2(Q2, R11);
+      geDbl(R11, Q2); geToP2(Q2, R11);
+      geDbl(R11, Q2); geToP2(Q2, R11);
+      geDbl(R11, Q2); geToP3(h, R11);
+    }
+    for (let k = c; k < 64; k += 4) { select(k >> 2, <i32>load<i8>(DIG + <usize>k)); geMadd(R11, h, SEL); geToP3(h, R11); }
+  }
   memory.fill(DIG, 0, 64);
   memory.fill(SEL, 0, PRECOMP);
 }
