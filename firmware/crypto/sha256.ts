@@ -33,25 +33,25 @@ function compress(p: usize): void {
   }
   let a = load<u32>(ST, 0), b = load<u32>(ST, 4), c = load<u32>(ST, 8), d = load<u32>(ST, 12);
   let e = load<u32>(ST, 16), f = load<u32>(ST, 20), g = load<u32>(ST, 24), h = load<u32>(ST, 28);
-  let t: u32;
+  let t: u32, x: u32, y: u32 = b ^ c; // Maj(a,b,c) = b ^ ((a^b) & (b^c)); this a^b is the next round's b^c
   // 8 rounds per iteration with the working variables renamed instead of shifted (§6.2.2 step 3)
   for (let i: usize = 0; i < 256; i += 32) {
     t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(K + i, 0) + load<u32>(W + i, 0);
-    d += t; h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + ((a & b) ^ (c & (a ^ b)));
+    d += t; h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ ((x = a ^ b) & y)); y = x;
     t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(K + i, 4) + load<u32>(W + i, 4);
-    c += t; g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + ((h & a) ^ (b & (h ^ a)));
+    c += t; g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ ((x = h ^ a) & y)); y = x;
     t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(K + i, 8) + load<u32>(W + i, 8);
-    b += t; f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + ((g & h) ^ (a & (g ^ h)));
+    b += t; f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ ((x = g ^ h) & y)); y = x;
     t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(K + i, 12) + load<u32>(W + i, 12);
-    a += t; e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + ((f & g) ^ (h & (f ^ g)));
+    a += t; e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ ((x = f ^ g) & y)); y = x;
     t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(K + i, 16) + load<u32>(W + i, 16);
-    h += t; d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + ((e & f) ^ (g & (e ^ f)));
+    h += t; d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ ((x = e ^ f) & y)); y = x;
     t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(K + i, 20) + load<u32>(W + i, 20);
-    g += t; c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + ((d & e) ^ (f & (d ^ e)));
+    g += t; c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ ((x = d ^ e) & y)); y = x;
     t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(K + i, 24) + load<u32>(W + i, 24);
-    f += t; b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + ((c & d) ^ (e & (c ^ d)));
+    f += t; b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ ((x = c ^ d) & y)); y = x;
     t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(K + i, 28) + load<u32>(W + i, 28);
-    e += t; a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + ((b & c) ^ (d & (b ^ c)));
+    e += t; a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ ((x = b ^ c) & y)); y = x;
   }
   store<u32>(ST, load<u32>(ST, 0) + a, 0); store<u32>(ST, load<u32>(ST, 4) + b, 4);
   store<u32>(ST, load<u32>(ST, 8) + c, 8); store<u32>(ST, load<u32>(ST, 12) + d, 12);
