@@ -365,10 +365,13 @@ export class ClusterNode {
       const block: Block = { ...pe.block, approvals: [...votes].sort((a, b) => (a.id < b.id ? -1 : 1)).map((v) => ({ id: v.id, sig: v.sig })) };
       const d = pe.decision;
       const accepted = new Set(d.accepted);
-      for (const u of this.updates.values()) if (accepted.has(u.deviceId)) await this.o.ledger.putBlob(u.envelope);
-      if (d.params) { this.model = encodeModel(this.baseHeader, d.params); await this.o.ledger.putBlob(this.model); }
+      const envelopes = [...this.updates.values()].filter((u) => accepted.has(u.deviceId)).map((u) => u.envelope);
       await this.o.ledger.importBlock(block);
+      if (d.params) this.model = encodeModel(this.baseHeader, d.params);
       this.afterCommit(block, d, pe.p.view);
+      // Payloads (device envelopes, the model) go to the blob store after finality, in parallel:
+      // the chain never depends on them (update records carry their hashes), peers fetch them.
+      await Promise.all([...envelopes, ...(d.params ? [this.model] : [])].map((b) => this.o.ledger.putBlob(b)));
     } finally { this.finalizing = false; }
   }
 

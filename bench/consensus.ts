@@ -1,0 +1,139 @@
+// Consensus benchmark (issue 6 §7): per engine, for 10/100/1000 devices and 4/7 gateways, the
+// time from a round's close (all updates admitted on gateway 0) to BFT finality on gateway 0,
+// excluding training and device-side evaluation, plus the gateway-to-gateway messages and
+// bytes per round (proposals with evidence, votes). All G gateways run in this one process over
+// an embedded aedes broker, so their verification work is serialised on one core: an upper bound.
+// The model is a 64-input logistic regression (650 parameters) so 1,000-device rounds fit the
+// bench budget; the 100-device / 4-gateway target is also measured with the full MNIST model.
+// Devices are emulated by a publisher of pre-signed COSE updates (random perturbations of the
+// global model) and by in-process signers of score sheets / quality reports / approvals.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { startEmbeddedBroker } from '../gateway/broker.js';
+import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
+import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { signSign1 } from '../gateway/wire/cose.js';
+import { encodeUpdate } from '../gateway/wire/update.js';
+import { decodeGlobal } from '../gateway/wire/global.js';
+import { globalTopic, updateTopic } from '../gateway/topics.js';
+import { sha256 } from '../gateway/ledger/bytes.js';
+import { aggregator } from '../gateway/aggregate/index.js';
+import { ClusterNode, type EvidenceSource } from '../gateway/cluster/node.js';
+import { signScoreSheet } from '../gateway/consensus/committee.js';
+import { poqEngine, signReport, blockDigest } from '../gateway/consensus/poq.js';
+import type { EngineName, RoundInput } from '../gateway/consensus/engine.js';
+import { clusterGenesis, gatewayId, makeEngine } from '../sim/run-cluster.js';
+import { FirmwareInstance } from '../boards/firmware/instance.js';
+import { Kernel } from '../boards/firmware/kernel.js';
+import { decodeModel, encodeModel, MAX_MODEL_BYTES } from '../boards/firmware/model-blob.js';
+import { Rng } from '../sim/rng.js';
+import type { BenchSuite } from './index.js';
+
+const TASK = 'bench-cons';
+
+interface Figures { ms: number; msgs: number; bytes: number }
+
+async function one(engine: EngineName, devices: number, G: number, rounds: number, inputs = 64): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cons-'));
+  const broker = await startEmbeddedBroker();
+  const seed = 9;
+  const ids = Array.from({ length: devices }, (_, i) => `dev-${String(i).padStart(4, '0')}`);
+  const devKeys = ids.map((id) => ed25519FromSeed(demoSeed(id, seed)));
+  const devSigners = ids.map((id) => nodeSigner(id, demoSeed(id, seed)));
+  const gws = Array.from({ length: G }, (_, g) => nodeSigner(gatewayId(g), demoSeed(`gateway-${g}`, seed)));
+  const gwKeys = Array.from({ length: G }, (_, g) => ed25519FromSeed(demoSeed(`gateway-${g}`, seed)));
+  const genesis = clusterGenesis(seed, G, engine, TASK);
+  const ledgers: Ledger[] = [];
+  for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(join(dir, gatewayId(g)), { genesis, envelopes: 'off' }));
+  const reg = await ledgers[0].append(gws[0], ids.map((id, i) => registrationTx(gws[0], { id, publicKey: devKeys[i].publicRaw, profile: { categories: ['mnist'], types: ['image/u8'], size: 100 } })), { round: 0, committee: gws.map((s) => s.id), approvers: gws }, 0);
+  for (let g = 1; g < G; g++) await ledgers[g].importBlock(reg);
+  const fw = new FirmwareInstance();
+  const initial = Kernel.initialModel(fw, { arch: 'logreg', inputs, outputs: 10, seed });
+  const header = decodeModel(initial).header;
+  // Committee: 40 % of the nodes (002 §V) capped at 64 members; threshold low so random updates pass.
+  const size = Math.min(64, Math.max(1, Math.round(devices * 0.4)));
+  const eng = makeEngine(engine, devices, { committeeSize: size, threshold: 1, k: devices, difficulty: 8 });
+  const committee = engine === 'committee' ? ids.slice(0, size) : engine === 'poq' ? [...ids] : [];
+  const idx = new Map(ids.map((id, i) => [id, i]));
+  const evidence: EvidenceSource | undefined = engine === 'committee' ? {
+    async collect(input: RoundInput) { return input.committee.map((m) => signScoreSheet(devSigners[idx.get(m)!], input.round, input.prev, input.candidates.map((c) => ({ updateHash: c.updateHash, score: 500_000 })))); },
+  } : engine === 'poq' ? {
+    async collect(input: RoundInput) {
+      const reports = input.candidates.map((c) => signReport(devSigners[idx.get(c.id)!], { round: input.round, updateHash: c.updateHash, mae: 300_000 + (idx.get(c.id)! % 7) * 1000, n: c.n }, input.prev)).sort((a, b) => (a.party < b.party ? -1 : 1));
+      const draft = poqEngine().decide(input, { reports, approvals: [] }, { keyOf: (id) => devSigners[idx.get(id)!]?.publicKey, rule: aggregator('fedavg') });
+      const global = aggregator('fedavg')(input.candidates.map((c) => ({ params: c.params, n: c.n })));
+      const digest = blockDigest(input.round, input.prev, draft.leader!, reports, global);
+      return { reports, approvals: input.committee.map((m) => ({ member: m, sig: devSigners[idx.get(m)!].sign(digest) })) };
+    },
+  } : undefined;
+  const gateways = new Map(gws.map((s) => [s.id, s.publicKey]));
+  const nodes = gws.map((s, g) => new ClusterNode({
+    id: s.id, task: TASK, ledger: ledgers[g], signer: s, signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
+    initialModel: initial, committee, rounds, expected: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, evidence, pow: { difficulty: 8 },
+  }));
+  for (const n of nodes) await n.connect(broker.url);
+  // The emulated fleet: on each announcement from gateway 0, every device publishes a signed update.
+  const pub = await mqtt.connectAsync(broker.url, { clientId: `bench-fleet-${process.pid}` });
+  const rng = new Rng(seed);
+  let lastRound = 0;
+  pub.on('message', (_t, payload) => {
+    let gm; try { gm = decodeGlobal(new Uint8Array(payload), gwKeys[0].publicKey, MAX_MODEL_BYTES + 4096); } catch { return; }
+    if (gm.done || gm.round <= lastRound) return;
+    lastRound = gm.round;
+    const p = decodeModel(gm.model).params;
+    ids.forEach((id, i) => {
+      const q = p.slice();
+      for (let j = 0; j < q.length; j += 97) q[j] += rng.int(64) - 32;
+      const fields = { task: TASK, round: gm.round, base: gm.hash, n: 50 + (i % 50), model: encodeModel(header, q), ctr: gm.round, metrics: {} };
+      pub.publish(updateTopic(TASK, id), Buffer.from(signSign1(new TextEncoder().encode(id), encodeUpdate(fields), devKeys[i].privateKey)), { qos: 1 });
+    });
+  });
+  await pub.subscribeAsync(globalTopic(TASK), { qos: 1 });
+  const results = await Promise.all(nodes.map((n) => n.run()));
+  // Each round's time is the leader's own: from its round close to finality on the leader.
+  const s = results[0].map((r, i) => results.flat().find((x) => x.round === r.round && x.leader === nodes.find((n) => results[nodes.indexOf(n)].includes(x))?.id) ?? results[0][i]);
+  const msgs = nodes.reduce((a, n) => a + n.sent.messages, 0), bytes = nodes.reduce((a, n) => a + n.sent.bytes, 0);
+  for (const n of nodes) await n.close();
+  await pub.endAsync();
+  for (const l of ledgers) await l.close();
+  await broker.close();
+  rmSync(dir, { recursive: true, force: true });
+  void sha256;
+  // Mean over the measured rounds (the first warms caches and JIT when there are several).
+  const measured = s.length > 1 ? s.slice(1) : s;
+  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, msgs: msgs / s.length, bytes: bytes / s.length };
+}
+
+export { one };
+const suite: BenchSuite = {
+  name: 'consensus',
+  async run(log) {
+    const rows: [string, string, string][] = [];
+    const json: Record<string, number | string> = {};
+    for (const engine of ['fedavg', 'committee', 'poq', 'pow'] as EngineName[]) {
+      for (const devices of [10, 100, 1000]) {
+        for (const G of [4, 7]) {
+          const f = await one(engine, devices, G, devices >= 100 ? 1 : 2);
+          const key = `${engine}_${devices}d_${G}g`;
+          json[`consensus_ms_per_round_${key}`] = Math.round(f.ms * 10) / 10;
+          json[`consensus_msgs_per_round_${key}`] = Math.round(f.msgs);
+          json[`consensus_bytes_per_round_${key}`] = Math.round(f.bytes);
+          rows.push([key, `${f.ms.toFixed(1)} ms`, `${Math.round(f.msgs)} msgs, ${(f.bytes / 1024).toFixed(1)} KiB between gateways per round`]);
+          log(`${key}: ${f.ms.toFixed(1)} ms, ${Math.round(f.msgs)} msgs, ${Math.round(f.bytes)} B`);
+        }
+      }
+    }
+    // The issue's target configuration again with the full MNIST model (784 inputs, 7,850 params).
+    for (const engine of ['fedavg', 'committee'] as EngineName[]) {
+      const f = await one(engine, 100, 4, 1, 784);
+      json[`consensus_ms_per_round_${engine}_100d_4g_mnist784`] = Math.round(f.ms * 10) / 10;
+      json[`consensus_bytes_per_round_${engine}_100d_4g_mnist784`] = Math.round(f.bytes);
+      rows.push([`${engine}_100d_4g_mnist784`, `${f.ms.toFixed(1)} ms`, `${(f.bytes / 1024).toFixed(1)} KiB between gateways per round`]);
+      log(`${engine}_100d_4g_mnist784: ${f.ms.toFixed(1)} ms`);
+    }
+    return { rows, json };
+  },
+};
+export default suite;
