@@ -305,14 +305,17 @@ export class ClusterNode {
       this.log('warn', 'reject', { reason: 'content_mismatch', height: h, proposer: block.header.proposer }); return;
     }
     pe.decision = d;
-    if (this.o.engine.name === 'pow') { this.scheduleForkChoice(h); return; }
+    if (this.o.engine.name === 'pow') { this.followPowLeader(h); this.scheduleForkChoice(h); return; }
     this.vote(h, block);
   }
 
   private forkTimer?: NodeJS.Timeout;
-  /** PoW forks (004 §IV): wait a short window for rival blocks, then pick one by the fork rule. */
+  private view = 0;
+  /** PoW forks (004 §IV): the height's leader waits a short window for rival mined blocks and
+   *  picks one by the fork rule; the others approve the leader's pick once they have checked it
+   *  (followPowLeader), so honest votes never split between rival blocks. */
   private scheduleForkChoice(h: number): void {
-    if (this.forkTimer || this.voted.has(h)) return;
+    if (this.forkTimer || this.voted.has(h) || this.leaderOf(h, this.view) !== this.o.id) return;
     this.forkTimer = setTimeout(() => {
       this.forkTimer = undefined;
       if (this.voted.has(h) || this.height + 1 !== h) return;
@@ -329,6 +332,17 @@ export class ClusterNode {
     }, this.o.pow?.forkWindowMs ?? 20);
   }
   private proposers: string[] = [];
+
+  /** PoW follower: approve the block that the leader of the latest view (up to ours) approved,
+   *  once we have checked it ourselves. */
+  private followPowLeader(h: number): void {
+    if (this.voted.has(h) || h !== this.height + 1) return;
+    for (let v = this.view; v >= 0; v--) {
+      const leader = this.leaderOf(h, v);
+      const pick = [...(this.pending.get(h)?.values() ?? [])].find((pe) => pe.decision && this.votes.votes(h, pe.block.hash).some((x) => x.id === leader));
+      if (pick) { this.vote(h, pick.block); return; }
+    }
+  }
 
   private vote(h: number, block: Block): void {
     const prior = this.voted.get(h);
@@ -350,6 +364,7 @@ export class ClusterNode {
     if (r.kind === 'equivocation') this.record(r.evidence);
     if (r.kind !== 'new') return;
     if (v.height > this.height + 1) { this.requestSync(); return; }
+    if (this.o.engine.name === 'pow') this.followPowLeader(v.height);
     await this.tryFinalize(v.height, v.hash);
   }
 
@@ -383,6 +398,7 @@ export class ClusterNode {
     this.pending.delete(block.header.height);
     this.votes.prune(block.header.height + 1);
     this.round = (block.header.cons.round ?? this.round) + 1;
+    this.view = 0;
     this.updates.clear(); this.byDevice.clear();
     this.replayEarly();
     this.wake?.();
@@ -458,6 +474,8 @@ export class ClusterNode {
       const tc = Date.now();
       for (let view = 0; !this.stopped && this.height < h; view++) {
         if (this.round !== round) break;
+        this.view = view;
+        if (this.o.engine.name === 'pow') this.scheduleForkChoice(h);
         if (this.o.engine.name === 'pow' || this.leaderOf(h, view) === this.o.id) void this.propose(view).catch((e) => this.log('warn', 'propose_failed', { detail: String(e) }));
         await this.until(() => this.stopped || this.height >= h, viewMs);
         if (this.height < h) this.requestSync();
@@ -483,6 +501,8 @@ export class ClusterNode {
   /** Closes the MQTT connection; `crash` drops it without a clean disconnect. */
   async close(crash = false): Promise<void> {
     this.stop();
-    if (crash) this.client?.end(true); else await this.client?.endAsync();
+    if (crash) { this.client?.end(true); return; }
+    await this.client?.endAsync();
+    await this.inbox;   // pending handlers and blob writes finish before the ledger closes
   }
 }
