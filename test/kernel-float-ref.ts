@@ -1,20 +1,9 @@
 // Float32 reference trainer in plain TypeScript: the same models, loss, mini-batch SGD,
 // shuffling and hyper-parameters as the int8 kernel, for accuracy comparisons (issue 3 §7)
 // and throughput baselines. Inputs are pixels / 255.
-import type { Dataset, TrainOptions } from '../boards/firmware/kernel.js';
+import { permutation, type Dataset, type TrainOptions } from '../boards/firmware/kernel.js';
 
-/** Same permutation as boards/firmware/kernel.ts (xorshift32 Fisher–Yates). */
-export function permutation(n: number, seed: number): Uint32Array {
-  const p = new Uint32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  let s = ((seed ^ 0x9e3779b9) >>> 0) || 1;
-  for (let i = n - 1; i > 0; i--) {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
-    const j = s % (i + 1);
-    const t = p[i]; p[i] = p[j]; p[j] = t;
-  }
-  return p;
-}
+export { permutation };
 
 /** A float32 dense network: [] hidden sizes = logistic regression; [h] = one ReLU layer. */
 export class FloatNet {

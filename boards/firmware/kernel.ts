@@ -43,8 +43,8 @@ function check(code: number, op: string): number {
   return code;
 }
 
-/** Deterministic shuffling on the host side (xorshift32, same as the firmware's generator). */
-function permutation(n: number, seed: number): Uint32Array {
+/** Deterministic shuffling on the host side (xorshift32 Fisher–Yates, same as the firmware's generator). */
+export function permutation(n: number, seed: number): Uint32Array {
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
   let s = ((seed ^ 0x9e3779b9) >>> 0) || 1;
