@@ -18,8 +18,8 @@ import { buildShards } from './fleet/shards.js';
 import { assignRoles } from './fleet/roles.js';
 import { Fleet, type FleetStats } from './fleet/fleet.js';
 import { Coordinator, type RoundResult } from './coordinator/coordinator.js';
-import { strategyFor } from './coordinator/committee.js';
-import { deviceId } from './protocol.js';
+import { strategyFor } from './coordinator/strategies.js';
+import { deviceId, deviceIndex } from './protocol.js';
 
 export interface RunHooks {
   onRound?(r: RoundResult): void;
@@ -91,7 +91,10 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   const gwSeed = demoSeed('gateway', s.seed);
   const gw = ed25519FromSeed(gwSeed);
   const signer = nodeSigner('gw-0', gwSeed);
-  const devices = Array.from({ length: s.devices.count }, (_, i) => ({ key: ed25519FromSeed(demoSeed(deviceId(i), s.seed)).publicKey, counter: 0 }));
+  const devKeys = Array.from({ length: s.devices.count }, (_, i) => ed25519FromSeed(demoSeed(deviceId(i), s.seed)));
+  const devices = devKeys.map((k) => ({ key: k.publicKey, counter: 0 }));
+  // Keys the consensus engines check evidence against: the boards' and the gateway's (the PoW miner).
+  const keyOf = (id: string) => (id === signer.id ? signer.publicKey : devKeys[deviceIndex(id)]?.publicRaw);
 
   const evalFw = new FirmwareInstance();
   const evaluator = new Kernel(evalFw);
@@ -101,7 +104,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
   let ledger: Ledger | undefined;
   const ledgerDir = s.ledger ? (o.ledgerDir ?? mkdtempSync(join(tmpdir(), `sim-${task}-`))) : undefined;
-  const strategy = strategyFor(s);
+  const strategy = strategyFor(s, keyOf);
   const errors: string[] = [];
   let currentParams = decodeModel(initialModel);
   const fleet = new Fleet({
@@ -127,7 +130,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
         genesis: { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: strategy.name }, timestamp: 0 },
       });
       const regs = Array.from({ length: s.devices.count }, (_, i) => registrationTx(signer, {
-        id: deviceId(i), publicKey: ed25519FromSeed(demoSeed(deviceId(i), s.seed)).publicRaw,
+        id: deviceId(i), publicKey: devKeys[i].publicRaw,
         profile: { categories: ['mnist'], types: ['image/u8'], size: shards.count[i] },
       }));
       for (let i = 0; i < regs.length; i += 10_000) await ledger.append(signer, regs.slice(i, i + 10_000), { engine: strategy.name, round: 0 }, 0);

@@ -36,9 +36,26 @@ test('lazy copies and free riders are caught by the detectors', async () => {
 
 test('committee rejects Gaussian attackers that FedAvg takes in', async () => {
   const s = validateScenario({ ...base, ledger: false, devices: { count: 20 }, rounds: 2, selection: { activeFraction: 0.6 },
-    consensus: { engine: 'committee', committeeFraction: 0.3, acceptFraction: 0.5 }, attackers: [{ type: 'gaussian', fraction: 0.25 }] });
+    consensus: { engine: 'committee', committeeFraction: 0.3, threshold: 0.1, kFraction: 0.5 }, attackers: [{ type: 'gaussian', fraction: 0.25 }] });
   const out = await runScenario(expandScenario(s)[0], { workers: 2 });
   const sum = summarize(out);
   assert.equal(sum.submissions.attacker, (sum.rejections_by_role.committee_score?.attacker ?? 0), 'no Gaussian update accepted');
   assert.ok(out.rounds.every((r) => r.scores && r.reputation));
+});
+
+test('committee (signed sheets through committeeEngine) and PoW runs: same seed, same metrics and decisions (ledger on)', async () => {
+  for (const consensus of [{ engine: 'committee', committeeFraction: 0.3, threshold: 0.1, kFraction: 0.5 }, { engine: 'pow', difficulty: 8 }]) {
+    const spec = expandScenario(validateScenario({ ...base, selection: { activeFraction: 0.75 }, consensus }))[0];
+    const a = await runScenario(spec, { workers: 2 });
+    const b = await runScenario(spec, { workers: 2 });
+    const view = (o: typeof a) => o.rounds.map((r) => [r.accuracy, r.loss, r.acceptedIds, r.rejected, r.scores ? [...r.scores] : null]);
+    assert.deepEqual(view(a), view(b), consensus.engine);
+    if (consensus.engine === 'committee') {
+      // K = 9 trainers, M = 3 members, k = 5: every round the committee scores and the engine keeps ≤ k
+      assert.ok(a.rounds.every((r) => r.committee === 3 && r.accepted >= 1 && r.accepted <= 5 && r.scores!.size === r.received), consensus.engine);
+    } else {
+      assert.ok(a.rounds.every((r) => r.committee === 0 && r.accepted === 9 && r.rejected === 0), consensus.engine);
+    }
+    assert.ok(a.rounds[2].accuracy > 0.5, `${consensus.engine} learns: ${a.rounds[2].accuracy}`);
+  }
 });

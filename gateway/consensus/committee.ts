@@ -104,21 +104,30 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
       );
       return { accepted, scores, params, nextCommittee };
     },
-    encodeEvidence: (sheets) => sheets.map((s) => [s.round, s.member, s.scores.map((e) => [e.updateHash, e.score]), s.sig]) as CborValue,
-    decodeEvidence(v) {
-      if (!Array.isArray(v) || v.length > 1024) throw new ConsensusError('malformed', 'score sheets must be an array (≤ 1024)');
-      return v.map((s): ScoreSheet => {
-        if (!Array.isArray(s) || s.length !== 4 || typeof s[0] !== 'number' || typeof s[1] !== 'string' || !Array.isArray(s[2]) || !(s[3] instanceof Uint8Array)) {
-          throw new ConsensusError('malformed', 'score sheet must be [round, member, scores, sig]');
-        }
-        const scores = s[2].map((e: unknown) => {
-          if (!Array.isArray(e) || !(e[0] instanceof Uint8Array) || e[0].length !== 32 || typeof e[1] !== 'number') throw new ConsensusError('malformed', 'score entry must be [hash32, score]');
-          return { updateHash: new Uint8Array(e[0]), score: e[1] };
-        });
-        return { round: s[0], member: s[1], scores, sig: new Uint8Array(s[3]) };
-      });
-    },
+    encodeEvidence: encodeSheets,
+    decodeEvidence: decodeSheets,
   };
+}
+
+/** Score sheets as a canonical CBOR value [[round, member, [[hash, score]...], sig]...]: the
+ *  committee engine's evidence, and what a member publishes (as a one-sheet list). */
+export function encodeSheets(sheets: readonly ScoreSheet[]): CborValue {
+  return sheets.map((s) => [s.round, s.member, s.scores.map((e) => [e.updateHash, e.score]), s.sig]) as CborValue;
+}
+
+/** Score sheets from an untrusted decoded CBOR value (≤ 1024 sheets). Throws ConsensusError('malformed'). */
+export function decodeSheets(v: unknown): ScoreSheet[] {
+  if (!Array.isArray(v) || v.length > 1024) throw new ConsensusError('malformed', 'score sheets must be an array (≤ 1024)');
+  return v.map((s): ScoreSheet => {
+    if (!Array.isArray(s) || s.length !== 4 || typeof s[0] !== 'number' || typeof s[1] !== 'string' || !Array.isArray(s[2]) || !(s[3] instanceof Uint8Array)) {
+      throw new ConsensusError('malformed', 'score sheet must be [round, member, scores, sig]');
+    }
+    const scores = s[2].map((e: unknown) => {
+      if (!Array.isArray(e) || !(e[0] instanceof Uint8Array) || e[0].length !== 32 || typeof e[1] !== 'number') throw new ConsensusError('malformed', 'score entry must be [hash32, score]');
+      return { updateHash: new Uint8Array(e[0]), score: e[1] };
+    });
+    return { round: s[0], member: s[1], scores, sig: new Uint8Array(s[3]) };
+  });
 }
 
 /** True when two sheets carry the same scores (used by tests and certificates). */

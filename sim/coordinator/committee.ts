@@ -1,27 +1,45 @@
-// BFLC committee consensus (002 §Committee consensus mechanism) as a simulator strategy:
-// each round K active nodes train while the committee elected last round validates; every
-// member scores each update by its accuracy on the member's own data, an update's score is the
-// median of its members' scores, the top `acceptFraction` are aggregated, and the providers
-// with the top scores form the next committee ("election by score"; "random election" as an
-// option). The first committee is a seeded random draw (002 §Malicious nodes assumes it is
-// mostly honest).
+// BFLC committee consensus (002 §III) in the simulator: a thin adapter over
+// gateway/consensus/committee.ts. The simulator only chooses who trains (K seeded active nodes
+// outside the committee) and draws the first committee (a seeded random draw; 002 assumes it
+// is mostly honest). Everything else is the engine's: the members score every candidate on
+// their own data in their own firmware and sign score sheets (sim/fleet/worker.ts), an update's
+// score is the committee median, it is accepted when that reaches the threshold, at most the k
+// best enter the model, and the next committee is elected among the accepted providers
+// (gateway/consensus/election.ts). See docs/simulator.md §Consensus.
 import type { Scenario } from '../scenario/schema.js';
-import { aggregate, aggregationOnly, choose, trainersPerRound, type ConsensusStrategy, type Candidate, type Rejected } from './strategy.js';
+import { committeeEngine, checkSheets, decodeSheets, type CommitteeConfig, type ScoreSheet } from '../../gateway/consensus/committee.js';
+import { decodeBounded } from '../../gateway/wire/cbor.js';
+import { deviceId } from '../protocol.js';
+import { decideWith } from './engine-adapter.js';
+import { choose, trainersPerRound, type ConsensusStrategy, type KeyOf } from './strategy.js';
 
-/** Median of integer scores; for an even count the floor of the two middle values' mean. */
-export function medianScore(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const a = xs.slice().sort((x, y) => x - y), h = a.length >> 1;
-  return a.length % 2 ? a[h] : Math.floor((a[h - 1] + a[h]) / 2);
+/** Largest score-sheet message accepted (a sheet of 100,000 entries is ≈ 4 MB). */
+export const MAX_SHEET_BYTES = 4 << 20;
+
+/** The engine configuration a scenario selects: M = round(committeeFraction·K), threshold in
+ *  ppm, k absolute or ⌈kFraction·K⌉, with K the trainers per round. */
+export function committeeConfig(s: Scenario): CommitteeConfig {
+  const K = trainersPerRound(s), c = s.consensus;
+  return {
+    size: Math.max(1, Math.round(c.committeeFraction * K)),
+    threshold: Math.round(c.threshold * 1e6),
+    k: c.k ?? Math.max(1, Math.ceil(c.kFraction * K - 1e-9)),
+    election: c.election,
+  };
 }
 
-/** Reputation update: exponential moving average of median scores (weight ½ on the new one). */
+/** Reputation shown in reputation.csv: exponential moving average of an update's committee
+ *  score (weight ½ on the new one). A simulator metric only; the engine keeps no reputation. */
 const ema = (old: number | undefined, x: number) => (old === undefined ? x : Math.round((old + x) / 2));
+const pct = (ppm: number) => `${(ppm / 1e4).toFixed(2)} %`;
 
-export function committeeStrategy(s: Scenario): ConsensusStrategy {
-  const n = s.devices.count, k = trainersPerRound(s);
-  const size = Math.max(1, Math.round(s.consensus.committeeFraction * k));
-  const all = Array.from({ length: n }, (_, i) => i);
+/** The BFLC strategy: selection here, decisions by committeeEngine(committeeConfig(s)).decide.
+ *  @example const st = committeeStrategy(s, keyOf); st.plan(1); st.decide(view, candidates, sheets) */
+export function committeeStrategy(s: Scenario, keyOf: KeyOf): ConsensusStrategy {
+  const cfg = committeeConfig(s);
+  const engine = committeeEngine(cfg);
+  const all = Array.from({ length: s.devices.count }, (_, i) => i);
+  const K = trainersPerRound(s);
   let committee: number[] = [];
   const reputation = new Map<number, number>();
 
@@ -29,41 +47,30 @@ export function committeeStrategy(s: Scenario): ConsensusStrategy {
     name: 'committee',
     needsScores: true,
     plan(round) {
-      if (committee.length === 0) committee = choose(all, size, s.seed, round, 2);
-      const inCommittee = new Set(committee);
-      const pool = all.filter((i) => !inCommittee.has(i));
-      return { trainers: choose(pool, k, s.seed, round, 1), committee: committee.slice() };
+      if (committee.length === 0) committee = choose(all, cfg.size, s.seed, round, 2);
+      const seated = new Set(committee);
+      return { trainers: choose(all.filter((i) => !seated.has(i)), K, s.seed, round, 1), committee: committee.slice() };
     },
-    decide(round, candidates, scores) {
-      const med = new Map<number, number>();
-      for (const c of candidates) {
-        const xs: number[] = [];
-        for (const m of scores.values()) { const v = m.get(c.index); if (v !== undefined) xs.push(v); }
-        med.set(c.index, medianScore(xs));
-        reputation.set(c.index, ema(reputation.get(c.index), med.get(c.index)!));
-      }
-      const ranked = candidates.slice().sort((a, b) => med.get(b.index)! - med.get(a.index)! || a.index - b.index);
-      const keep = Math.max(1, Math.ceil(s.consensus.acceptFraction * candidates.length - 1e-9));
-      const acceptedSet = new Set(ranked.slice(0, keep).map((c) => c.index));
-      const accepted: Candidate[] = candidates.filter((c) => acceptedSet.has(c.index));
-      const rejected: Rejected[] = candidates.filter((c) => !acceptedSet.has(c.index)).map((c) => ({
-        index: c.index, reason: 'committee_score', detail: `median score ${(med.get(c.index)! / 1e4).toFixed(2)} % below the accepted top ${keep}`,
-      }));
-      // next committee: election by score among accepted providers (or random), topped up at random
-      let next = s.consensus.election === 'score'
-        ? ranked.filter((c) => acceptedSet.has(c.index)).slice(0, size).map((c) => c.index)
-        : choose([...acceptedSet], size, s.seed, round, 3);
-      if (next.length < size) {
-        const taken = new Set(next);
-        next = next.concat(choose(all.filter((i) => !taken.has(i)), size - next.length, s.seed, round, 4));
-      }
-      if (candidates.length > 0) committee = next.sort((a, b) => a - b);
-      return { accepted, rejected, params: aggregate(s, accepted, med), scores: med, reputation: new Map(reputation) };
+    admitSheet(view, members, payload) {
+      const sheets = decodeSheets(decodeBounded(payload, MAX_SHEET_BYTES));
+      if (sheets.length !== 1) throw new RangeError('a member sends exactly one score sheet');
+      checkSheets({ round: view.round, prev: view.prev, candidates: [], committee: members.map(deviceId) }, sheets, keyOf);
+      return sheets[0];
+    },
+    decide(view, candidates, sheets: ScoreSheet[]) {
+      const d = decideWith(s, keyOf, {
+        engine, view, candidates, committee, evidence: sheets,
+        why: (c, e) => {
+          const sc = e.scores.get(deviceId(c.index)) ?? 0;
+          return {
+            reason: 'committee_score',
+            detail: sc < cfg.threshold ? `median score ${pct(sc)} below the threshold ${pct(cfg.threshold)}` : `median score ${pct(sc)} passed but not among the k = ${cfg.k} best`,
+          };
+        },
+      });
+      for (const [i, v] of d.scores!) reputation.set(i, ema(reputation.get(i), v));
+      if (d.nextCommittee.length > 0) committee = d.nextCommittee;
+      return { accepted: d.accepted, rejected: d.rejected, params: d.params, scores: d.scores, reputation: new Map(reputation) };
     },
   };
-}
-
-/** The strategy a scenario asks for. */
-export function strategyFor(s: Scenario): ConsensusStrategy {
-  return s.consensus.engine === 'committee' ? committeeStrategy(s) : aggregationOnly(s);
 }

@@ -3,18 +3,18 @@
 // It differs from gateway/gateway.ts in what the simulator needs: per-round selection and a
 // committee, extra detectors (copies, free riders), and a round that closes when the fleet
 // says every board has spoken (sim/protocol.ts) rather than at a wall-clock deadline.
-import { verify as nodeVerify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from '../../gateway/check-update.js';
 import { encodeGlobal } from '../../gateway/wire/global.js';
-import { decodeBounded } from '../../gateway/wire/cbor.js';
 import { globalTopic, updateFilter, deviceOfUpdateTopic } from '../../gateway/topics.js';
 import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../../boards/firmware/model-blob.js';
 import { Ledger, updateRecordTx, globalModelTx, type Signer } from '../../gateway/ledger/index.js';
 import type { Scenario } from '../scenario/schema.js';
 import { planTopic, validateTopic, scoreFilter, doneFilter, deviceIndex, deviceId, parseControl, type PlanMsg, type DoneMsg } from '../protocol.js';
-import type { ConsensusStrategy, Candidate, Rejected, RoundPlan } from './strategy.js';
+import type { ScoreSheet } from '../../gateway/consensus/committee.js';
+import type { ConsensusStrategy, Candidate, Rejected, RoundPlan, RoundView } from './strategy.js';
 
 export interface DeviceEntry { key: KeyObject; counter: number }
 
@@ -39,8 +39,6 @@ export interface RoundResult {
   acceptedIds: number[]; rejectedList: Rejected[]; scores?: Map<number, number>; reputation?: Map<number, number>;
 }
 
-const MAX_SCORE_BYTES = 4 << 20;
-
 export class Coordinator {
   private client?: MqttClient;
   private model: Uint8Array;
@@ -48,7 +46,8 @@ export class Coordinator {
   private readonly header: ModelHeader;
   private open?: {
     round: number; trainers: Set<number>; committee: Set<number>; accepted: Map<number, AcceptedUpdate>;
-    rejected: Rejected[]; hashes: Map<string, number>; dones: DoneMsg[]; bytesUp: number; scoreMsgs: Map<number, Map<number, number>>;
+    rejected: Rejected[]; hashes: Map<string, number>; dones: DoneMsg[]; bytesUp: number; sheets: Map<string, ScoreSheet>;
+    view: RoundView; plan: RoundPlan;
     wake?: () => void;
   };
 
@@ -110,21 +109,17 @@ export class Coordinator {
     r.accepted.set(idx, u);
   }
 
-  /** Handler for fl/<task>/score/<member>: {body, sig}, body signed by the member's device key. */
+  /** Handler for fl/<task>/score/<member>: one signed score sheet in the committee engine's
+   *  evidence format (gateway/consensus/committee.ts). The strategy checks round, membership
+   *  and the member's signature here at the edge, so one bad sheet is dropped rather than
+   *  failing the round's decision; the engine verifies the kept sheets again. First sheet wins. */
   private onScore(payload: Uint8Array): void {
     const r = this.open!;
     r.bytesUp += payload.byteLength;
     try {
-      const m = decodeBounded(payload, MAX_SCORE_BYTES) as Map<string, unknown>;
-      const body = m.get('body') as Uint8Array, sig = m.get('sig') as Uint8Array;
-      const b = decodeBounded(body, MAX_SCORE_BYTES) as Map<string, unknown>;
-      const member = deviceIndex(String(b.get('member')));
-      if (b.get('round') !== r.round || !r.committee.has(member)) return;
-      if (!nodeVerify(null, body, this.o.devices[member].key, sig)) return;
-      const scores = new Map<number, number>();
-      for (const [c, ppm] of b.get('scores') as [number, number][]) scores.set(c, ppm);
-      r.scoreMsgs.set(member, scores);
-    } catch { /* malformed scores are dropped like any bad message */ }
+      const sheet = this.o.strategy.admitSheet!(r.view, r.plan.committee, payload);
+      if (!r.sheets.has(sheet.member)) r.sheets.set(sheet.member, sheet);
+    } catch { /* malformed, foreign or badly signed sheets are dropped like any bad message */ }
   }
 
   private async waitFor(cond: () => boolean, what: string): Promise<boolean> {
@@ -150,7 +145,7 @@ export class Coordinator {
     this.plan = plan;
     this.open = {
       round: t, trainers: new Set(plan.trainers), committee: new Set(plan.committee), accepted: new Map(), rejected: [],
-      hashes: new Map(), dones: [], bytesUp: 0, scoreMsgs: new Map(),
+      hashes: new Map(), dones: [], bytesUp: 0, sheets: new Map(), view: { round: t, prev: this.modelHash }, plan,
     };
     const r = this.open;
     const msg: PlanMsg = { round: t, trainers: plan.trainers, committee: plan.committee, epochs: this.o.epochs(t), done: false };
@@ -160,13 +155,15 @@ export class Coordinator {
 
     await this.waitFor(() => r.dones.length >= this.o.workers && r.accepted.size + r.rejected.length >= r.dones.reduce((a, d) => a + d.sent, 0), 'the fleet');
     const c0 = now();
-    const candidates: Candidate[] = [...r.accepted.values()].map((u) => ({ index: deviceIndex(u.deviceId), params: u.params, n: u.fields.n }))
+    const candidates: Candidate[] = [...r.accepted.values()].map((u) => ({ index: deviceIndex(u.deviceId), params: u.params, n: u.fields.n, updateHash: u.updateHash }))
       .sort((a, b) => a.index - b.index);
     if (this.o.strategy.needsScores && candidates.length > 0) {
       await this.publish(validateTopic(this.o.task), JSON.stringify({ round: t, candidates: candidates.map((c) => c.index) }));
-      await this.waitFor(() => r.scoreMsgs.size >= r.committee.size, 'committee scores');
+      await this.waitFor(() => r.sheets.size >= r.committee.size, 'committee scores');
     }
-    const d = this.o.strategy.decide(t, candidates, r.scoreMsgs);
+    // Sheets in member order: the engine's decision must not depend on arrival order.
+    const sheets = [...r.sheets.values()].sort((a, b) => (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+    const d = this.o.strategy.decide(r.view, candidates, sheets);
     const consensusMs = now() - c0;
     this.open = undefined;
 

@@ -1,13 +1,14 @@
-// The pluggable consensus strategy of the simulated gateway (STYLE §2): who trains, who
-// validates, and which admitted updates make the next global model. Strategies are pure over
-// values (selection and randomness come from the run seed); the coordinator does the I/O.
-// When issue 6's engines (gateway/consensus/**) land, they plug in here as further strategies.
+// The pluggable consensus strategy of the simulated gateway (STYLE §2): who trains this round
+// (selection is the simulator's, seeded by the run) and, through gateway/consensus, which
+// admitted updates make the next global model. Every strategy is a thin adapter over one
+// ConsensusEngine (sim/coordinator/engine-adapter.ts); the coordinator does the I/O.
 import type { Scenario } from '../scenario/schema.js';
-import { aggregator, type Contribution } from '../../gateway/aggregate/index.js';
+import { aggregator, type AggregationRule, type RuleOptions } from '../../gateway/aggregate/index.js';
+import type { ScoreSheet } from '../../gateway/consensus/committee.js';
 import { rngFor } from '../fleet/seeds.js';
 
 /** An admitted update as the strategy sees it. */
-export interface Candidate { index: number; params: Int32Array; n: number }
+export interface Candidate { index: number; params: Int32Array; n: number; updateHash: Uint8Array }
 
 export interface Rejected { index: number; reason: string; detail: string }
 
@@ -16,22 +17,33 @@ export interface Decision {
   rejected: Rejected[];
   /** The new global params, or null to keep the old model (nothing accepted). */
   params: Int32Array | null;
-  /** Committee median score per scored candidate (ppm). */
+  /** Committee score per scored candidate (ppm). */
   scores?: Map<number, number>;
-  /** The engine's per-device reputation after this round, where it has one. */
+  /** The simulator's per-device reputation after this round, where the engine scores updates. */
   reputation?: Map<number, number>;
 }
 
 export interface RoundPlan { trainers: number[]; committee: number[] }
 
+/** The round's view every node shares: its number and the parent (the hash of the round's
+ *  global model blob, which seeds random election and binds score sheets to the round). */
+export interface RoundView { round: number; prev: Uint8Array }
+
 export interface ConsensusStrategy {
+  /** Recorded in the ledger's genesis and block headers. */
   readonly name: string;
-  /** True when the committee must score candidates before `decide`. */
+  /** True when the committee must send signed score sheets before `decide`. */
   readonly needsScores: boolean;
   plan(round: number): RoundPlan;
-  /** `scores`: member index → (candidate index → ppm). Candidates come in device-index order. */
-  decide(round: number, candidates: Candidate[], scores: Map<number, Map<number, number>>): Decision;
+  /** Checks one committee member's score-sheet message (bounded CBOR) against the round and the
+   *  member's key; returns the sheet or throws (the coordinator drops it). */
+  admitSheet?(view: RoundView, committee: readonly number[], payload: Uint8Array): ScoreSheet;
+  /** `sheets`: the admitted score sheets. Candidates come in device-index order. */
+  decide(view: RoundView, candidates: Candidate[], sheets: ScoreSheet[]): Decision;
 }
+
+/** Raw Ed25519 public key of a device id or of the simulated gateway ('gw-0'). */
+export type KeyOf = (id: string) => Uint8Array | undefined;
 
 /** K = ⌈activeFraction · N⌉ trainers per round (at least 1). */
 export function trainersPerRound(s: Scenario): number {
@@ -44,26 +56,23 @@ export function choose(pool: number[], k: number, seed: number, round: number, s
   return a.slice(0, Math.min(k, a.length)).sort((x, y) => x - y);
 }
 
-/** Runs the scenario's aggregation rule over accepted candidates (with scores where known). */
-export function aggregate(s: Scenario, accepted: Candidate[], scores?: Map<number, number>): Int32Array | null {
-  if (accepted.length === 0) return null;
+/** The scenario's aggregation rule as the engines call it: Krum's f and Multi-Krum's m are
+ *  clamped to the number of updates actually aggregated this round. */
+export function scenarioRule(s: Scenario): { rule: AggregationRule; ruleOpts?: RuleOptions } {
   const rule = aggregator(s.aggregation.rule);
-  const us: Contribution[] = accepted.map((c) => ({ params: c.params, n: c.n, score: scores?.get(c.index) }));
   const { trim, f, m } = s.aggregation;
-  const fOk = f !== undefined ? Math.min(f, Math.max(0, accepted.length - 3)) : undefined;
-  const mOk = m !== undefined ? Math.min(m, accepted.length) : undefined;
-  return rule(us, { trim, f: fOk, m: mOk, k: mOk });
+  return {
+    rule: (us) => {
+      const fOk = f !== undefined ? Math.min(f, Math.max(0, us.length - 3)) : undefined;
+      const mOk = m !== undefined ? Math.min(m, us.length) : undefined;
+      return rule(us, { trim, f: fOk, m: mOk, k: mOk });
+    },
+  };
 }
 
-/** Basic FL and robust aggregation (FedAvg, median, trimmed mean, Krum, ...): every admitted
- *  update goes into the rule; no committee. */
-export function aggregationOnly(s: Scenario): ConsensusStrategy {
+/** Selection without a committee: K seeded trainers per round (all devices when K = N). */
+export function openPlan(s: Scenario): (round: number) => RoundPlan {
   const all = Array.from({ length: s.devices.count }, (_, i) => i);
   const k = trainersPerRound(s);
-  return {
-    name: s.aggregation.rule,
-    needsScores: false,
-    plan: (round) => ({ trainers: k >= all.length ? all : choose(all, k, s.seed, round, 1), committee: [] }),
-    decide: (_round, candidates) => ({ accepted: candidates, rejected: [], params: aggregate(s, candidates) }),
-  };
+  return (round) => ({ trainers: k >= all.length ? all : choose(all, k, s.seed, round, 1), committee: [] });
 }

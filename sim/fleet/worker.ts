@@ -11,6 +11,8 @@ import { decodeGlobal } from '../../gateway/wire/global.js';
 import { parseSign1 } from '../../gateway/wire/cose.js';
 import { decodeUpdate } from '../../gateway/wire/update.js';
 import { encodeCanonical } from '../../gateway/wire/cbor.js';
+import { sha256 } from '../../gateway/ledger/bytes.js';
+import { signScoreSheet, encodeSheets, type ScoreSheet } from '../../gateway/consensus/committee.js';
 import { globalTopic, updateTopic, updateFilter, deviceOfUpdateTopic } from '../../gateway/topics.js';
 import { decodeModel, MAX_MODEL_BYTES } from '../../boards/firmware/model-blob.js';
 import { boardProfile } from '../../boards/profiles.js';
@@ -137,24 +139,27 @@ function waitSeen(r: number, i: number): Promise<Uint8Array> {
   });
 }
 
-/** Committee members of this worker score the admitted candidates on their own data (002). */
+/** Committee members of this worker score the admitted candidates on their own data and sign
+ *  the score sheet with their firmware key (002 §III; the committee engine's evidence format,
+ *  bound to the round's global model hash as `prev`). */
 async function runValidate(v: ValidateMsg): Promise<void> {
-  const plan = plans.get(v.round);
-  if (!plan || v.round !== current) return;
+  const plan = plans.get(v.round), g = globals.get(v.round);
+  if (!plan || !g || v.round !== current) return;
+  const hashes = new Map<number, Uint8Array>();
+  for (const c of v.candidates) { const blob = seenIn(v.round).get(c); if (blob) hashes.set(c, sha256(blob)); }
   for (const m of plan.committee) {
     const b = boards.get(m);
     if (!b) continue;
     const rng = rngFor(s.seed, 'score', v.round, m);
-    const scores: [number, number][] = [];
+    const scores: ScoreSheet['scores'] = [];
     for (const c of v.candidates) {
-      const blob = seenIn(v.round).get(c);
-      if (!blob) continue; // never reached this member: no score
-      const measured = b.score(blob);
-      scores.push([c, colludes(m) ? colludingScore(colludes(c), measured, rng, s.attackers[init.roles[m]].params) : measured]);
+      const updateHash = hashes.get(c);
+      if (!updateHash) continue; // never reached this member: no score (the engine counts it as 0)
+      const measured = b.score(seenIn(v.round).get(c)!);
+      scores.push({ updateHash, score: colludes(m) ? colludingScore(colludes(c), measured, rng, s.attackers[init.roles[m]].params) : measured });
     }
-    const body = encodeCanonical({ round: v.round, member: b.id, scores });
-    const sig = b.signer.sign(body);
-    await publish(scoreTopic(init.task, b.id), encodeCanonical({ body, sig }));
+    const sheet = signScoreSheet({ id: b.id, publicKey: b.signer.publicKey(), sign: (msg) => b.signer.sign(msg) }, v.round, g.hash, scores);
+    await publish(scoreTopic(init.task, b.id), encodeCanonical(encodeSheets([sheet])));
   }
 }
 

@@ -51,13 +51,22 @@ export interface Scenario {
   gateways: { count: number };
   /** Fraction of devices selected to train each round (002 "active nodes", k %). */
   selection: { activeFraction: number };
+  /** The round consensus: a gateway/consensus engine ('none' = fedavgEngine with the scenario's
+   *  aggregation rule; 'committee' = BFLC; 'pow' = BC-FL proof of work). docs/simulator.md §Consensus. */
   consensus: {
-    engine: 'none' | 'committee';
-    /** Committee size as a fraction of the trainers per round (002: 40 % in Table 1, 20 % in Fig. 4). */
+    engine: 'none' | 'committee' | 'pow';
+    /** Committee size M as a fraction of the trainers per round K (002: 40 % in Table 1, 20 % in Fig. 4). */
     committeeFraction: number;
-    /** Fraction of scored updates the committee accepts (top by median score). */
-    acceptFraction: number;
+    /** The task's acceptance threshold on an update's median committee score (accuracy, 0–1). */
+    threshold: number;
+    /** Aggregation triggers with k accepted updates and takes the k best; absolute count. */
+    k?: number;
+    /** k as a fraction of K, used when `k` is absent (k = ⌈kFraction·K⌉). */
+    kFraction: number;
+    /** Election of the next committee among accepted providers (multi-factor needs declared capabilities the simulator does not model). */
     election: 'score' | 'random';
+    /** PoW difficulty in leading zero bits of SHA-256 (004 §III-C). */
+    difficulty: number;
   };
   aggregation: { rule: AggregatorName; trim?: number; f?: number; m?: number };
   dp?: { epsilon: number; clipL1: number };
@@ -155,7 +164,7 @@ export function validateScenario(raw: unknown): Scenario {
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
   const se = new Reader(r.obj('selection'), 'selection', ['activeFraction']);
-  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'acceptFraction', 'election']);
+  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty']);
   const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm']);
   const de = new Reader(r.obj('detect'), 'detect', ['copies', 'noProgress']);
 
@@ -222,9 +231,12 @@ export function validateScenario(raw: unknown): Scenario {
     gateways: { count: gateways },
     selection: { activeFraction: se.num('activeFraction', 1, 0.001, 1) },
     consensus: {
-      engine: cs.str('engine', 'none', ['none', 'committee'] as const),
-      committeeFraction: cs.num('committeeFraction', 0.4, 0.01, 1), acceptFraction: cs.num('acceptFraction', 0.5, 0.01, 1),
+      engine: cs.str('engine', 'none', ['none', 'committee', 'pow'] as const),
+      committeeFraction: cs.num('committeeFraction', 0.4, 0.01, 1),
+      threshold: cs.num('threshold', 0, 0, 1), k: cs.has('k') ? cs.num('k', 1, 1, 100_000, true) : undefined,
+      kFraction: cs.num('kFraction', 0.5, 0.01, 1),
       election: cs.str('election', 'score', ['score', 'random'] as const),
+      difficulty: cs.num('difficulty', 12, 0, 24, true),
     },
     aggregation: {
       rule: ag.str('rule', 'fedavg', Object.keys(AGGREGATORS) as AggregatorName[]),
