@@ -46,7 +46,11 @@ export function summarize(o: RunOutput) {
     }
   }
   return {
-    variant: o.spec.label, point: o.spec.point, key: o.spec.key, rounds: o.rounds.length, submissions: sub, rejections_by_role: byRole,
+    variant: o.spec.label, point: o.spec.point, key: o.spec.key, rounds: o.rounds.length,
+    // Which implementation decided the rounds: the report marks results from before the
+    // simulator's strategies became adapters over gateway/consensus (they lack this field).
+    consensus: { engine: o.spec.scenario.consensus.engine, decidedBy: 'gateway/consensus' },
+    submissions: sub, rejections_by_role: byRole,
     final_accuracy: last?.accuracy ?? 0, final_loss: last?.loss ?? 0,
     tail3_accuracy: tail.reduce((a, r) => a + r.accuracy, 0) / Math.max(1, tail.length),
     best_accuracy: Math.max(0, ...o.rounds.map((r) => r.accuracy)), min_loss: Math.min(...o.rounds.map((r) => r.loss)),
