@@ -9,8 +9,8 @@ import { loadMnist, subset, type Dataset } from './datasets/mnist.js';
 import { trainTestSplit } from './split.js';
 import { partition } from './partition.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { Ledger, registrationTx, nodeSigner, type GenesisConfig, type Signer } from '../gateway/ledger/index.js';
-import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { Ledger, nodeSigner, type Signer } from '../gateway/ledger/index.js';
+import { ed25519FromSeed } from '../gateway/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
@@ -19,37 +19,14 @@ import { DeviceSigner } from '../boards/firmware/signer.js';
 import { encodeModel, decodeModel } from '../boards/firmware/model-blob.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { ClusterNode, type ClusterRoundSummary, type EvidenceSource } from '../gateway/cluster/node.js';
-import { committeeEngine, signScoreSheet } from '../gateway/consensus/committee.js';
+import { signScoreSheet } from '../gateway/consensus/committee.js';
 import { poqEngine, signReport, blockDigest, auditWithin, type QualityReport } from '../gateway/consensus/poq.js';
-import { powEngine } from '../gateway/consensus/pow.js';
-import { fedavgEngine } from '../gateway/consensus/fedavg.js';
-import type { ConsensusEngine, EngineName, RoundInput } from '../gateway/consensus/engine.js';
-import type { ForkRule } from '../gateway/consensus/fork.js';
+import type { EngineName, RoundInput } from '../gateway/consensus/engine.js';
+import { clusterGenesis, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, clusterNodeOptions, type EngineSettings } from '../gateway/cluster/setup.js';
 import type { RunOptions, RunHooks, RunResult } from './run.js';
 import { DEFAULT_TASK, TRAIN } from './run.js';
 
-/** Engine settings a task publishes (defaults used by the demo and tests). */
-export interface EngineSettings { poqTolerance?: number; committeeSize?: number; threshold?: number; k?: number; difficulty?: number; forkRule?: ForkRule; poqThreshold?: number }
-
-export const gatewayId = (g: number) => `gw-${g}`;
-
-/** Genesis of the cluster chain: every gateway a manager; the ledger's committee engine over
- *  the gateways gives the ≥ 2f+1 finality check; `fl_consensus` records the task's engine. */
-export function clusterGenesis(seed: number, gateways: number, engine: EngineName, task = DEFAULT_TASK): GenesisConfig {
-  const managers = Array.from({ length: gateways }, (_, g) => { const s = nodeSigner(gatewayId(g), demoSeed(`gateway-${g}`, seed)); return { id: s.id, publicKey: s.publicKey }; });
-  return { chainId: `edgechain-fl/${task}`, managers, params: { task, engine, consensus: 'committee', fl_consensus: engine }, timestamp: 0 };
-}
-
-/** Builds the engine a task selected. */
-export function makeEngine(name: EngineName, devices: number, s: EngineSettings = {}): ConsensusEngine<any> {
-  if (name === 'committee') {
-    const size = s.committeeSize ?? Math.max(1, Math.round(devices * 0.4));   // 002 §V: 40 % of active nodes
-    return committeeEngine({ threshold: s.threshold ?? 200_000, k: s.k ?? Math.max(1, devices - size), size });
-  }
-  if (name === 'poq') return poqEngine({ threshold: s.poqThreshold });
-  if (name === 'pow') return powEngine({ difficulty: s.difficulty ?? 10 });
-  return fedavgEngine;
-}
+export { clusterGenesis, gatewayId, makeEngine, type EngineSettings } from '../gateway/cluster/setup.js';
 
 /** The devices' side of the engines, emulated on each board's own firmware and shard. */
 function deviceEvidence(name: EngineName, agents: DeviceAgent[], shards: Dataset[], signers: Signer[], header: ReturnType<typeof decodeModel>['header'], poqTolerance = 600_000): EvidenceSource | undefined {
@@ -112,24 +89,24 @@ export async function runClusterFederated(o: RunOptions, hooks: ClusterHooks = {
   const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
   hooks.onStart?.({ broker: brokerUrl, dataDir, train: train.n, test: test.n, shards: parts.map((s) => s.length) });
 
-  const gwSigners = Array.from({ length: G }, (_, g) => nodeSigner(gatewayId(g), demoSeed(`gateway-${g}`, o.seed)));
-  const gwKeys = Array.from({ length: G }, (_, g) => ed25519FromSeed(demoSeed(`gateway-${g}`, o.seed)));
-  const ids = Array.from({ length: o.devices }, (_, i) => `dev-${String(i).padStart(4, '0')}`);
+  const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
+  const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
+  const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
+  const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: shards[i],
     train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
     gatewayKey: gwKeys[i % G].publicKey,   // each board follows its home gateway
-    signer: (fw) => { const s = new DeviceSigner(fw); s.provision(demoSeed(id, o.seed)); return s; },
+    signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
-  const devSigners = ids.map((id) => nodeSigner(id, demoSeed(id, o.seed)));   // the same seeds: the boards' keys
+  const devSigners = ids.map((id) => nodeSigner(id, deviceSeed(id, o.seed)));   // the same seeds: the boards' keys
 
   const genesis = clusterGenesis(o.seed, G, engineName, task);
   const ledgers: Ledger[] = [];
   for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(join(dataDir, gatewayId(g)), { genesis }));
   // Permissioned admission (height 1): gateway 0 proposes, all gateways approve, all import.
   if (ledgers[0].height < 1) {
-    const txs = agents.map((a) => registrationTx(gwSigners[0], { id: a.id, publicKey: a.publicKey(), profile: { categories: ['mnist'], types: ['image/u8'], size: a.samples } }));
-    const b = await ledgers[0].append(gwSigners[0], txs, { engine: engineName, round: 0, committee: gwSigners.map((s) => s.id), approvers: gwSigners }, 0);
+    const b = await registrationBlock(ledgers[0], gwSigners, agents.map((a) => ({ id: a.id, publicKey: a.publicKey(), samples: a.samples })), engineName);
     for (let g = 1; g < G; g++) await ledgers[g].importBlock(b);
   }
 
@@ -137,22 +114,16 @@ export async function runClusterFederated(o: RunOptions, hooks: ClusterHooks = {
   const evaluator = new Kernel(evalFw);
   const initialModel = Kernel.initialModel(evalFw, { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
   const settings = hooks.settings ?? {};
-  const engine = makeEngine(engineName, o.devices, settings);
-  const committeeSize = engineName === 'committee' ? Math.max(1, settings.committeeSize ?? Math.round(o.devices * 0.4)) : 0;
-  // First BFLC committee: the first M boards (published with the task); PoQ: every party.
-  const committee = engineName === 'committee' ? ids.slice(0, committeeSize) : engineName === 'poq' ? [...ids] : [];
   const evidence = deviceEvidence(engineName, agents, shards, devSigners, decodeModel(initialModel).header, settings.poqTolerance);
-  const gateways = new Map(gwSigners.map((s) => [s.id, s.publicKey]));
   const nodes: ClusterNode[] = [];
   for (let g = 0; g < G; g++) {
-    const opts = {
-      id: gwSigners[g].id, task, ledger: ledgers[g], signer: gwSigners[g], signingKey: gwKeys[g].privateKey, gateways,
-      engine, rule: aggregator(o.rule ?? 'fedavg'), initialModel, committee, rounds: o.rounds, expected: ids,
-      roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, evidence,
-      pow: { difficulty: settings.difficulty ?? 10, forkRule: settings.forkRule },
+    const opts = clusterNodeOptions({
+      id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: ids, settings,
+      initialModel, rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs,
+      rule: aggregator(o.rule ?? 'fedavg'), evidence,
       log: process.env.EDGECHAIN_DEBUG ? (e: object) => console.error(JSON.stringify(e)) : undefined,
       evaluate: g === 0 ? (m: Uint8Array) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss } } : undefined,
-    };
+    });
     nodes.push(hooks.nodeFactory ? hooks.nodeFactory(opts, g) : new ClusterNode(opts));
   }
   const onAbort = () => nodes.forEach((n) => n.stop());

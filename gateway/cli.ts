@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// One gateway (super node) of a cluster, one process per edge box (issue 6 §4, §6):
+//   node build/gateway/cli.js --id gw-1 --broker mqtt://host:1883 --data-dir DIR
+//        --genesis genesis.json (--seed-file gw-1.seed | --seed-hex <64 hex> | $EDGECHAIN_GATEWAY_SEED)
+//        [--rounds R] [--round-timeout-ms 15000] [--view-timeout-ms T] [--peer-wait-ms 30000] [--json]
+// Opens its own LevelDB ledger (imports the deployment's registration block on first start),
+// waits until every genesis gateway has said hello on the broker (or --peer-wait-ms), runs a
+// ClusterNode until R rounds are final (forever without --rounds) and exits 0; SIGINT/SIGTERM
+// stop it cleanly (ledger closed). Progress: one line per finalized round (JSON with --json).
+// Exit codes: 0 done, 1 failure, 2 usage. Engines: fedavg and pow (their device side is only
+// updates); committee/PoQ need device-side evidence over MQTT, which is not built yet.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { Ledger, nodeSigner } from './ledger/index.js';
+import { sha256, toHex } from './ledger/bytes.js';
+import { ClusterNode, type ClusterRoundSummary } from './cluster/node.js';
+import { clusterNodeOptions } from './cluster/setup.js';
+import { parseSeed, readDeployment, type Deployment } from './cluster/deployment.js';
+import { FirmwareInstance } from '../boards/firmware/instance.js';
+import { Kernel } from '../boards/firmware/kernel.js';
+
+const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--json]\n';
+
+/** Hello topic: a retained, unsigned "I am subscribed" marker per gateway. It only gates when
+ *  round 1 starts (so no gateway misses the first updates); safety never depends on it. */
+const helloTopic = (task: string, id: string) => `fl/${task}/gw/hello/${id}`;
+
+/** Announces this gateway and waits until all `ids` have (or `ms` pass); returns who was seen. */
+async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal): Promise<{ seen: string[]; clear(): Promise<void> }> {
+  const c = await mqtt.connectAsync(url, { clientId: `hello-${id}-${process.pid}`, reconnectPeriod: 0, clean: true });
+  const seen = new Set<string>();
+  let done: () => void = () => {};
+  const all = new Promise<void>((res) => { done = res; });
+  c.on('message', (topic, payload) => {
+    if (payload.length) seen.add(topic.slice(topic.lastIndexOf('/') + 1));
+    if (ids.every((x) => seen.has(x))) done();
+  });
+  await c.subscribeAsync(`fl/${task}/gw/hello/+`, { qos: 1 });
+  await c.publishAsync(helloTopic(task, id), JSON.stringify({ id, pid: process.pid }), { qos: 1, retain: true });
+  let timer: NodeJS.Timeout | undefined;
+  signal.addEventListener('abort', () => done(), { once: true });
+  await Promise.race([all, new Promise<void>((res) => { timer = setTimeout(res, ms); })]);
+  clearTimeout(timer);
+  return {
+    seen: ids.filter((x) => seen.has(x)),
+    clear: async () => { await c.publishAsync(helloTopic(task, id), '', { qos: 1, retain: true }).catch(() => {}); await c.endAsync(); },
+  };
+}
+
+function readGatewaySeed(v: { 'seed-file'?: string; 'seed-hex'?: string }): Uint8Array {
+  if (v['seed-hex']) return parseSeed(v['seed-hex'], '--seed-hex');
+  if (v['seed-file']) return parseSeed(readFileSync(v['seed-file'], 'utf8'), v['seed-file']);
+  if (process.env.EDGECHAIN_GATEWAY_SEED) return parseSeed(process.env.EDGECHAIN_GATEWAY_SEED, 'EDGECHAIN_GATEWAY_SEED');
+  throw new RangeError('no key: give --seed-file, --seed-hex or EDGECHAIN_GATEWAY_SEED');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: {
+    id: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' }, genesis: { type: 'string' },
+    'seed-file': { type: 'string' }, 'seed-hex': { type: 'string' }, rounds: { type: 'string' },
+    'round-timeout-ms': { type: 'string', default: '15000' }, 'view-timeout-ms': { type: 'string' }, 'peer-wait-ms': { type: 'string', default: '30000' },
+    json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+  } });
+  if (v.help || !v.id || !v.broker || !v['data-dir'] || !v.genesis) { process.stderr.write(USAGE); return 2; }
+  const json = v.json;
+  const say = (event: string, x: Record<string, unknown>, text: string) => process.stdout.write(json ? JSON.stringify({ event, gw: v.id, ...x }) + '\n' : `[${v.id}] ${text}\n`);
+  const dep: Deployment = readDeployment(v.genesis);
+  if (dep.engine !== 'fedavg' && dep.engine !== 'pow') { process.stderr.write(`engine ${dep.engine}: device-side evidence over MQTT is not built; use fedavg or pow\n`); return 2; }
+  const seed = readGatewaySeed(v);
+  const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
+  if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
+
+  const mine = dep.genesis.managers.find((m) => m.id === v.id);
+  if (!mine || toHex(mine.publicKey) !== toHex(nodeSigner(v.id, seed).publicKey)) { process.stderr.write(`the seed is not the genesis key of gateway ${v.id}\n`); return 2; }
+  const initialModel = Kernel.initialModel(new FirmwareInstance(), dep.model);
+  if (toHex(sha256(initialModel)) !== dep.model.hash) throw new Error('initial model hash differs from the deployment (firmware build mismatch?)');
+  const ledger = await Ledger.open(resolve(v['data-dir']), { genesis: dep.genesis });
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
+  let node: ClusterNode | undefined;
+  let hello: Awaited<ReturnType<typeof helloBarrier>> | undefined;
+  try {
+    // Block 1 registers the devices with every gateway's approval; importBlock re-checks it all.
+    if (ledger.height < 1) await ledger.importBlock(dep.registration);
+    node = new ClusterNode(clusterNodeOptions({
+      id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
+      initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
+      log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
+    }));
+    await node.connect(v.broker);
+    const peers = dep.genesis.managers.map((m) => m.id);
+    hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);
+    say('ready', { height: ledger.height, peers: hello.seen }, `connected to ${v.broker}; height ${ledger.height}; peers seen ${hello.seen.join(', ')}`);
+    const n = node;
+    stop.signal.addEventListener('abort', () => n.stop(), { once: true });
+    if (!stop.signal.aborted) {
+      await n.run((s: ClusterRoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted} updates, leader ${s.leader}, view ${s.view}, ${s.ms} ms`));
+    }
+  } finally {
+    await node?.close();
+    await hello?.clear();
+    const head = toHex(ledger.headHash()), height = ledger.height;
+    await ledger.close();
+    say('stopped', { height, head }, `stopped at height ${height}, head ${head.slice(0, 16)}…`);
+    process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal);
+  }
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((c) => { process.exitCode = c; }, (e) => { process.stderr.write(`${e?.message ?? e}\n`); process.exitCode = 1; });
+}

@@ -1,0 +1,111 @@
+// Issue 6 §4 with real processes: 4 gateway processes (gateway/cli.ts), each with its own key
+// and LevelDB ledger, and 1 process of 6 emulated boards (boards/cli.ts) over one embedded
+// broker; one non-first gateway is SIGKILLed mid-run. The other three finalize every round with
+// the same head, and every ledger — the killed one's too, as a prefix — verifies when reopened.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
+import { Ledger } from '../gateway/ledger/index.js';
+import { toHex } from '../gateway/ledger/bytes.js';
+import { initCluster } from '../sim/cluster-init.js';
+import { tempDir } from './support/tmp.js';
+
+const GATEWAY_CLI = fileURLToPath(new URL('../gateway/cli.js', import.meta.url));
+const BOARDS_CLI = fileURLToPath(new URL('../boards/cli.js', import.meta.url));
+const ROUNDS = 4;
+
+interface Child { p: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null>; stderr: string[] }
+
+/** Spawns a CLI with --json output; `onEvent` sees each JSON line. */
+function start(script: string, args: string[], onEvent: (e: Record<string, any>) => void = () => {}): Child {
+  const p = spawn(process.execPath, [script, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const c: Child = { p, events: [], stderr: [], exited: new Promise((res) => p.once('exit', (code) => res(code))) };
+  createInterface({ input: p.stdout! }).on('line', (l) => { try { const e = JSON.parse(l); c.events.push(e); onEvent(e); } catch { /* not ours */ } });
+  createInterface({ input: p.stderr! }).on('line', (l) => c.stderr.push(l));
+  return c;
+}
+
+function waitFor<T>(what: string, ms: number, check: (resolve: (v: T) => void) => void): Promise<T> {
+  return new Promise<T>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), ms);
+    check((v) => { clearTimeout(timer); res(v); });
+  });
+}
+
+test('4 gateway processes and a board process: a SIGKILLed gateway, the other 3 finalize every round with one head', { timeout: 40_000 }, async () => {
+  const tmp = tempDir('cl-proc-');
+  let broker: EmbeddedBroker | undefined;
+  const children: Child[] = [];
+  try {
+    const files = await initCluster({ out: join(tmp.dir, 'deploy'), seed: 5, gateways: 4, devices: 6, engine: 'fedavg' });
+    broker = await startEmbeddedBroker();
+    // Boards first, so they are subscribed when round 1's models are announced.
+    let boardsReady: () => void = () => {};
+    const boardsUp = waitFor<void>('boards ready', 15_000, (r) => { boardsReady = () => r(); });
+    const boards = start(BOARDS_CLI, ['--genesis', files.genesis, '--seeds', files.boardSeeds[0], '--broker', broker.url], (e) => { if (e.event === 'ready') boardsReady(); });
+    children.push(boards);
+    await boardsUp;
+
+    const ids = ['gw-0', 'gw-1', 'gw-2', 'gw-3'];
+    const gws = new Map<string, Child>();
+    let victim = '';
+    let killed: () => void = () => {};
+    const kill = waitFor<void>('round 1 to finalize', 20_000, (r) => { killed = () => r(); });
+    for (const [g, id] of ids.entries()) {
+      const c = start(GATEWAY_CLI, [
+        '--id', id, '--broker', broker.url, '--data-dir', join(tmp.dir, id), '--genesis', files.genesis, '--seed-file', files.gatewaySeeds[g],
+        '--rounds', String(ROUNDS), '--round-timeout-ms', '1500', '--view-timeout-ms', '700', '--peer-wait-ms', '10000',
+      ], (e) => {
+        if (e.event !== 'round' || e.round !== 1 || victim) return;
+        // Kill the leader of the next height (round 2) while round 2 is collecting updates.
+        victim = ids[(e.height + 1) % ids.length];
+        gws.get(victim)!.p.kill('SIGKILL');
+        killed();
+      });
+      gws.set(id, c);
+      children.push(c);
+    }
+    await kill;
+    assert.ok(victim && victim !== 'gw-0', `victim ${victim} is not the first gateway`);
+    const live = ids.filter((id) => id !== victim);
+    const codes = await waitFor<(number | null)[]>('the live gateways to finish', 30_000, (r) => { void Promise.all(live.map((id) => gws.get(id)!.exited)).then(r); });
+    assert.deepEqual(codes, live.map(() => 0), `live gateways exit 0; stderr: ${live.map((id) => gws.get(id)!.stderr.join('\n')).join('\n')}`);
+    assert.equal(await gws.get(victim)!.exited, null, 'the victim died of SIGKILL');
+    boards.p.kill('SIGTERM');
+    assert.equal(await boards.exited, 0);
+
+    for (const id of live) {
+      const rounds = gws.get(id)!.events.filter((e) => e.event === 'round').map((e) => e.round);
+      // A gateway that caught up from a peer has no summary for that round, but reaches the end.
+      assert.ok(rounds.includes(ROUNDS), `${id} finalized round ${ROUNDS} itself`);
+    }
+    const r2 = gws.get(live[0])!.events.find((e) => e.event === 'round' && e.round === 2);
+    if (r2) assert.ok(r2.view >= 1, 'round 2 needed a view change (its leader was killed)');
+    // Reopen every ledger after the processes exited.
+    const heads = new Map<string, { height: number; blocks: string[] }>();
+    for (const id of ids) {
+      const l = await Ledger.open(join(tmp.dir, id));
+      try {
+        assert.ok((await l.verify()).ok, `${id}'s ledger verifies`);
+        const blocks: string[] = [];
+        for (let h = 0; h <= l.height; h++) blocks.push(toHex((await l.block(h)).hash));
+        heads.set(id, { height: l.height, blocks });
+      } finally { await l.close(); }
+    }
+    const ref = heads.get(live[0])!;
+    assert.equal(ref.height, 1 + ROUNDS, 'registration + one block per round');
+    for (const id of live) assert.deepEqual(heads.get(id)!.blocks, ref.blocks, `${id} has the same chain`);
+    const dead = heads.get(victim)!;
+    assert.ok(dead.height < ref.height, 'the killed gateway stopped early');
+    assert.deepEqual(dead.blocks, ref.blocks.slice(0, dead.height + 1), 'its ledger is a prefix of the live chain');
+  } finally {
+    for (const c of children) if (c.p.exitCode === null && c.p.signalCode === null) c.p.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.exited));
+    await broker?.close();
+    tmp.cleanup();
+  }
+});
