@@ -9,7 +9,7 @@ import { checkUpdate, type RoundContext } from './check-update.js';
 import { RoundState, type Rejection } from './round.js';
 import { fedAvg } from './aggregate/fedavg.js';
 import { encodeGlobal } from './wire/global.js';
-import { ed25519PublicKey } from './wire/cose.js';
+import { publicKeyObject } from './wire/cose.js';
 import { encodeCanonical } from './wire/cbor.js';
 import { globalTopic, updateFilter, roundTopic, ackTopic, deviceOfUpdateTopic } from './topics.js';
 import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../boards/firmware/model-blob.js';
@@ -58,7 +58,6 @@ export class Gateway {
   private nextRound = 1;
   private round?: RoundState;
   private roundDone?: () => void;
-  private keys = new Map<string, KeyObject>();
   private readonly maxUpdateBytes: number;
   private readonly log: GatewayLog;
   private stopped = false;
@@ -95,9 +94,7 @@ export class Gateway {
   private deviceKey(id: string): { key: KeyObject; counter: number } | undefined {
     const d = this.o.ledger.device(id);
     if (!d) return undefined;
-    let key = this.keys.get(id);
-    if (!key) { key = ed25519PublicKey(d.publicKey); this.keys.set(id, key); }
-    return { key, counter: d.counter };
+    return { key: publicKeyObject(d.publicKey), counter: d.counter };
   }
 
   /** Handler for fl/<task>/update/<device>. Every message is fully checked, even between

@@ -15,7 +15,7 @@ import { proposerSigningBytes, approvalSigningBytes } from '../ledger/block.js';
 import { verifySig } from '../ledger/signer.js';
 import { encodeCanonical, type CborValue } from '../wire/cbor.js';
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from '../check-update.js';
-import { ed25519PublicKey } from '../wire/cose.js';
+import { publicKeyObject } from '../wire/cose.js';
 import { encodeGlobal } from '../wire/global.js';
 import { globalTopic, updateFilter, deviceOfUpdateTopic } from '../topics.js';
 import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../../boards/firmware/model-blob.js';
@@ -87,7 +87,6 @@ export class ClusterNode {
   /** Updates that arrived for the next round before we finalized this one (replayed after). */
   private early: [string, Uint8Array][] = [];
   private stopped = false;
-  private keys = new Map<string, KeyObject>();
   private readonly gwIds: string[];
   /** Messages and bytes this node published on cluster topics (bench: transmission cost). */
   readonly sent = { messages: 0, bytes: 0 };
@@ -165,9 +164,7 @@ export class ClusterNode {
   private deviceKey(id: string) {
     const d = this.o.ledger.device(id);
     if (!d) return undefined;
-    let key = this.keys.get(id);
-    if (!key) { key = ed25519PublicKey(d.publicKey); this.keys.set(id, key); }
-    return { key, counter: d.counter };
+    return { key: publicKeyObject(d.publicKey), counter: d.counter };
   }
 
   private candidates(pool?: Uint8Array[]): Candidate[] | undefined {

@@ -1,7 +1,7 @@
 // Re-verification of a device's signed update from the blob store: anyone holding the chain and
 // the envelope can check that the gateway's update record matches what the device signed
 // (COSE_Sign1, RFC 9052 §4.4; Ed25519, RFC 8032 §5.1.7).
-import { parseSign1, verifySign1, ed25519PublicKey, CoseError } from '../wire/cose.js';
+import { parseSign1, verifySign1, publicKeyObject, CoseError } from '../wire/cose.js';
 import { decodeUpdate, UpdateError } from '../wire/update.js';
 import { LedgerError } from './errors.js';
 import { sha256, bytesEqual } from './bytes.js';
@@ -19,7 +19,7 @@ export function checkEnvelope(devicePublicKey: Uint8Array, rec: UpdateRecordBody
     throw e;
   }
   if (new TextDecoder().decode(msg.kid) !== rec.deviceId) throw new LedgerError('bad_payload', 'envelope kid is not the recorded device');
-  if (!verifySign1(msg, ed25519PublicKey(devicePublicKey))) throw new LedgerError('bad_signature', `device signature of ${rec.deviceId} does not verify`);
+  if (!verifySign1(msg, publicKeyObject(devicePublicKey))) throw new LedgerError('bad_signature', `device signature of ${rec.deviceId} does not verify`);
   let f;
   try { f = decodeUpdate(msg.payload, MAX_ENVELOPE_BYTES); } catch (e) {
     if (e instanceof UpdateError) throw new LedgerError('bad_payload', `update payload: ${e.message}`);

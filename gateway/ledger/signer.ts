@@ -3,8 +3,7 @@
 // costs more than the signature check itself.
 import { sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519FromSeed } from '../keys.js';
-import { ed25519PublicKey } from '../wire/cose.js';
-import { toHex } from './bytes.js';
+import { publicKeyObject } from '../wire/cose.js';
 
 /** An identity that can sign: `id` is its ledger name, `publicKey` the raw 32-byte Ed25519 key. */
 export interface Signer {
@@ -20,17 +19,10 @@ export function nodeSigner(id: string, seed32: Uint8Array): Signer {
   return { id, publicKey: publicRaw, sign: (msg) => new Uint8Array(nodeSign(null, msg, privateKey)) };
 }
 
-const keyCache = new Map<string, KeyObject>();
-
 /** Verifies an Ed25519 signature (RFC 8032 §5.1.7); false on any malformed input. */
 export function verifySig(publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array): boolean {
   if (publicKey.length !== 32 || sig.length !== 64) return false;
-  const k = toHex(publicKey);
-  let ko = keyCache.get(k);
-  if (!ko) {
-    try { ko = ed25519PublicKey(publicKey); } catch { return false; }
-    if (keyCache.size > 100_000) keyCache.clear();
-    keyCache.set(k, ko);
-  }
+  let ko: KeyObject;
+  try { ko = publicKeyObject(publicKey); } catch { return false; }
   return nodeVerify(null, msg, ko, sig);
 }

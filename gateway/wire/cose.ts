@@ -86,6 +86,21 @@ export function ed25519PublicKey(raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.from(der), format: 'der', type: 'spki' });
 }
 
+const keyCache = new Map<string, KeyObject>();
+
+/** Cached `ed25519PublicKey`: building a KeyObject costs more than a verification, and the
+ *  gateway, cluster and ledger verify the same few keys over and over. Keyed by the key bytes. */
+export function publicKeyObject(raw: Uint8Array): KeyObject {
+  const k = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('hex');
+  let ko = keyCache.get(k);
+  if (!ko) {
+    ko = ed25519PublicKey(raw);
+    if (keyCache.size >= 100_000) keyCache.clear();
+    keyCache.set(k, ko);
+  }
+  return ko;
+}
+
 /** Verifies the Ed25519 signature of a parsed COSE_Sign1 (RFC 8032 §5.1.7 via node:crypto). */
 export function verifySign1(msg: Sign1, publicKey: KeyObject): boolean {
   return nodeVerify(null, sigStructure(msg.protectedBytes, msg.payload), publicKey, msg.signature);
