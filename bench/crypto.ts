@@ -8,7 +8,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { createSHA256 } from 'hash-wasm';
 import { FirmwareInstance, firmwarePath } from '../boards/firmware/instance.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
-import { ed25519PublicKey } from '../gateway/wire/cose.js';
+import { ed25519PublicKey } from '../protocol/cose.js';
 
 type Log = (line: string) => void;
 const RUN_MS = 250;

@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FirmwareInstance, firmwarePath } from '../boards/firmware/instance.js';
 import { Kernel, type Arch, type Dataset, type TrainOptions } from '../boards/firmware/kernel.js';
-import { loadMnist } from '../sim/datasets/mnist.js';
-import { trainTestSplit } from '../sim/split.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
 import { FloatNet, permutation } from '../test/kernel-float-ref.js';
 
 type Log = (line: string) => void;

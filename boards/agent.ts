@@ -5,10 +5,10 @@ import type { KeyObject } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { FirmwareInstance, defaultHostIO, type HostIO } from './firmware/instance.js';
 import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
-import { decodeGlobal } from '../gateway/wire/global.js';
-import type { UpdateFields } from '../gateway/wire/update.js';
-import { globalTopic, updateTopic } from '../gateway/topics.js';
-import { MAX_MODEL_BYTES, decodeModel, encodeModel } from './firmware/model-blob.js';
+import { decodeGlobal } from '../protocol/announcement.js';
+import type { UpdateFields } from '../protocol/update.js';
+import { globalTopic, updateTopic } from '../protocol/topics.js';
+import { MAX_MODEL_BYTES, decodeModel, encodeModel } from '../protocol/model-blob.js';
 import type { BoardProfile } from './profiles.js';
 
 /** Builds the signed update (COSE_Sign1). On real boards this is the firmware's signer. */

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { Ledger, nodeSigner } from './ledger/index.js';
-import { sha256, toHex } from './ledger/bytes.js';
+import { sha256, toHex } from '../protocol/bytes.js';
 import { ClusterNode, type ClusterRoundSummary } from './cluster/node.js';
 import { clusterNodeOptions } from './cluster/setup.js';
 import { parseSeed, readDeployment, type Deployment } from './cluster/deployment.js';

@@ -8,11 +8,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { checkUpdate, type RoundContext } from './check-update.js';
 import { RoundState, type Rejection } from './round.js';
 import { fedAvg } from './aggregate/fedavg.js';
-import { encodeGlobal } from './wire/global.js';
-import { publicKeyObject } from './wire/cose.js';
-import { encodeCanonical } from './wire/cbor.js';
-import { globalTopic, updateFilter, roundTopic, ackTopic, deviceOfUpdateTopic } from './topics.js';
-import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../boards/firmware/model-blob.js';
+import { encodeGlobal } from '../protocol/announcement.js';
+import { publicKeyObject } from '../protocol/cose.js';
+import { encodeCanonical } from '../protocol/cbor.js';
+import { globalTopic, updateFilter, roundTopic, ackTopic, deviceOfUpdateTopic } from '../protocol/topics.js';
+import { decodeModel, encodeModel, MAX_MODEL_BYTES, type ModelHeader } from '../protocol/model-blob.js';
 import { Ledger, updateRecordTx, globalModelTx, type Signer } from './ledger/index.js';
 
 export interface GatewayLog {

@@ -5,9 +5,9 @@
 // firmware instance and local shard, signed with the board's key; gateways verify it all.
 import { mkdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { loadMnist, subset, type Dataset } from './datasets/mnist.js';
-import { trainTestSplit } from './split.js';
-import { partition } from './partition.js';
+import { loadMnist, subset, type Dataset } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
+import { partition } from '../boards/data/partition.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { Ledger, nodeSigner, type Signer } from '../gateway/ledger/index.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
@@ -16,7 +16,7 @@ import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
-import { encodeModel, decodeModel } from '../boards/firmware/model-blob.js';
+import { encodeModel, decodeModel } from '../protocol/model-blob.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { ClusterNode, type ClusterRoundSummary, type EvidenceSource } from '../gateway/cluster/node.js';
 import { signScoreSheet } from '../gateway/consensus/committee.js';

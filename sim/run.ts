@@ -2,10 +2,10 @@
 // (sim/demo.ts) and by the end-to-end tests; all I/O choices come in through RunOptions.
 import { mkdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { loadMnist } from './datasets/mnist.js';
-import { trainTestSplit } from './split.js';
-import { partition } from './partition.js';
-import { subset } from './datasets/mnist.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
+import { partition } from '../boards/data/partition.js';
+import { subset } from '../boards/data/mnist.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { Gateway, type RoundSummary } from '../gateway/gateway.js';
 import { Ledger, registrationTx, nodeSigner, type GenesisConfig } from '../gateway/ledger/index.js';

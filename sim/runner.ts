@@ -4,14 +4,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMnist } from './datasets/mnist.js';
-import { trainTestSplit } from './split.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel } from '../boards/firmware/model-blob.js';
+import { decodeModel } from '../protocol/model-blob.js';
 import type { Scenario } from './scenario/schema.js';
 import type { RunSpec } from './scenario/expand.js';
 import { buildShards } from './fleet/shards.js';

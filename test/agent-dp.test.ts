@@ -7,11 +7,11 @@ import { boardProfile } from '../boards/profiles.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel } from '../boards/firmware/model-blob.js';
-import { parseSign1 } from '../gateway/wire/cose.js';
-import { decodeUpdate } from '../gateway/wire/update.js';
+import { decodeModel } from '../protocol/model-blob.js';
+import { parseSign1 } from '../protocol/cose.js';
+import { decodeUpdate } from '../protocol/update.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
-import { loadMnist, subset } from '../sim/datasets/mnist.js';
+import { loadMnist, subset } from '../boards/data/mnist.js';
 
 const data = subset(loadMnist(), Array.from({ length: 300 }, (_, i) => i * 33));
 const base = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: 784, outputs: 10, seed: 1 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { median, trimmedMean, krum, multiKrum, topkScore, weightedMean, squaredDistance, krumScores, aggregator, AGGREGATORS } from '../gateway/aggregate/index.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../boards/data/rng.js';
 
 const v = (...x: number[]) => Int32Array.from(x);
 const u = (params: Int32Array, n = 1, score?: number) => ({ params, n, score });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeCanonical, decodeBounded, CborError } from '../gateway/wire/cbor.js';
+import { encodeCanonical, decodeBounded, CborError } from '../protocol/cbor.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

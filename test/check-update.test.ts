@@ -3,12 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkUpdate, type RoundContext } from '../gateway/check-update.js';
-import { signSign1 } from '../gateway/wire/cose.js';
-import { encodeUpdate, type UpdateFields } from '../gateway/wire/update.js';
+import { signSign1 } from '../protocol/cose.js';
+import { encodeUpdate, type UpdateFields } from '../protocol/update.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel, encodeModel } from '../boards/firmware/model-blob.js';
+import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 
 const fw = new FirmwareInstance();
 const base = Kernel.initialModel(fw, { arch: 'logreg', inputs: 784, outputs: 10, seed: 1 });

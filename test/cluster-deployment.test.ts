@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeDeployment, encodeDeployment, parseSeed, parseDeviceSeeds, readDeployment, DeploymentError } from '../gateway/cluster/deployment.js';
 import { gatewaySeed } from '../gateway/cluster/setup.js';
-import { toHex } from '../gateway/ledger/bytes.js';
+import { toHex } from '../protocol/bytes.js';
 import { initCluster } from '../sim/cluster-init.js';
 import { tempDir } from './support/tmp.js';
 

@@ -11,7 +11,7 @@ import { checkEquivocation } from '../gateway/cluster/bft.js';
 import { proposeTopic, voteTopic, encodeProposal, encodeVote, type Proposal } from '../gateway/cluster/messages.js';
 import { encodeBlock, type Block, type Ledger } from '../gateway/ledger/index.js';
 import { approvalSigningBytes, proposerSigningBytes } from '../gateway/ledger/block.js';
-import { sha256, toHex } from '../gateway/ledger/bytes.js';
+import { sha256, toHex } from '../protocol/bytes.js';
 
 const base = { devices: 6, alpha: 0.5, seed: 5, epochs: 1, gateways: 4, consensus: 'fedavg' as const };
 const tmp = (p: string) => mkdtempSync(join(tmpdir(), p));

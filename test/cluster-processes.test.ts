@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { Ledger } from '../gateway/ledger/index.js';
-import { toHex } from '../gateway/ledger/bytes.js';
+import { toHex } from '../protocol/bytes.js';
 import { initCluster } from '../sim/cluster-init.js';
 import { tempDir } from './support/tmp.js';
 

@@ -5,8 +5,8 @@ import { electCommittee } from '../gateway/consensus/election.js';
 import { attackProbability, attackProbabilityShares } from '../gateway/consensus/attack.js';
 import { ConsensusError, type Candidate, type EngineContext, type RoundInput } from '../gateway/consensus/engine.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { encodeModel, decodeModel } from '../boards/firmware/model-blob.js';
-import { Rng } from '../sim/rng.js';
+import { encodeModel, decodeModel } from '../protocol/model-blob.js';
+import { Rng } from '../boards/data/rng.js';
 import { fleet, honestUpdate, noiseUpdate, scoreOn } from './consensus-helpers.js';
 
 const prev = new Uint8Array(32).fill(7);

@@ -1,14 +1,14 @@
 // Shared fixtures for consensus tests: MNIST shards, locally trained honest updates and
 // Gaussian-noise (poisoned) updates, and a device-side scorer using the firmware evaluation.
-import { sha256 } from '../gateway/ledger/bytes.js';
+import { sha256 } from '../protocol/bytes.js';
 import { nodeSigner, type Signer } from '../gateway/ledger/index.js';
-import { loadMnist, subset, type Dataset } from '../sim/datasets/mnist.js';
-import { trainTestSplit } from '../sim/split.js';
-import { partition } from '../sim/partition.js';
-import { Rng } from '../sim/rng.js';
+import { loadMnist, subset, type Dataset } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
+import { partition } from '../boards/data/partition.js';
+import { Rng } from '../boards/data/rng.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel, encodeModel, W_MASTER_MAX, type ModelHeader } from '../boards/firmware/model-blob.js';
+import { decodeModel, encodeModel, W_MASTER_MAX, type ModelHeader } from '../protocol/model-blob.js';
 import { demoSeed } from '../gateway/keys.js';
 import type { Candidate } from '../gateway/consensus/engine.js';
 

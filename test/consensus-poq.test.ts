@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { poqEngine, signReport, maeU, poqLeader, blockDigest, auditWithin, type QualityReport } from '../gateway/consensus/poq.js';
 import { ConsensusError, type EngineContext, type RoundInput } from '../gateway/consensus/engine.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { encodeModel } from '../boards/firmware/model-blob.js';
+import { encodeModel } from '../protocol/model-blob.js';
 import { fleet, honestUpdate, noiseUpdate } from './consensus-helpers.js';
 
 const prev = new Uint8Array(32).fill(3);

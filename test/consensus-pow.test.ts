@@ -5,7 +5,7 @@ import { chooseBranch, reputationByBlocks, reputationByStake, producedCounts, ty
 import { ConsensusError, type Candidate, type EngineContext, type RoundInput } from '../gateway/consensus/engine.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { leadingZeroBits } from '../gateway/ledger/consensus/pow.js';
-import { sha256 } from '../gateway/ledger/bytes.js';
+import { sha256 } from '../protocol/bytes.js';
 
 const prev = new Uint8Array(32).fill(1);
 const cand = (id: string, v: number[], n = 10): Candidate => ({ id, n, params: Int32Array.from(v), updateHash: sha256(new Uint8Array(Int32Array.from(v).buffer)) });

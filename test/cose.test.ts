@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { signSign1, parseSign1, verifySign1, sigStructure, ed25519PublicKey, CoseError } from '../gateway/wire/cose.js';
+import { signSign1, parseSign1, verifySign1, sigStructure, ed25519PublicKey, CoseError } from '../protocol/cose.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
-import { encodeUpdate, decodeUpdate } from '../gateway/wire/update.js';
-import { encodeCanonical } from '../gateway/wire/cbor.js';
+import { encodeUpdate, decodeUpdate } from '../protocol/update.js';
+import { encodeCanonical } from '../protocol/cbor.js';
 
 const seed = new Uint8Array(32).fill(7);
 const keys = ed25519FromSeed(seed);

@@ -4,9 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
-import { DeviceSigner, SignerError, encodeRecord } from '../boards/firmware/signer.js';
-import { encodeSign1, protectedHeader, parseSign1, verifySign1, ed25519PublicKey } from '../gateway/wire/cose.js';
-import { encodeUpdate, decodeUpdate, type UpdateFields } from '../gateway/wire/update.js';
+import { DeviceSigner, encodeRecord } from '../boards/firmware/signer.js';
+import { FirmwareError } from '../protocol/firmware-error.js';
+import { encodeSign1, protectedHeader, parseSign1, verifySign1, ed25519PublicKey } from '../protocol/cose.js';
+import { encodeUpdate, decodeUpdate, type UpdateFields } from '../protocol/update.js';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 const signer = new DeviceSigner(new FirmwareInstance());
@@ -81,7 +82,7 @@ test('bad update records return error codes, never trap', () => {
   const put = (b: Uint8Array) => { const p = x.crypto_buf(b.length); signer.fw.bytes(p, b.length).set(b); return p; };
   const kid = new TextEncoder().encode('dev');
   const good = fieldsFor(2);
-  const code = (fn: () => unknown) => { try { fn(); return 0; } catch (e) { assert.ok(e instanceof SignerError); return e.code; } };
+  const code = (fn: () => unknown) => { try { fn(); return 0; } catch (e) { assert.ok(e instanceof FirmwareError); return e.code; } };
   assert.equal(code(() => signer.signUpdate(new Uint8Array(0), good)), -2);            // empty kid
   assert.equal(code(() => signer.signUpdate(new Uint8Array(65), good)), -2);           // kid > 64
   assert.equal(code(() => signer.signUpdate(kid, { ...good, task: '' })), -2);

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
-import { DeviceSigner, SignerError } from '../boards/firmware/signer.js';
+import { DeviceSigner } from '../boards/firmware/signer.js';
+import { FirmwareError } from '../protocol/firmware-error.js';
 
 const hex = (u: Uint8Array) => Buffer.from(u).toString('hex');
 const signer = new DeviceSigner(new FirmwareInstance());
@@ -89,7 +90,7 @@ test('dp_privatize = L1 clip (truncating) then discrete Laplace of scale 2C/ε, 
 });
 
 test('DP exports validate parameters and report entropy failure', () => {
-  const code = (fn: () => unknown) => { try { fn(); return 0; } catch (e) { assert.ok(e instanceof SignerError); return e.code; } };
+  const code = (fn: () => unknown) => { try { fn(); return 0; } catch (e) { assert.ok(e instanceof FirmwareError); return e.code; } };
   assert.equal(code(() => signer.privatize(new Int32Array(4), 0, 1)), -2);
   assert.equal(code(() => signer.privatize(new Int32Array(4), 10, 0)), -2);
   assert.equal(code(() => signer.privatize(new Int32Array(4), 10, 2000)), -2);

@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
 import { verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
-import { DeviceSigner, SignerError } from '../boards/firmware/signer.js';
-import { ed25519PublicKey } from '../gateway/wire/cose.js';
+import { DeviceSigner } from '../boards/firmware/signer.js';
+import { FirmwareError } from '../protocol/firmware-error.js';
+import { ed25519PublicKey } from '../protocol/cose.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rfc = JSON.parse(readFileSync(join(here, '..', '..', 'test', 'vectors', 'rfc8032-ed25519.json'), 'utf8')).vectors as
@@ -89,13 +90,13 @@ test('wrong lengths return error codes, never trap', () => {
   assert.equal(signer.verifyCode(new Uint8Array(33), msg, sig), E_BAD_KEY);
   assert.equal(signer.verifyCode(pk, msg, sig.subarray(0, 63)), E_BAD_SIG);
   assert.equal(signer.verifyCode(pk, msg, new Uint8Array(65)), E_BAD_SIG);
-  assert.throws(() => signer.provision(new Uint8Array(31)), (e: unknown) => e instanceof SignerError && e.code === E_BAD_KEY);
+  assert.throws(() => signer.provision(new Uint8Array(31)), (e: unknown) => e instanceof FirmwareError && e.code === E_BAD_KEY);
   const x = signer.fw.exports;
   assert.equal(x.ed25519_provision(0, 33), E_BAD_KEY);
   assert.equal(x.ed25519_sign(signer.fw.memory.buffer.byteLength - 4, 8), -4);
   const fresh = new DeviceSigner(new FirmwareInstance());
-  assert.throws(() => fresh.publicKey(), (e: unknown) => e instanceof SignerError && e.code === -5);
-  assert.throws(() => fresh.sign(msg), (e: unknown) => e instanceof SignerError && e.code === -5);
+  assert.throws(() => fresh.publicKey(), (e: unknown) => e instanceof FirmwareError && e.code === -5);
+  assert.throws(() => fresh.sign(msg), (e: unknown) => e instanceof FirmwareError && e.code === -5);
 });
 
 test('verification rejects small-order, off-curve and non-canonical public keys', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fedAvg, divRoundHalfEven } from '../gateway/aggregate/fedavg.js';
-import { Rng } from '../sim/rng.js';
+import { Rng } from '../boards/data/rng.js';
 
 test('divRoundHalfEven rounds ties to even, both signs', () => {
   assert.equal(divRoundHalfEven(5, 2), 2);   // 2.5 → 2

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { runFederated } from '../sim/run.js';
 import { tempDir } from './support/tmp.js';
-import { updateFilter, updateTopic, deviceOfUpdateTopic } from '../gateway/topics.js';
-import { signSign1, parseSign1 } from '../gateway/wire/cose.js';
+import { updateFilter, updateTopic, deviceOfUpdateTopic } from '../protocol/topics.js';
+import { signSign1, parseSign1 } from '../protocol/cose.js';
 import { ed25519FromSeed } from '../gateway/keys.js';
 
 test('tampered, unregistered, impostor and replayed updates are rejected; rounds complete', async () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel } from '../boards/firmware/model-blob.js';
+import { decodeModel } from '../protocol/model-blob.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, fullyConnectedPerChannel, saturatingRoundingDoublingHighMul, roundingDivideByPOT } from './kernel-tflite-ref.js';
 
 const INT32_MIN = -2147483648, INT32_MAX = 2147483647;

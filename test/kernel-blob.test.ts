@@ -3,8 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
-import { Kernel, KernelError } from '../boards/firmware/kernel.js';
-import { decodeModel, encodeModel, sameShape, ModelFormatError, MAX_MODEL_BYTES, W_MASTER_MAX, BIAS_MAX, paramCount } from '../boards/firmware/model-blob.js';
+import { Kernel } from '../boards/firmware/kernel.js';
+import { FirmwareError } from '../protocol/firmware-error.js';
+import { decodeModel, encodeModel, sameShape, ModelFormatError, MAX_MODEL_BYTES, W_MASTER_MAX, BIAS_MAX, paramCount } from '../protocol/model-blob.js';
 
 const spec = { arch: 'mlp' as const, inputs: 784, hidden: 32, outputs: 10, seed: 11 };
 
@@ -61,7 +62,7 @@ test('bad blobs: typed codec errors, firmware error codes, instance stays usable
   cases.push(['weight -128', mut((b) => { b[24 + 8 + 16] = 0x80; }), -10]);
   for (const [name, blob, code] of cases) {
     assert.throws(() => decodeModel(blob), (e: unknown) => e instanceof ModelFormatError && e.code === code, name);
-    assert.throws(() => k.load(blob), (e: unknown) => e instanceof KernelError && e.code === code && /code/.test(e.message), name);
+    assert.throws(() => k.load(blob), (e: unknown) => e instanceof FirmwareError && e.code === code && /code/.test(e.message), name);
   }
   assert.equal((() => { try { decodeModel(good.slice(0, 10)); } catch (e) { return (e as ModelFormatError).truncated; } })(), true);
   assert.equal((() => { try { decodeModel(cases[0][1]); } catch (e) { return (e as ModelFormatError).truncated; } })(), false);
@@ -75,10 +76,10 @@ test('bad blobs: typed codec errors, firmware error codes, instance stays usable
 test('bad training input returns error codes, never traps', () => {
   const fw = new FirmwareInstance();
   const k = new Kernel(fw);
-  assert.throws(() => k.train({ n: 1, dim: 4, x: new Uint8Array(4), y: new Uint8Array(1), classes: 2 }, { epochs: 1, batch: 1, lr: 0.1, seed: 1 }), (e: unknown) => e instanceof KernelError && e.code === -5);
+  assert.throws(() => k.train({ n: 1, dim: 4, x: new Uint8Array(4), y: new Uint8Array(1), classes: 2 }, { epochs: 1, batch: 1, lr: 0.1, seed: 1 }), (e: unknown) => e instanceof FirmwareError && e.code === -5);
   k.load(Kernel.initialModel(fw, { arch: 'logreg', inputs: 4, outputs: 3, seed: 1 }));
   const d = { n: 2, dim: 4, x: new Uint8Array(8), y: Uint8Array.from([0, 1]), classes: 3 };
-  const bad = (o: object, code: number, dd = d) => assert.throws(() => k.train(dd, { epochs: 1, batch: 1, lr: 0.1, seed: 1, ...o }), (e: unknown) => e instanceof KernelError && e.code === code);
+  const bad = (o: object, code: number, dd = d) => assert.throws(() => k.train(dd, { epochs: 1, batch: 1, lr: 0.1, seed: 1, ...o }), (e: unknown) => e instanceof FirmwareError && e.code === code);
   bad({ batch: 0 }, -2);
   bad({ lr: 0 }, -2);
   bad({ lr: 100 }, -2);

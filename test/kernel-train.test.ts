@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel, type Arch } from '../boards/firmware/kernel.js';
-import { loadMnist } from '../sim/datasets/mnist.js';
-import { trainTestSplit } from '../sim/split.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
 import { FloatNet } from './kernel-float-ref.js';
 
 const { train, test: held } = trainTestSplit(loadMnist(), 0.2, 1);

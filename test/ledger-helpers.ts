@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { nodeSigner, type Signer, type GenesisConfig } from '../gateway/ledger/index.js';
-import { signSign1 } from '../gateway/wire/cose.js';
-import { encodeUpdate } from '../gateway/wire/update.js';
+import { signSign1 } from '../protocol/cose.js';
+import { encodeUpdate } from '../protocol/update.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 export function tempDir(tag = 'ledger'): { dir: string; cleanup: () => void } {

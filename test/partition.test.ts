@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { partition } from '../sim/partition.js';
-import { loadMnist } from '../sim/datasets/mnist.js';
-import { trainTestSplit } from '../sim/split.js';
+import { partition } from '../boards/data/partition.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
 
 const d = loadMnist();
 

@@ -8,14 +8,14 @@ import { paramLayout } from '../sim/attacks/attack.js';
 import { committeeConfig } from '../sim/coordinator/committee.js';
 import { strategyFor } from '../sim/coordinator/strategies.js';
 import { signScoreSheet, encodeSheets } from '../gateway/consensus/committee.js';
-import { encodeCanonical } from '../gateway/wire/cbor.js';
-import { sha256 } from '../gateway/ledger/bytes.js';
+import { encodeCanonical } from '../protocol/cbor.js';
+import { sha256 } from '../protocol/bytes.js';
 import { nodeSigner, type Signer } from '../gateway/ledger/index.js';
 import { demoSeed } from '../gateway/keys.js';
 import { deviceId, deviceIndex } from '../sim/protocol.js';
 import { validateScenario } from '../sim/scenario/schema.js';
-import { Rng } from '../sim/rng.js';
-import type { ModelHeader } from '../boards/firmware/model-blob.js';
+import { Rng } from '../boards/data/rng.js';
+import type { ModelHeader } from '../protocol/model-blob.js';
 
 const header: ModelHeader = { version: 1, arch: 'logreg', inputs: 3, hidden: 0, outputs: 2, inputScale: 1 / 255, inputZeroPoint: -128, layers: [{ outputScale: 0.1, outputZeroPoint: 0, weightScales: [0.01, 0.01] }] };
 const ctx = (global: Int32Array, trained: Int32Array | null, params: Record<string, number> = {}) => ({

@@ -1,9 +1,10 @@
 // Host wrapper of the firmware training kernel (docs/firmware-abi.md). Streams datasets into
 // the firmware-owned buffer in chunks, as a C host on a microcontroller would from flash.
 import type { FirmwareInstance } from './instance.js';
-import { ARCHES, type Arch } from './model-blob.js';
+import { ARCHES, type Arch } from '../../protocol/model-blob.js';
+import { FirmwareError, checkFirmware } from '../../protocol/firmware-error.js';
 
-export type { Arch } from './model-blob.js';
+export type { Arch } from '../../protocol/model-blob.js';
 
 /** Architecture and size of a model to create. `hidden` only for 'mlp'. */
 export interface ModelSpec { arch: Arch; inputs: number; hidden?: number; outputs: number; seed: number }
@@ -18,30 +19,7 @@ export interface Dataset { n: number; dim: number; x: Uint8Array; y: Uint8Array;
  *  legal range [2^-16, 16]. `seed` drives the shuffling and the stochastic rounding. */
 export interface TrainOptions { epochs: number; batch: number; lr: number; seed: number }
 
-const MESSAGES: Record<number, string> = {
-  [-1]: 'wrong dimensions',
-  [-2]: 'hyper-parameter or label out of range',
-  [-3]: 'bad model header (magic, version, architecture, quantization)',
-  [-4]: 'bad length (blob length does not match its header, or buffer too small)',
-  [-5]: 'no model loaded or call order violated',
-  [-9]: 'exceeds a firmware memory limit',
-  [-10]: 'model parameter outside its legal range',
-};
-
-/** A firmware error code with a readable message. */
-export class KernelError extends Error {
-  readonly code: number;
-  constructor(code: number, op: string) {
-    super(`${op}: ${MESSAGES[code] ?? 'firmware error'} (code ${code})`);
-    this.name = 'KernelError';
-    this.code = code;
-  }
-}
-
-function check(code: number, op: string): number {
-  if (code < 0) throw new KernelError(code, op);
-  return code;
-}
+const check = checkFirmware;
 
 /** Deterministic shuffling on the host side (xorshift32 Fisher–Yates, same as the firmware's generator). */
 export function permutation(n: number, seed: number): Uint32Array {
@@ -64,10 +42,10 @@ export class Kernel {
   private readonly x: Record<string, any>;
   constructor(private readonly fw: FirmwareInstance) {
     this.x = fw.exports;
-    if (typeof this.x.kernel_init !== 'function') throw new KernelError(-5, 'firmware has no training kernel');
+    if (typeof this.x.kernel_init !== 'function') throw new FirmwareError(-5, 'firmware has no training kernel');
   }
 
-  /** Deterministic initial model blob for `spec` (loads it into `fw` as a side effect). Throws KernelError. */
+  /** Deterministic initial model blob for `spec` (loads it into `fw` as a side effect). Throws FirmwareError. */
   static initialModel(fw: FirmwareInstance, spec: ModelSpec): Uint8Array {
     const a = ARCHES.indexOf(spec.arch);
     const k = new Kernel(fw);
@@ -76,7 +54,7 @@ export class Kernel {
     return k.export();
   }
 
-  /** Loads a model blob. Throws KernelError on a bad header, version or length. */
+  /** Loads a model blob. Throws FirmwareError on a bad header, version or length. */
   load(blob: Uint8Array): void {
     const p = check(this.x.kernel_stream_reserve(blob.length), 'load');
     this.fw.bytes(p, blob.length).set(blob);
@@ -111,16 +89,16 @@ export class Kernel {
 
   private checkData(d: Dataset): { linreg: boolean; outputs: number } {
     const s = this.shape();
-    if (d.dim !== s.inputs || d.x.length < d.n * d.dim || d.y.length < d.n) throw new KernelError(-1, `dataset ${d.n}×${d.dim} does not fit a ${s.inputs}-input model`);
+    if (d.dim !== s.inputs || d.x.length < d.n * d.dim || d.y.length < d.n) throw new FirmwareError(-1, `dataset ${d.n}×${d.dim} does not fit a ${s.inputs}-input model`);
     const linreg = s.arch === 'linreg';
-    if (linreg && (d.t ? d.t.length < d.n * s.outputs : s.outputs !== 1)) throw new KernelError(-1, 'linreg targets need t (n × outputs, Q16)');
+    if (linreg && (d.t ? d.t.length < d.n * s.outputs : s.outputs !== 1)) throw new FirmwareError(-1, 'linreg targets need t (n × outputs, Q16)');
     return { linreg, outputs: s.outputs };
   }
 
-  /** Trains in place. Returns samples seen and the mean loss of the last epoch. Throws KernelError. */
+  /** Trains in place. Returns samples seen and the mean loss of the last epoch. Throws FirmwareError. */
   train(d: Dataset, o: TrainOptions): { samples: number; loss: number } {
     const { linreg, outputs } = this.checkData(d);
-    if (!(Number.isInteger(o.epochs) && o.epochs >= 0 && o.epochs <= 10000)) throw new KernelError(-2, `epochs ${o.epochs} out of range`);
+    if (!(Number.isInteger(o.epochs) && o.epochs >= 0 && o.epochs <= 10000)) throw new FirmwareError(-2, `epochs ${o.epochs} out of range`);
     const lrQ16 = Math.round(o.lr * 65536);
     let samples = 0, loss = 0;
     for (let e = 0; e < o.epochs; e++) {
@@ -140,7 +118,7 @@ export class Kernel {
   }
 
   /** Scores the model on `d`: accuracy (argmax, or |error| < 0.5 for linreg), mean loss, MAE
-   *  (linreg: mean |ŷ − t|; classifiers: mean (1 − p_y)). Throws KernelError. */
+   *  (linreg: mean |ŷ − t|; classifiers: mean (1 − p_y)). Throws FirmwareError. */
   evaluate(d: Dataset): { count: number; accuracy: number; loss: number; mae: number } {
     const { linreg, outputs } = this.checkData(d);
     check(this.x.kernel_eval_begin(), 'evaluate');
@@ -153,10 +131,10 @@ export class Kernel {
     return { count: m(0), accuracy: m(1), loss: m(2), mae: m(3) };
   }
 
-  /** TFLite int8 inference: n × outputs int8 outputs. Throws KernelError. */
+  /** TFLite int8 inference: n × outputs int8 outputs. Throws FirmwareError. */
   infer(x: Uint8Array, n: number): Int8Array {
     const s = this.shape();
-    if (x.length !== n * s.inputs) throw new KernelError(-1, 'infer: input length');
+    if (x.length !== n * s.inputs) throw new FirmwareError(-1, 'infer: input length');
     const p = check(this.x.kernel_stream_reserve(n * (s.inputs + s.outputs)), 'infer');
     this.fw.bytes(p, x.length).set(x);
     const len = check(this.x.kernel_infer(n), 'infer');

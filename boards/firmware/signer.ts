@@ -1,21 +1,9 @@
 // Host wrapper of the firmware's crypto ABI (docs/firmware-crypto.md): the device key is derived
 // and kept inside the firmware; the host only moves bytes in and out of firmware memory.
 import type { FirmwareInstance } from './instance.js';
-import type { UpdateFields } from '../../gateway/wire/update.js';
+import { FirmwareError, checkFirmware } from '../../protocol/firmware-error.js';
+import type { UpdateFields } from '../../protocol/update.js';
 
-/** Firmware error codes (firmware/errors.ts). */
-export const FW_ERRORS: Record<number, string> = {
-  [-1]: 'E_BAD_DIMS', [-2]: 'E_BAD_PARAM', [-3]: 'E_BAD_HEADER', [-4]: 'E_BAD_LENGTH', [-5]: 'E_NOT_READY',
-  [-6]: 'E_BAD_KEY', [-7]: 'E_BAD_SIG', [-8]: 'E_ENTROPY', [-9]: 'E_TOO_LARGE',
-};
-
-/** A firmware call returned a negative error code; `code` is that code. */
-export class SignerError extends Error {
-  constructor(readonly code: number, what: string) {
-    super(`${what}: firmware error ${code} (${FW_ERRORS[code] ?? 'unknown'})`);
-    this.name = 'SignerError';
-  }
-}
 
 const utf8 = new TextEncoder();
 
@@ -32,15 +20,12 @@ export class DeviceSigner {
     if (typeof this.x.cose_sign_update !== 'function') throw new Error('firmware has no crypto exports');
   }
 
-  private check(rc: number, what: string): number {
-    if (rc < 0) throw new SignerError(rc, what);
-    return rc;
-  }
+  private readonly check = checkFirmware;
 
   /** Copies `data` into the firmware input window at `offset`; returns its address. */
   private put(data: Uint8Array, extra = 0): number {
     const p: number = this.x.crypto_buf(data.length + extra);
-    if (p === 0) throw new SignerError(-9, 'input');
+    if (p === 0) throw new FirmwareError(-9, 'input');
     this.fw.bytes(p, data.length).set(data);
     return p;
   }
@@ -50,13 +35,13 @@ export class DeviceSigner {
   }
 
   /** Derives the device key from a 32-byte seed inside the firmware (RFC 8032 §5.1.5). The
-   *  caller should wipe its copy; the firmware wipes its input window. Throws SignerError. */
+   *  caller should wipe its copy; the firmware wipes its input window. Throws FirmwareError. */
   provision(seed: Uint8Array): void {
-    if (seed.length !== 32) throw new SignerError(-6, 'provision: seed must be 32 bytes');
+    if (seed.length !== 32) throw new FirmwareError(-6, 'provision: seed must be 32 bytes');
     this.check(this.x.ed25519_provision(this.put(seed), seed.length), 'provision');
   }
 
-  /** The 32-byte Ed25519 public key, for registration. Throws SignerError(E_NOT_READY) before provision. */
+  /** The 32-byte Ed25519 public key, for registration. Throws FirmwareError(E_NOT_READY) before provision. */
   publicKey(): Uint8Array {
     return this.out(this.check(this.x.ed25519_public_key(), 'publicKey'));
   }
@@ -91,7 +76,7 @@ export class DeviceSigner {
   }
 
   /** Complete COSE_Sign1 bytes of a device update, encoded and signed in firmware
-   *  (RFC 9052 §4.2–4.4; payload as gateway/wire/update.ts encodeUpdate). Throws SignerError. */
+   *  (RFC 9052 §4.2–4.4; payload as gateway/wire/update.ts encodeUpdate). Throws FirmwareError. */
   signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array {
     const rec = encodeRecord(kid, fields);
     const n = this.check(this.x.cose_sign_update(this.put(rec), rec.length), 'signUpdate');
@@ -131,7 +116,7 @@ export class DeviceSigner {
 }
 
 function u64(v: number, what: string): bigint {
-  if (!Number.isSafeInteger(v) || v < 0) throw new SignerError(-2, `${what} must be an unsigned safe integer`);
+  if (!Number.isSafeInteger(v) || v < 0) throw new FirmwareError(-2, `${what} must be an unsigned safe integer`);
   return BigInt(v);
 }
 
@@ -139,7 +124,7 @@ function u64(v: number, what: string): bigint {
 export function encodeRecord(kid: Uint8Array, f: UpdateFields): Uint8Array {
   const task = utf8.encode(f.task);
   const metrics = Object.entries(f.metrics).map(([k, v]) => {
-    if (!Number.isSafeInteger(v)) throw new SignerError(-2, `metric ${k} must be a safe integer`);
+    if (!Number.isSafeInteger(v)) throw new FirmwareError(-2, `metric ${k} must be a safe integer`);
     return [utf8.encode(k), BigInt(v)] as const;
   });
   let len = 1 + kid.length + 1 + task.length + 24 + 32 + 4 + f.model.length + 1;
@@ -148,16 +133,16 @@ export function encodeRecord(kid: Uint8Array, f: UpdateFields): Uint8Array {
   const dv = new DataView(b.buffer);
   let q = 0;
   const bytes = (x: Uint8Array) => { b.set(x, q); q += x.length; };
-  if (kid.length > 255 || task.length > 255 || metrics.length > 255) throw new SignerError(-2, 'field too long');
+  if (kid.length > 255 || task.length > 255 || metrics.length > 255) throw new FirmwareError(-2, 'field too long');
   b[q++] = kid.length; bytes(kid);
   b[q++] = task.length; bytes(task);
   dv.setBigUint64(q, u64(f.round, 'round'), true); dv.setBigUint64(q + 8, u64(f.n, 'n'), true); dv.setBigUint64(q + 16, u64(f.ctr, 'ctr'), true); q += 24;
-  if (f.base.length !== 32) throw new SignerError(-2, 'base must be 32 bytes');
+  if (f.base.length !== 32) throw new FirmwareError(-2, 'base must be 32 bytes');
   bytes(f.base);
   dv.setUint32(q, f.model.length, true); q += 4; bytes(f.model);
   b[q++] = metrics.length;
   for (const [k, v] of metrics) {
-    if (k.length > 255) throw new SignerError(-2, 'metric key too long');
+    if (k.length > 255) throw new FirmwareError(-2, 'metric key too long');
     b[q++] = k.length; bytes(k); dv.setBigInt64(q, v, true); q += 8;
   }
   return b;

@@ -6,7 +6,7 @@
 import { approvalSigningBytes } from '../ledger/block.js';
 import { committeeQuorum } from '../ledger/consensus/index.js';
 import { verifySig } from '../ledger/signer.js';
-import { bytesEqual, toHex } from '../ledger/bytes.js';
+import { bytesEqual, toHex } from '../../protocol/bytes.js';
 
 /** Approvals needed among n gateways: ⌈2n/3⌉, which is 2f+1 for n = 3f+1. */
 export const finalityQuorum = (n: number): number => committeeQuorum(n);

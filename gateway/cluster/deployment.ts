@@ -4,7 +4,7 @@
 // devices' registration, approved by every gateway) so all ledgers begin identically.
 // No secrets: keys live in per-process seed files (`readSeed`). JSON, bytes as hex.
 import { readFileSync } from 'node:fs';
-import { toHex } from '../ledger/bytes.js';
+import { toHex } from '../../protocol/bytes.js';
 import { decodeBlock, encodeBlock, type Block, type GenesisConfig } from '../ledger/index.js';
 import type { EngineName } from '../consensus/engine.js';
 import type { EngineSettings } from './setup.js';

@@ -1,7 +1,7 @@
 // Wire messages among gateways (docs/consensus.md §Cluster protocol), canonical CBOR with
 // explicit size limits (STYLE §6). Proposals and votes carry their own signatures (the
 // block's proposer signature, the approval signature), so the broker is not trusted.
-import { encodeCanonical, decodeBounded, type CborValue } from '../wire/cbor.js';
+import { encodeCanonical, decodeBounded, type CborValue } from '../../protocol/cbor.js';
 
 export const MAX_CLUSTER_MESSAGE = 64 * 1024 * 1024;
 const seg = (task: string) => `fl/${task}/gw`;

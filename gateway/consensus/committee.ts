@@ -4,8 +4,8 @@
 // the median of its committee scores; it is accepted when that reaches the task's threshold.
 // Once k updates are accepted aggregation triggers (the k best by score; fewer at the round's
 // deadline), and the next committee is elected from the providers of accepted updates.
-import { encodeCanonical, type CborValue } from '../wire/cbor.js';
-import { bytesEqual, toHex } from '../ledger/bytes.js';
+import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
+import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { verifySig, type Signer } from '../ledger/signer.js';
 import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
 import { electCommittee, type ElectionMethod } from './election.js';

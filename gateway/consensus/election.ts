@@ -2,7 +2,7 @@
 // the providers of the round's accepted updates, by score (default), at random, or by a
 // multi-factor rule (score plus a declared capability such as bandwidth). Pure and integer,
 // so every gateway elects the same members. Ties break by device id.
-import { sha256 } from '../ledger/bytes.js';
+import { sha256 } from '../../protocol/bytes.js';
 
 export type ElectionMethod = 'score' | 'random' | 'multi';
 

@@ -6,8 +6,8 @@
 // Every gateway recomputes `decide` from the same inputs, so the decision — and the model
 // bytes it yields — is byte-identical everywhere; a proposal whose model hash differs from
 // the recomputation is refused (gateway/cluster). Evidence is gathered at the I/O edge.
-import type { CborValue } from '../wire/cbor.js';
-import { sha256 } from '../ledger/bytes.js';
+import type { CborValue } from '../../protocol/cbor.js';
+import { sha256 } from '../../protocol/bytes.js';
 import type { AggregationRule, RuleOptions } from '../aggregate/index.js';
 
 /** Names a task can choose (recorded in genesis `params.fl_consensus` and each header's `cons.engine`). */

@@ -6,8 +6,8 @@
 // transactions plus the global model; every member recomputes the MAE of each model and of the
 // global model and, if each is within tolerance, signs an approval. The block is appended only
 // with all approvals (the paper), or a configured threshold. Fixed point: ppm integers.
-import { encodeCanonical, type CborValue } from '../wire/cbor.js';
-import { sha256, toHex } from '../ledger/bytes.js';
+import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
+import { sha256, toHex } from '../../protocol/bytes.js';
 import { verifySig, type Signer } from '../ledger/signer.js';
 import { aggregateAccepted, canonicalOrder, ConsensusError, paramsDigest, type ConsensusEngine, type RoundInput, type EngineContext, type Candidate } from './engine.js';
 

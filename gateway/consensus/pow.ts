@@ -2,8 +2,8 @@
 // aggregate the updates in their pool by the task's rule, then search a nonce until
 // SHA-256(work) has at least `difficulty` leading zero bits (the target 2^(256−difficulty)).
 // Other miners verify the nonce and the aggregate by recomputing it. Fork rules: fork.ts.
-import { encodeCanonical, type CborValue } from '../wire/cbor.js';
-import { sha256 } from '../ledger/bytes.js';
+import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
+import { sha256 } from '../../protocol/bytes.js';
 import { leadingZeroBits } from '../ledger/consensus/pow.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { aggregateAccepted, canonicalOrder, ConsensusError, paramsDigest, type ConsensusEngine, type RoundInput } from './engine.js';

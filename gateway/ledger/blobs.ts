@@ -4,7 +4,7 @@
 // its hash; `get` re-hashes on read, so a corrupted file is never served.
 import { mkdir, readFile, writeFile, rename, unlink, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256, toHex, bytesEqual } from './bytes.js';
+import { sha256, toHex, bytesEqual } from '../../protocol/bytes.js';
 import { LedgerError } from './errors.js';
 
 /** Largest payload accepted (a model of a few MB fits with margin). */

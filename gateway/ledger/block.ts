@@ -1,10 +1,10 @@
 // A block: header, proposer signature, consensus approvals and transactions. Wire form is
 // canonical CBOR [header, sig, approvals, [tx bytes...]]; storage splits it into a header
 // record [header, sig, approvals] (kept forever) and a body [tx bytes...] (prunable).
-import { encodeCanonical, decodeBounded, CborError } from '../wire/cbor.js';
+import { encodeCanonical, decodeBounded, CborError } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
 import { headerFromCbor, headerToCbor, encodeHeader, type Header } from './header.js';
-import { sha256, bytesEqual } from './bytes.js';
+import { sha256, bytesEqual } from '../../protocol/bytes.js';
 import { idItem, MAX_ID } from './fields.js';
 import { decodeAnyTx } from './tx/registry.js';
 import type { Tx } from './tx/kind.js';

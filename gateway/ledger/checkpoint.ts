@@ -1,6 +1,6 @@
 // State checkpoint written when pruning: the full state after block `height`, whose root must
 // equal that header's state root. A pruned node replays from here instead of from genesis.
-import { encodeCanonical, decodeBounded, type CborValue } from '../wire/cbor.js';
+import { encodeCanonical, decodeBounded, type CborValue } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
 import { StateDb, encodeEntry, fromCbor } from './state.js';
 

@@ -2,7 +2,7 @@
 // `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` (JSON on stdout).
 // Exit code 0 on success, 1 when verification fails, 2 on usage errors.
 import { Ledger } from './ledger.js';
-import { toHex } from './bytes.js';
+import { toHex } from '../../protocol/bytes.js';
 import type { Block } from './block.js';
 
 /** JSON-friendly copy: bytes become hex strings. */

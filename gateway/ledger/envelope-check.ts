@@ -1,10 +1,10 @@
 // Re-verification of a device's signed update from the blob store: anyone holding the chain and
 // the envelope can check that the gateway's update record matches what the device signed
 // (COSE_Sign1, RFC 9052 §4.4; Ed25519, RFC 8032 §5.1.7).
-import { parseSign1, verifySign1, publicKeyObject, CoseError } from '../wire/cose.js';
-import { decodeUpdate, UpdateError } from '../wire/update.js';
+import { parseSign1, verifySign1, publicKeyObject, CoseError } from '../../protocol/cose.js';
+import { decodeUpdate, UpdateError } from '../../protocol/update.js';
 import { LedgerError } from './errors.js';
-import { sha256, bytesEqual } from './bytes.js';
+import { sha256, bytesEqual } from '../../protocol/bytes.js';
 import type { UpdateRecordBody } from './tx/update-record.js';
 
 /** Largest envelope accepted when re-verifying. */

@@ -1,7 +1,7 @@
 // The genesis block: built deterministically from a GenesisConfig, so opening an existing
 // directory with the same config proves it is the same chain.
 import { LedgerError } from './errors.js';
-import { ZERO32 } from './bytes.js';
+import { ZERO32 } from '../../protocol/bytes.js';
 import { StateDb } from './state.js';
 import { makeUnsignedTx } from './tx/envelope.js';
 import { genesisKind } from './tx/genesis.js';

@@ -1,9 +1,9 @@
 // Block header: height, previous hash, timestamp, Merkle root of the transaction hashes, state
 // root, proposer and consensus data. Block hash = SHA-256 of the header's canonical CBOR
 // (RFC 8949 §4.2.1), so every node derives the same bytes and the same hash.
-import { encodeCanonical, decodeBounded, CborError, type CborValue } from '../wire/cbor.js';
+import { encodeCanonical, decodeBounded, CborError, type CborValue } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
-import { sha256, bytesEqual } from './bytes.js';
+import { sha256, bytesEqual } from '../../protocol/bytes.js';
 import { asMap, onlyKeys, str, uint, bytes, list, idItem, opt, MAX_ID } from './fields.js';
 
 export const HEADER_VERSION = 1;

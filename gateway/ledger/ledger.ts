@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerError } from './errors.js';
-import { bytesEqual, sha256 } from './bytes.js';
+import { bytesEqual, sha256 } from '../../protocol/bytes.js';
 import { StateDb, type StateReader } from './state.js';
 import { getDevice, getManager, getBalance, getReputation, getTask, getModel, type DeviceRecord } from './records.js';
 import type { Signer } from './signer.js';

@@ -1,7 +1,7 @@
 // Merkle tree over transaction hashes (and state leaves), as RFC 9162 §2.1.1: leaves hashed
 // with prefix 0x00, interior nodes with 0x01, so a leaf can never pass for a node (second-preimage
 // safety). An unpaired last node is promoted a level, which yields exactly the RFC's MTH split.
-import { sha256, concat, bytesEqual } from './bytes.js';
+import { sha256, concat, bytesEqual } from '../../protocol/bytes.js';
 import { LedgerError } from './errors.js';
 
 const LEAF = Uint8Array.of(0x00);

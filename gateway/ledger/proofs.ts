@@ -1,8 +1,8 @@
 // Light-client inclusion proofs (issue 5 §5): a device holding a trusted block hash (or the
 // managers' keys) checks that its update record is in that block with O(log n) hashes.
-import { encodeCanonical, decodeBounded, CborError } from '../wire/cbor.js';
+import { encodeCanonical, decodeBounded, CborError } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
-import { bytesEqual } from './bytes.js';
+import { bytesEqual } from '../../protocol/bytes.js';
 import { inclusionProof, verifyInclusion, type InclusionProof } from './merkle.js';
 import { headerHash, headerToCbor, headerFromCbor, type Header } from './header.js';
 import { proposerSigningBytes, type Block } from './block.js';

@@ -2,7 +2,7 @@
 // blobs only they referenced, keep every header, and store a checkpoint of the state after the
 // last pruned block so verification replays from there.
 import { LedgerError } from './errors.js';
-import { toHex, bytesEqual } from './bytes.js';
+import { toHex, bytesEqual } from '../../protocol/bytes.js';
 import { StateDb } from './state.js';
 import { decodeHeaderRecord, decodeBody } from './block.js';
 import { validateBlock, type Parent } from './validate.js';

@@ -2,7 +2,7 @@
 // layout of the state (and thus its root) is defined in one place.
 import type { StateReader, StateOverlay, StateValue } from './state.js';
 import { LedgerError } from './errors.js';
-import { toHex } from './bytes.js';
+import { toHex } from '../../protocol/bytes.js';
 
 export type IdentityStatus = 'active' | 'blacklisted' | 'revoked';
 

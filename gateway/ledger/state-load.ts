@@ -1,5 +1,5 @@
 // Loading persisted state entries into a StateDb (ledger open and verification).
-import { decodeBounded } from '../wire/cbor.js';
+import { decodeBounded } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
 import { StateDb, fromCbor } from './state.js';
 import type { ChainStore } from './store.js';

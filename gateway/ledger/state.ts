@@ -1,7 +1,7 @@
 // Chain state as a flat, sorted key-value map whose root is a Merkle tree over
 // SHA-256-leaves of canonical CBOR [key, value]. Rules never mutate a StateDb: they write into
 // a StateOverlay, and only a validated block's overlay is merged in (pure apply, STYLE §3).
-import { encodeCanonical, type CborValue } from '../wire/cbor.js';
+import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
 import { merkleRootOfLeaves, leafHash } from './merkle.js';
 
 /** A state value: plain CBOR data (objects with text keys, integers, text, bytes, arrays). */

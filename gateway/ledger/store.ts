@@ -2,8 +2,8 @@
 // envelope indexes, state writes and the head pointer, so a crash at any moment leaves either
 // the old head or the new one on disk, never a mix.
 import { ClassicLevel } from 'classic-level';
-import { encodeCanonical, decodeBounded } from '../wire/cbor.js';
-import { u64be, readU64be, concat } from './bytes.js';
+import { encodeCanonical, decodeBounded } from '../../protocol/cbor.js';
+import { u64be, readU64be, concat } from '../../protocol/bytes.js';
 import { LedgerError } from './errors.js';
 
 const enc = new TextEncoder();

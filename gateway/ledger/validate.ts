@@ -1,7 +1,7 @@
 // Block rules as pure functions over values (STYLE §3): the same inputs give the same verdict
 // and state root on every gateway. Storage and clocks are the caller's business.
 import { LedgerError } from './errors.js';
-import { bytesEqual } from './bytes.js';
+import { bytesEqual } from '../../protocol/bytes.js';
 import { merkleRoot } from './merkle.js';
 import { StateOverlay, type StateDb, type StateValue, type StateReader } from './state.js';
 import { identity } from './records.js';

@@ -3,7 +3,7 @@
 // rules, and the replayed state root; finally the persisted state against the replayed one.
 // Below a prune point only headers are checked, and replay starts from the pruning checkpoint.
 import { LedgerError } from './errors.js';
-import { bytesEqual } from './bytes.js';
+import { bytesEqual } from '../../protocol/bytes.js';
 import { StateDb } from './state.js';
 import { identity } from './records.js';
 import { verifySig } from './signer.js';

@@ -1,8 +1,8 @@
 // The one interface every attacker implements (STYLE §2): a malicious board is an honest
 // board plus an Attack that may change its labels, skip training, or rewrite the parameters
 // it signs. Attacks are pure over values; the board (sim/fleet/board.ts) does the I/O.
-import type { ModelHeader } from '../../boards/firmware/model-blob.js';
-import type { Rng } from '../rng.js';
+import type { ModelHeader } from '../../protocol/model-blob.js';
+import type { Rng } from '../../boards/data/rng.js';
 
 /** What an attack sees when it crafts the parameters a board will sign. */
 export interface CraftContext {

@@ -4,7 +4,7 @@
 // `colluding-committee` is Gaussian poisoning with collusion on.
 import { gaussian } from './gaussian.js';
 import type { Attack } from './attack.js';
-import type { Rng } from '../rng.js';
+import type { Rng } from '../../boards/data/rng.js';
 
 export const colludingCommittee: Attack = gaussian;
 

@@ -8,7 +8,7 @@
 // (gateway/consensus/election.ts). See docs/simulator.md §Consensus.
 import type { Scenario } from '../scenario/schema.js';
 import { committeeEngine, checkSheets, decodeSheets, type CommitteeConfig, type ScoreSheet } from '../../gateway/consensus/committee.js';
-import { decodeBounded } from '../../gateway/wire/cbor.js';
+import { decodeBounded } from '../../protocol/cbor.js';
 import { deviceId } from '../protocol.js';
 import { decideWith } from './engine-adapter.js';
 import { choose, trainersPerRound, type ConsensusStrategy, type KeyOf } from './strategy.js';

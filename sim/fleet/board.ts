@@ -4,7 +4,7 @@
 import { FirmwareInstance, type HostIO } from '../../boards/firmware/instance.js';
 import { Kernel, type Dataset } from '../../boards/firmware/kernel.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
-import { decodeModel, encodeModel, type ModelHeader } from '../../boards/firmware/model-blob.js';
+import { decodeModel, encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
 import { demoSeed } from '../../gateway/keys.js';
 import { ATTACKS, type Attack } from '../attacks/index.js';
 import type { AttackerSpec } from '../scenario/schema.js';

@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { ATTACKS } from '../attacks/index.js';
 import type { SharedShards } from './shards.js';
 import type { WorkerInit, ToWorker, FromWorker } from './worker.js';
-import type { ModelHeader } from '../../boards/firmware/model-blob.js';
+import type { ModelHeader } from '../../protocol/model-blob.js';
 
 export interface FleetOptions {
   scenario: Scenario; roles: Int16Array; shards: SharedShards; brokerUrl: string; task: string;

@@ -1,6 +1,6 @@
 // Seed derivation for everything random in a run: one pure function of (seed, purpose, round,
 // device), so workers and the coordinator draw the same values without talking.
-import { Rng } from '../rng.js';
+import { Rng } from '../../boards/data/rng.js';
 
 const SALT = { train: 1, attack: 2, link: 3, avail: 4, select: 5, lazy: 6, score: 7, dp: 8, roles: 9 } as const;
 export type Purpose = keyof typeof SALT;

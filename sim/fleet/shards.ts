@@ -1,8 +1,8 @@
 // Training data for the fleet: every board's shard is a view onto one SharedArrayBuffer laid
 // out in shard order, so a worker holds no per-board copy of the pixels.
-import type { Dataset } from '../datasets/mnist.js';
-import { partition } from '../partition.js';
-import { Rng } from '../rng.js';
+import type { Dataset } from '../../boards/data/mnist.js';
+import { partition } from '../../boards/data/partition.js';
+import { Rng } from '../../boards/data/rng.js';
 import type { Partition } from '../scenario/schema.js';
 
 /** The shared layout: rows in shard order; board i owns rows [start[i], start[i] + count[i]). */

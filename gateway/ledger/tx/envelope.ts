@@ -1,9 +1,9 @@
 // The signed transaction envelope: canonical CBOR [1, type, author, body, sig]. The author
 // signs ["edgechain/tx/v1", type, author, body] (domain-separated, so a transaction signature
 // can never be replayed as a block signature or a COSE message).
-import { encodeCanonical, decodeBounded, CborError, type CborValue } from '../../wire/cbor.js';
+import { encodeCanonical, decodeBounded, CborError, type CborValue } from '../../../protocol/cbor.js';
 import { LedgerError } from '../errors.js';
-import { sha256, bytesEqual } from '../bytes.js';
+import { sha256, bytesEqual } from '../../../protocol/bytes.js';
 import { asMap, MAX_ID } from '../fields.js';
 import type { Signer } from '../signer.js';
 import type { Tx, TxKind } from './kind.js';

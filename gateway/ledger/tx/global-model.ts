@@ -4,7 +4,7 @@
 import { LedgerError } from '../errors.js';
 import { onlyKeys, str, bytes, uint, list, hashItem, opt } from '../fields.js';
 import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
-import { toHex } from '../bytes.js';
+import { toHex } from '../../../protocol/bytes.js';
 import { defined, type TxKind } from './kind.js';
 
 export interface GlobalModelBody {

@@ -1,6 +1,6 @@
 // One interface every transaction type implements (STYLE §2): a bounded decoder for its body,
 // who may author it, and a pure state rule. Dispatch lives in tx/registry.ts.
-import type { CborValue } from '../../wire/cbor.js';
+import type { CborValue } from '../../../protocol/cbor.js';
 import type { StateOverlay } from '../state.js';
 
 /** Block context a rule may read. */

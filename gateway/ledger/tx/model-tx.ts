@@ -4,7 +4,7 @@
 import { LedgerError } from '../errors.js';
 import { onlyKeys, bytes, uint, str } from '../fields.js';
 import { K, put, identity, type ModelTxRecord } from '../records.js';
-import { bytesEqual, ZERO32 } from '../bytes.js';
+import { bytesEqual, ZERO32 } from '../../../protocol/bytes.js';
 import type { TxKind } from './kind.js';
 
 export interface ModelTxBody {

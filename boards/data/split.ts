@@ -1,6 +1,6 @@
 // Seeded train/test split, stratified by label so the held-out set has every class.
 import { Rng } from './rng.js';
-import { subset, type Dataset } from './datasets/mnist.js';
+import { subset, type Dataset } from './mnist.js';
 
 /** Splits `d` into train/test with `testFraction` of each class held out. Deterministic in `seed`. */
 export function trainTestSplit(d: Dataset, testFraction: number, seed: number): { train: Dataset; test: Dataset } {

@@ -3,6 +3,7 @@
 // Tensors follow the TFLite int8 quantization spec (per-channel symmetric int8 weights,
 // int32 biases at s_in·s_w[c], int8 activations with scale and zero point).
 
+import { FirmwareError, E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL } from './firmware-error.js';
 export type Arch = 'logreg' | 'mlp' | 'linreg';
 export const ARCHES: readonly Arch[] = ['logreg', 'mlp', 'linreg'];
 
@@ -34,18 +35,14 @@ export const W_MASTER_MAX = 127 * 256;
 /** Biases (int32 at s_in·s_w) are kept in [−2^28, 2^28] so accumulators cannot overflow. */
 export const BIAS_MAX = 1 << 28;
 
-// Error codes shared with the firmware (firmware/errors.ts).
-export const E_BAD_DIMS = -1, E_BAD_HEADER = -3, E_BAD_LENGTH = -4, E_BAD_MODEL = -10;
+export { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL } from './firmware-error.js';
 
-/** A malformed blob. `truncated` is true when more bytes could make it valid. */
-export class ModelFormatError extends Error {
-  readonly code: number;
-  readonly truncated: boolean;
-  constructor(code: number, message: string, truncated = false) {
-    super(message);
+/** A malformed blob: the host's mirror of the firmware's checks, with the firmware's code.
+ *  `truncated` is true when more bytes could make it valid. */
+export class ModelFormatError extends FirmwareError {
+  constructor(code: number, message: string, readonly truncated = false) {
+    super(code, 'model blob', message);
     this.name = 'ModelFormatError';
-    this.code = code;
-    this.truncated = truncated;
   }
 }
 

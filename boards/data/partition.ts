@@ -1,6 +1,6 @@
 // Partitions of a labelled dataset across devices: IID, label shards, or Dirichlet(α) label skew.
 import { Rng } from './rng.js';
-import type { Dataset } from './datasets/mnist.js';
+import type { Dataset } from './mnist.js';
 
 export type PartitionSpec =
   | { kind: 'iid' }
