@@ -4,7 +4,7 @@ import { powEngine, mine, workPrefix, checkWork } from '../gateway/consensus/pow
 import { chooseBranch, reputationByBlocks, reputationByStake, producedCounts, type Branch } from '../gateway/consensus/fork.js';
 import { ConsensusError, type Candidate, type EngineContext, type RoundInput } from '../gateway/consensus/engine.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { leadingZeroBits } from '../gateway/ledger/consensus/pow.js';
+import { leadingZeroBits } from '../gateway/ledger/seal/work.js';
 import { sha256 } from '../protocol/bytes.js';
 
 const prev = new Uint8Array(32).fill(1);

@@ -104,7 +104,7 @@ test('committee engine needs ⌈2n/3⌉ member approvals; PoW needs its difficul
   const t = tempDir(), u = tempDir();
   const m2 = signer('m2', 2), m3 = signer('m3', 3);
   try {
-    const l = await Ledger.open(t.dir, { genesis: genesis([gw, m2, m3], { consensus: 'committee' }), envelopes: 'off' });
+    const l = await Ledger.open(t.dir, { genesis: genesis([gw, m2, m3], { consensus: 'quorum' }), envelopes: 'off' });
     const reg = (id: string, n: number) => registrationTx(gw, { id, publicKey: signer(id, n).publicKey, profile });
     const committee = ['gw', 'm2', 'm3'];
     await assert.rejects(l.append(gw, [reg('x', 20)], { committee, approvers: [gw] }, 1010), reason('bad_consensus'));
@@ -112,7 +112,7 @@ test('committee engine needs ⌈2n/3⌉ member approvals; PoW needs its difficul
     await l.append(gw, [reg('x', 20)], { committee, approvers: [gw, m3] }, 1010);
     assert.equal((await l.verify()).ok, true);
     await l.close();
-    const p = await Ledger.open(u.dir, { genesis: genesis([gw], { consensus: 'pow', pow_difficulty: 6 }), envelopes: 'off' });
+    const p = await Ledger.open(u.dir, { genesis: genesis([gw], { consensus: 'work', pow_difficulty: 6 }), envelopes: 'off' });
     await assert.rejects(p.append(gw, [reg('x', 20)], { difficulty: 2 }, 1010), reason('bad_consensus'));
     const blk = await p.append(gw, [reg('x', 20)], { difficulty: 6 }, 1010);
     assert.ok(blk.hash[0] < 4);

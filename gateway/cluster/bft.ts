@@ -4,12 +4,11 @@
 // most one block per height, so two quorums for different blocks would need ≥ f+1 gateways to
 // sign both — which leaves signed, verifiable evidence. Pure bookkeeping; no I/O.
 import { approvalSigningBytes } from '../ledger/block.js';
-import { committeeQuorum } from '../ledger/consensus/index.js';
+import { finalityQuorum } from '../ledger/seal/index.js';
+export { finalityQuorum };
 import { verifySig } from '../ledger/signer.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 
-/** Approvals needed among n gateways: ⌈2n/3⌉, which is 2f+1 for n = 3f+1. */
-export const finalityQuorum = (n: number): number => committeeQuorum(n);
 /** Faults tolerated among n gateways. */
 export const faultsTolerated = (n: number): number => Math.floor((n - 1) / 3);
 

@@ -4,7 +4,7 @@
 // Other miners verify the nonce and the aggregate by recomputing it. Fork rules: fork.ts.
 import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
 import { sha256 } from '../../protocol/bytes.js';
-import { leadingZeroBits } from '../ledger/consensus/pow.js';
+import { leadingZeroBits } from '../ledger/seal/work.js';
 import { merkleRoot } from '../ledger/merkle.js';
 import { aggregateAccepted, canonicalOrder, ConsensusError, paramsDigest, type ConsensusEngine, type RoundInput } from './engine.js';
 

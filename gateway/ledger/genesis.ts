@@ -13,7 +13,7 @@ import type { Block } from './block.js';
 export interface GenesisConfig {
   chainId: string;
   managers: { id: string; publicKey: Uint8Array }[];
-  /** Integers or short text. Known keys: consensus ("poa" | "committee" | "pow"), pow_difficulty,
+  /** Integers or short text. Known keys: consensus (block-seal rule: "poa" | "quorum" | "work"), pow_difficulty,
    *  layout ("mixed" | "bflc"), bflc_k. Others are stored for the application. */
   params: Record<string, number | string>;
   timestamp: number;

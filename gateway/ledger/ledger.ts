@@ -15,7 +15,7 @@ import {
   type Block, MAX_TXS_PER_BLOCK,
 } from './block.js';
 import { executeTxs, txRoot, checkSealedHeader, validateBlock, type Execution } from './validate.js';
-import { engineFor } from './consensus/index.js';
+import { sealRuleFor } from './seal/index.js';
 import { checkLayout } from './layout.js';
 import { genesisBlock, type GenesisConfig } from './genesis.js';
 import { ChainStore } from './store.js';
@@ -158,7 +158,7 @@ export class Ledger {
       v: HEADER_VERSION, chainId, height, prev: this.headHashValue, time: timestamp,
       txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons,
     };
-    const engine = engineFor(this.state);
+    const engine = sealRuleFor(this.state);
     if (engine.seal) header = engine.seal(header);
     const hash = headerHash(header);
     const block: Block = {
@@ -185,7 +185,7 @@ export class Ledger {
         v: HEADER_VERSION, chainId: this.chainId, height, prev: this.headHashValue, time: timestamp,
         txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons: consensus,
       };
-      const engine = engineFor(this.state);
+      const engine = sealRuleFor(this.state);
       if (engine.seal) header = engine.seal(header);
       const hash = headerHash(header);
       return { header, hash, sig: proposer.sign(proposerSigningBytes(hash)), approvals: [], txs } as Block;

@@ -10,7 +10,7 @@ import { applyTx } from './tx/registry.js';
 import type { Tx, ApplyCtx } from './tx/kind.js';
 import { proposerSigningBytes, MAX_TXS_PER_BLOCK, type Block } from './block.js';
 import { HEADER_VERSION, headerHash, type Header } from './header.js';
-import { engineFor, type SealedHeader } from './consensus/index.js';
+import { sealRuleFor, type SealedHeader } from './seal/index.js';
 import { checkLayout } from './layout.js';
 
 /** Result of executing a block's transactions over a state. */
@@ -55,7 +55,7 @@ export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, p
   const who = identity(pre, h.proposer);
   if (!who) throw new LedgerError('unknown_author', `unknown proposer ${h.proposer}`);
   if (!verifySig(who.publicKey, proposerSigningBytes(b.hash), b.sig)) throw new LedgerError('bad_signature', `proposer signature of block ${h.height} does not verify`);
-  engineFor(pre).check(b, pre);
+  sealRuleFor(pre).check(b, pre);
 }
 
 /** Full rules for a block over the parent state: header, Merkle root, layout, transactions,

@@ -2,9 +2,9 @@
 // seal a block. Fits the permissioned chain of super nodes in 001/002.
 import { LedgerError } from '../errors.js';
 import { getManager } from '../records.js';
-import type { ConsensusEngine } from './engine.js';
+import type { SealRule } from './rule.js';
 
-export const poaEngine: ConsensusEngine = {
+export const poaSeal: SealRule = {
   name: 'poa',
   check(b, pre) {
     const m = getManager(pre, b.header.proposer);

@@ -3,7 +3,7 @@
 import { LedgerError } from '../errors.js';
 import { requireActive } from '../records.js';
 import { headerHash } from '../header.js';
-import { numParam, type ConsensusEngine } from './engine.js';
+import { numParam, type SealRule } from './rule.js';
 
 /** Number of leading zero bits of `h`. */
 export function leadingZeroBits(h: Uint8Array): number {
@@ -15,8 +15,8 @@ export function leadingZeroBits(h: Uint8Array): number {
   return n;
 }
 
-export const powEngine: ConsensusEngine = {
-  name: 'pow',
+export const workSeal: SealRule = {
+  name: 'work',
   seal(header) {
     const difficulty = header.cons.difficulty ?? 0;
     for (let nonce = 0; nonce < Number.MAX_SAFE_INTEGER; nonce++) {

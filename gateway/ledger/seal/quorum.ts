@@ -4,15 +4,15 @@ import { LedgerError } from '../errors.js';
 import { requireActive } from '../records.js';
 import { verifySig } from '../signer.js';
 import { approvalSigningBytes } from '../block.js';
-import type { ConsensusEngine } from './engine.js';
+import type { SealRule } from './rule.js';
 
-/** Approvals needed from a committee of n. */
-export function committeeQuorum(n: number): number {
+/** Approvals needed from a committee of n: ⌈2n/3⌉, which is 2f+1 for n = 3f+1 gateways. */
+export function finalityQuorum(n: number): number {
   return Math.ceil((2 * n) / 3);
 }
 
-export const committeeEngine: ConsensusEngine = {
-  name: 'committee',
+export const quorumSeal: SealRule = {
+  name: 'quorum',
   check(b, pre) {
     const committee = b.header.cons.committee;
     if (!committee || committee.length === 0) throw new LedgerError('bad_consensus', 'committee block without a committee');
@@ -28,7 +28,7 @@ export const committeeEngine: ConsensusEngine = {
       if (!verifySig(key, msg, a.sig)) throw new LedgerError('bad_signature', `approval of ${a.id} does not verify`);
       signed.add(a.id);
     }
-    const need = committeeQuorum(committee.length);
+    const need = finalityQuorum(committee.length);
     if (signed.size < need) throw new LedgerError('bad_consensus', `${signed.size} approvals, ${need} needed`);
   },
 };

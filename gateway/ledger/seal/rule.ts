@@ -1,5 +1,7 @@
-// One interface for consensus engines (STYLE §2). The engine is fixed by the genesis parameter
-// `consensus` (default "poa"); the header's `cons.engine` is only a label for humans.
+// One interface for the ledger's block-seal rules (STYLE §2): who may sign a block and which
+// approvals or work make it valid. The rule is fixed by the genesis parameter `consensus`
+// ("poa" default, "quorum", "work"). Not to be confused with the round consensus engines of
+// gateway/consensus/, which decide a round's content; `cons.engine` names that engine.
 import type { StateReader } from '../state.js';
 import type { Header } from '../header.js';
 import type { Block } from '../block.js';
@@ -7,7 +9,7 @@ import type { Block } from '../block.js';
 /** Header fields and seals an engine judges (transactions are not needed). */
 export type SealedHeader = Omit<Block, 'txs'>;
 
-export interface ConsensusEngine {
+export interface SealRule {
   name: string;
   /** Fills engine fields before signing (PoW mines its nonce). Pure. */
   seal?(header: Header): Header;
