@@ -10,24 +10,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mqtt from 'mqtt';
 import { startEmbeddedBroker } from '../gateway/broker.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
 import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
-import { decodeGlobal } from '../protocol/announcement.js';
+import { decodeAnnouncement } from '../protocol/announcement.js';
 import { globalTopic, updateTopic } from '../protocol/topics.js';
-import { sha256 } from '../protocol/bytes.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { ClusterNode, type EvidenceSource } from '../gateway/cluster/node.js';
-import { signScoreSheet } from '../gateway/consensus/committee.js';
+import { gatewayNode } from '../gateway/node.js';
+import type { EvidenceSource } from '../gateway/round/ports.js';
+import type { BftFinality } from '../gateway/finality/bft.js';
+import { MqttTransport } from '../boards/transport/mqtt.js';
+import { signScoreSheet } from '../protocol/score-sheet.js';
+import { deviceId } from '../protocol/ids.js';
+import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
 import { poqEngine, signReport, blockDigest } from '../gateway/consensus/poq.js';
 import type { EngineName, RoundInput } from '../gateway/consensus/engine.js';
-import { clusterGenesis, gatewayId, makeEngine } from '../sim/run-cluster.js';
+import { clusterGenesis, gatewayId, makeEngine } from '../gateway/cluster/setup.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
-import { decodeModel, encodeModel, MAX_MODEL_BYTES } from '../protocol/model-blob.js';
+import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 import { Rng } from '../boards/data/rng.js';
 import type { BenchSuite } from './index.js';
 
@@ -39,7 +42,7 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   const dir = mkdtempSync(join(tmpdir(), 'bench-cons-'));
   const broker = await startEmbeddedBroker();
   const seed = 9;
-  const ids = Array.from({ length: devices }, (_, i) => `dev-${String(i).padStart(4, '0')}`);
+  const ids = Array.from({ length: devices }, (_, i) => deviceId(i));
   const devKeys = ids.map((id) => ed25519FromSeed(demoSeed(id, seed)));
   const devSigners = ids.map((id) => nodeSigner(id, demoSeed(id, seed)));
   const gws = Array.from({ length: G }, (_, g) => nodeSigner(gatewayId(g), demoSeed(`gateway-${g}`, seed)));
@@ -69,17 +72,21 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
     },
   } : undefined;
   const gateways = new Map(gws.map((s) => [s.id, s.publicKey]));
-  const nodes = gws.map((s, g) => new ClusterNode({
-    id: s.id, task: TASK, ledger: ledgers[g], signer: s, signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
-    initialModel: initial, committee, rounds, expected: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, evidence, pow: { difficulty: 8 },
-  }));
-  for (const n of nodes) await n.connect(broker.url);
+  const nodes = [];
+  for (let g = 0; g < G; g++) {
+    const sg = gws[g];
+    nodes.push(gatewayNode({
+      id: sg.id, task: TASK, ledger: ledgers[g], signer: sg, signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
+      initialModel: initial, committee, rounds, devices: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, evidence, pow: { difficulty: 8 },
+      transport: await MqttTransport.connect(broker.url, sg.id),
+    }));
+  }
   // The emulated fleet: on each announcement from gateway 0, every device publishes a signed update.
-  const pub = await mqtt.connectAsync(broker.url, { clientId: `bench-fleet-${process.pid}` });
+  const pub = await MqttTransport.connect(broker.url, 'bench-fleet');
   const rng = new Rng(seed);
   let lastRound = 0;
-  pub.on('message', (_t, payload) => {
-    let gm; try { gm = decodeGlobal(new Uint8Array(payload), gwKeys[0].publicKey, MAX_MODEL_BYTES + 4096); } catch { return; }
+  pub.onMessage((_t, payload) => {
+    let gm; try { gm = decodeAnnouncement(payload, gwKeys[0].publicKey, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
     if (gm.done || gm.round <= lastRound) return;
     lastRound = gm.round;
     const p = decodeModel(gm.model).params;
@@ -87,20 +94,21 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
       const q = p.slice();
       for (let j = 0; j < q.length; j += 97) q[j] += rng.int(64) - 32;
       const fields = { task: TASK, round: gm.round, base: gm.hash, n: 50 + (i % 50), model: encodeModel(header, q), ctr: gm.round, metrics: {} };
-      pub.publish(updateTopic(TASK, id), Buffer.from(signSign1(new TextEncoder().encode(id), encodeUpdate(fields), devKeys[i].privateKey)), { qos: 1 });
+      void pub.publish(updateTopic(TASK, id), signSign1(new TextEncoder().encode(id), encodeUpdate(fields), devKeys[i].privateKey), { qos: 1 });
     });
   });
-  await pub.subscribeAsync(globalTopic(TASK), { qos: 1 });
-  const results = await Promise.all(nodes.map((n) => n.run()));
-  // Each round's time is the leader's own: from its round close to finality on the leader.
-  const s = results[0].map((r, i) => results.flat().find((x) => x.round === r.round && x.leader === nodes.find((n) => results[nodes.indexOf(n)].includes(x))?.id) ?? results[0][i]);
-  const msgs = nodes.reduce((a, n) => a + n.sent.messages, 0), bytes = nodes.reduce((a, n) => a + n.sent.bytes, 0);
-  for (const n of nodes) await n.close();
-  await pub.endAsync();
+  await pub.subscribe([globalTopic(TASK)]);
+  for (const n of nodes) await n.driver.start();
+  const results = await Promise.all(nodes.map((n) => n.driver.run()));
+  // Each round's time is the proposer's own: from its round close to finality on the proposer.
+  const s = results[0].map((r) => results[gws.findIndex((x) => x.id === r.proposer)]?.find((x) => x.round === r.round) ?? r);
+  const fin = nodes.map((n) => n.finality as BftFinality);
+  const msgs = fin.reduce((a, n) => a + n.sent.messages, 0), bytes = fin.reduce((a, n) => a + n.sent.bytes, 0);
+  for (const n of nodes) { await n.driver.close(); await n.driver.transport.close(); }
+  await pub.close();
   for (const l of ledgers) await l.close();
   await broker.close();
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
-  void sha256;
   // Mean over the measured rounds (the first warms caches and JIT when there are several).
   const measured = s.length > 1 ? s.slice(1) : s;
   return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, msgs: msgs / s.length, bytes: bytes / s.length };

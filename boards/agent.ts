@@ -1,15 +1,21 @@
-// The device agent: hosts one firmware instance, listens for the gateway's global model,
-// trains on the board's local shard inside the firmware and publishes a signed update.
-// Local data never leaves the agent; only signed model updates do.
+// The device agent: hosts one firmware instance, follows the gateway's signed global-model
+// announcements, trains on the board's local data inside the firmware and publishes a signed
+// update. Local data never leaves the agent; only signed model updates do. The transport is
+// injected (boards/transport/mqtt.ts on a real board, protocol/memory-bus.ts in tests).
 import type { KeyObject } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
 import { FirmwareInstance, defaultHostIO, type HostIO } from './firmware/instance.js';
 import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
-import { decodeGlobal } from '../protocol/announcement.js';
+import { checkDpOptions, privatizeParams, type DpOptions } from './firmware/dp.js';
+import { decodeAnnouncement } from '../protocol/announcement.js';
 import type { UpdateFields } from '../protocol/update.js';
-import { globalTopic, updateTopic } from '../protocol/topics.js';
-import { MAX_MODEL_BYTES, decodeModel, encodeModel } from '../protocol/model-blob.js';
+import { globalTopic, updateTopic, updateFilter, validateTopic, parseTopic } from '../protocol/topics.js';
+import { CommitteeMember } from './committee-member.js';
+import { decodeModel, encodeModel } from '../protocol/model-blob.js';
+import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
+import type { Transport } from '../protocol/transport.js';
 import type { BoardProfile } from './profiles.js';
+
+export { checkDpOptions, type DpOptions };
 
 /** Builds the signed update (COSE_Sign1). On real boards this is the firmware's signer. */
 export interface UpdateSigner {
@@ -17,16 +23,8 @@ export interface UpdateSigner {
   signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array;
   /** L1-clips `values` and adds discrete Laplace noise for ε (in firmware); returns ε×1000 spent. */
   privatize?(values: Int32Array, clipL1: number, epsilon: number): { values: Int32Array; epsM: number };
-}
-
-/** Local differential privacy of the update (seed paper 001, Eq. 3–5): the round's delta is
- *  clipped to L1 ≤ clipL1 (master units) and noised with discrete Laplace of scale 2·clipL1/ε. */
-export interface DpOptions { epsilon: number; clipL1: number }
-
-/** The firmware's DP limits (docs/firmware-crypto.md): 0 < ε ≤ 1000, 1 ≤ clip ≤ 2^30. */
-export function checkDpOptions(dp: DpOptions): void {
-  if (!(dp.epsilon > 0 && dp.epsilon <= 1000)) throw new RangeError(`DP epsilon must be in (0, 1000], got ${dp.epsilon}`);
-  if (!Number.isInteger(dp.clipL1) || dp.clipL1 < 1 || dp.clipL1 > 2 ** 30) throw new RangeError(`DP L1 clip must be an integer in [1, 2^30], got ${dp.clipL1}`);
+  /** Ed25519 signature with the device key (committee score sheets). */
+  sign?(msg: Uint8Array): Uint8Array;
 }
 
 export interface AgentOptions {
@@ -35,25 +33,31 @@ export interface AgentOptions {
   profile: BoardProfile;
   data: Dataset;
   train: Omit<TrainOptions, 'seed'> & { seed: number };
+  /** The home gateway's announcement key. */
   gatewayKey: KeyObject;
   /** Creates the signer over this board's firmware instance (firmware signing by default). */
   signer: (fw: FirmwareInstance) => UpdateSigner;
   hostIO?: HostIO;
   /** Optional local DP of each update. */
   dp?: DpOptions;
+  /** The task has a separate scoring committee (seed 002 BFLC): keep candidates and answer
+   *  scoring requests when named on it. */
+  committee?: boolean;
   /** Events for logs and tests. */
   onEvent?: (e: { device: string; event: string; round?: number; detail?: string }) => void;
 }
 
-/** One emulated (or real, with a real transport) board. */
+/** One emulated (or real, with a real transport) board.
+ *  @example const a = new DeviceAgent(opts); await a.connect(await MqttTransport.connect(url, a.id)) */
 export class DeviceAgent {
   readonly fw: FirmwareInstance;
   readonly kernel: Kernel;
   readonly signer: UpdateSigner;
-  private client?: MqttClient;
+  private transport?: Transport;
   private lastRound = 0;
   private counter = 0;
   private readonly kid: Uint8Array;
+  private readonly member?: CommitteeMember;
 
   constructor(private readonly o: AgentOptions) {
     if (o.dp) checkDpOptions(o.dp);
@@ -61,6 +65,10 @@ export class DeviceAgent {
     this.kernel = new Kernel(this.fw);
     this.signer = o.signer(this.fw);
     this.kid = new TextEncoder().encode(o.id);
+    const sign = this.signer.sign?.bind(this.signer);
+    if (o.committee && sign) {
+      this.member = new CommitteeMember({ id: o.id, task: o.task, sign, score: (blob) => { this.kernel.load(blob); return this.kernel.evaluate(this.o.data).accuracy; } });
+    }
   }
 
   get id(): string { return this.o.id; }
@@ -68,25 +76,39 @@ export class DeviceAgent {
   get samples(): number { return this.o.data.n; }
   publicKey(): Uint8Array { return this.signer.publicKey(); }
 
-  /** Connects to the broker and starts following the global model. */
-  async connect(brokerUrl: string): Promise<void> {
-    this.client = await mqtt.connectAsync(brokerUrl, { clientId: `dev-${this.o.id}`, reconnectPeriod: 500, clean: true });
-    this.client.on('message', (_topic, payload) => this.onGlobal(payload));
-    this.client.on('error', (e) => this.o.onEvent?.({ device: this.o.id, event: 'transport_error', detail: e.message }));
-    await this.client.subscribeAsync(globalTopic(this.o.task), { qos: 1 });
+  /** Starts following the global model over `transport` (the agent closes it on close()). */
+  async connect(transport: Transport): Promise<void> {
+    this.transport = transport;
+    transport.onMessage((topic, payload) => this.dispatch(topic, payload));
+    transport.onStatus?.((e) => { if (e.detail) this.o.onEvent?.({ device: this.o.id, event: e.up ? 'transport' : 'transport_error', detail: e.detail }); });
+    await transport.subscribe(this.member ? [globalTopic(this.o.task), updateFilter(this.o.task), validateTopic(this.o.task)] : [globalTopic(this.o.task)]);
+  }
+
+  /** The single dispatch point: one handler per message type. */
+  private dispatch(topic: string, payload: Uint8Array): void {
+    const t = parseTopic(topic);
+    if (!t || t.task !== this.o.task) return;
+    try {
+      if (t.kind === 'global') this.onGlobal(payload);
+      else if (t.kind === 'update') this.member?.onUpdate(payload);
+      else if (t.kind === 'validate' && this.member) void this.member.answer(payload, this.transport!).then((sent) => { if (sent) this.o.onEvent?.({ device: this.o.id, event: 'score_sheet' }); }, (e) => this.o.onEvent?.({ device: this.o.id, event: 'score_error', detail: String(e?.message ?? e) }));
+    } catch (e) {
+      this.o.onEvent?.({ device: this.o.id, event: 'reject_message', detail: `${topic}: ${(e as Error).message}` });
+    }
   }
 
   /** Handler for fl/<task>/global: verify, train, sign, publish. Bad messages are logged and dropped. */
-  private onGlobal(payload: Buffer): void {
+  private onGlobal(payload: Uint8Array): void {
     let g;
     try {
-      g = decodeGlobal(new Uint8Array(payload), this.o.gatewayKey, MAX_MODEL_BYTES + 4096);
+      g = decodeAnnouncement(payload, this.o.gatewayKey, MAX_ANNOUNCEMENT_BYTES);
     } catch (e) {
       this.o.onEvent?.({ device: this.o.id, event: 'reject_global', detail: (e as Error).message });
       return;
     }
     if (g.task !== this.o.task || g.done || g.round <= this.lastRound) return;
     this.lastRound = g.round;
+    if (g.committee?.includes(this.o.id)) { this.o.onEvent?.({ device: this.o.id, event: 'committee', round: g.round }); return; }   // members score, they do not train (002 §III)
     let envelope: Uint8Array;
     try {
       envelope = this.trainRound(g.round, g.model, g.hash);
@@ -95,7 +117,7 @@ export class DeviceAgent {
       this.o.onEvent?.({ device: this.o.id, event: 'train_error', round: g.round, detail: (e as Error).message });
       return;
     }
-    this.client?.publish(updateTopic(this.o.task, this.o.id), Buffer.from(envelope), { qos: 1 });
+    this.transport?.publish(updateTopic(this.o.task, this.o.id), envelope, { qos: 1 }).catch((e) => this.o.onEvent?.({ device: this.o.id, event: 'publish_error', round: g.round, detail: String(e?.message ?? e) }));
     this.o.onEvent?.({ device: this.o.id, event: 'update', round: g.round });
   }
 
@@ -107,12 +129,9 @@ export class DeviceAgent {
     const metrics: Record<string, number> = { loss_u: Math.round(r.loss * 1e6) };
     if (this.o.dp) {
       if (!this.signer.privatize) throw new Error('this signer cannot apply differential privacy');
-      const base = decodeModel(model).params;
       const mine = decodeModel(trained);
-      const noisy = this.signer.privatize(mine.params.map((x, i) => x - base[i]), this.o.dp.clipL1, this.o.dp.epsilon);
-      const sum = new Int32Array(base.length); // saturate in int32; encodeModel clamps to legal ranges
-      for (let i = 0; i < base.length; i++) sum[i] = Math.max(-0x80000000, Math.min(0x7fffffff, base[i] + noisy.values[i]));
-      trained = encodeModel(mine.header, sum);
+      const noisy = privatizeParams(this.signer as Required<UpdateSigner>, decodeModel(model).params, mine.params, this.o.dp);
+      trained = encodeModel(mine.header, noisy.params);
       metrics.eps_m = noisy.epsM;
     }
     const fields: UpdateFields = {
@@ -122,6 +141,6 @@ export class DeviceAgent {
   }
 
   async close(): Promise<void> {
-    await this.client?.endAsync();
+    await this.transport?.close();
   }
 }

@@ -5,19 +5,21 @@
 // Runs one DeviceAgent per device in the seeds file, each with its own firmware instance whose
 // signer is provisioned with that device's seed, its MNIST shard (sim/cluster-init.ts draws the
 // same shards from the deployment's data seed) and its home gateway's key from the deployment.
-// Boards only follow the global model and publish signed updates, which is all the fedavg and
-// pow engines need; BFLC committee scoring and PoQ reports over MQTT are not built. Runs until
-// SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage.
+// Boards follow the global model and publish signed updates (fedavg, pow) and, for the BFLC
+// committee engine, score candidates when named on the committee. PoQ reports over MQTT are
+// not built yet. Runs until SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage.
+// A board process depends only on the protocol layer and the board code (boards/, protocol/).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DeviceAgent } from './agent.js';
 import { boardProfile } from './profiles.js';
 import { DeviceSigner } from './firmware/signer.js';
+import { MqttTransport } from './transport/mqtt.js';
+import { fleetShards } from './data/fleet-shards.js';
 import { toHex } from '../protocol/bytes.js';
 import { ed25519PublicKey } from '../protocol/cose.js';
-import { parseDeviceSeeds, readDeployment } from '../gateway/cluster/deployment.js';
-import { fleetShards } from '../sim/cluster-init.js';
-import { TRAIN } from '../sim/run.js';
+import { parseDeviceSeeds, readDeployment } from '../protocol/deployment.js';
+import { TRAIN } from '../protocol/task.js';
 
 const USAGE = 'usage: boards --genesis genesis.json --seeds boards.seeds.json --broker mqtt://host:port [--board emulated] [--epochs 1] [--json]\n';
 
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     if (i === undefined) throw new Error(`device ${id} is not in the deployment`);
     const d = dep.devices[i];
     const a = new DeviceAgent({
-      id, task: dep.task, profile, data: shards[i],
+      id, task: dep.task, profile, data: shards[i], committee: dep.engine === 'committee',
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
       gatewayKey: gwKeys.get(d.home)!,   // each board follows its home gateway's announcements
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
@@ -53,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((res) => { stopping = res; });
   process.on('SIGINT', () => stopping?.()); process.on('SIGTERM', () => stopping?.());
   try {
-    for (const a of agents) await a.connect(v.broker);
+    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id));
     say({ event: 'ready', devices: agents.map((a) => a.id) }, `${agents.length} boards connected to ${v.broker}`);
     await stopped;
   } finally {

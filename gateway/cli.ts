@@ -5,47 +5,53 @@
 //        [--rounds R] [--round-timeout-ms 15000] [--view-timeout-ms T] [--peer-wait-ms 30000] [--json]
 // Opens its own LevelDB ledger (imports the deployment's registration block on first start),
 // waits until every genesis gateway has said hello on the broker (or --peer-wait-ms), runs a
-// ClusterNode until R rounds are final (forever without --rounds) and exits 0; SIGINT/SIGTERM
-// stop it cleanly (ledger closed). Progress: one line per finalized round (JSON with --json).
-// Exit codes: 0 done, 1 failure, 2 usage. Engines: fedavg and pow (their device side is only
-// updates); committee/PoQ need device-side evidence over MQTT, which is not built yet.
+// gateway node (gateway/node.ts: the round driver with BFT finality) until R rounds are final
+// (forever without --rounds) and exits 0; SIGINT/SIGTERM stop it cleanly (ledger closed).
+// Progress: one line per finalized round (JSON with --json). Exit codes: 0 done, 1 failure,
+// 2 usage. Engines: fedavg, pow and committee (boards score over MQTT); PoQ's device-side
+// reports over MQTT are not built yet.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import mqtt from 'mqtt';
 import { Ledger, nodeSigner } from './ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
-import { ClusterNode, type ClusterRoundSummary } from './cluster/node.js';
+import { helloTopic, helloFilter, parseTopic } from '../protocol/topics.js';
+import { gatewayNode } from './node.js';
+import type { RoundDriver } from './round/driver.js';
+import type { RoundSummary } from './round/summary.js';
 import { clusterNodeOptions } from './cluster/setup.js';
-import { parseSeed, readDeployment, type Deployment } from './cluster/deployment.js';
+import { MqttTransport } from '../boards/transport/mqtt.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
+import { parseSeed, readDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 
 const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--json]\n';
 
-/** Hello topic: a retained, unsigned "I am subscribed" marker per gateway. It only gates when
- *  round 1 starts (so no gateway misses the first updates); safety never depends on it. */
-const helloTopic = (task: string, id: string) => `fl/${task}/gw/hello/${id}`;
-
-/** Announces this gateway and waits until all `ids` have (or `ms` pass); returns who was seen. */
+/** The hello marker (protocol/topics.ts helloTopic) is a retained, unsigned "I am subscribed"
+ *  per gateway. It only gates when round 1 starts (so no gateway misses the first updates);
+ *  safety never depends on it. Announces this gateway and waits until all `ids` have (or `ms`
+ *  pass); returns who was seen. */
 async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal): Promise<{ seen: string[]; clear(): Promise<void> }> {
-  const c = await mqtt.connectAsync(url, { clientId: `hello-${id}-${process.pid}`, reconnectPeriod: 0, clean: true });
+  const c = await MqttTransport.connect(url, `hello-${id}`);
   const seen = new Set<string>();
   let done: () => void = () => {};
   const all = new Promise<void>((res) => { done = res; });
-  c.on('message', (topic, payload) => {
-    if (payload.length) seen.add(topic.slice(topic.lastIndexOf('/') + 1));
+  c.onMessage((topic, payload) => {
+    const who = parseTopic(topic)?.id;
+    if (payload.length && who) seen.add(who);
     if (ids.every((x) => seen.has(x))) done();
   });
-  await c.subscribeAsync(`fl/${task}/gw/hello/+`, { qos: 1 });
-  await c.publishAsync(helloTopic(task, id), JSON.stringify({ id, pid: process.pid }), { qos: 1, retain: true });
+  await c.subscribe([helloFilter(task)]);
+  await c.publish(helloTopic(task, id), new TextEncoder().encode(JSON.stringify({ id, pid: process.pid })), { qos: 1, retain: true });
   let timer: NodeJS.Timeout | undefined;
   signal.addEventListener('abort', () => done(), { once: true });
   await Promise.race([all, new Promise<void>((res) => { timer = setTimeout(res, ms); })]);
   clearTimeout(timer);
   return {
     seen: ids.filter((x) => seen.has(x)),
-    clear: async () => { await c.publishAsync(helloTopic(task, id), '', { qos: 1, retain: true }).catch(() => {}); await c.endAsync(); },
+    clear: async () => { await c.publish(helloTopic(task, id), new Uint8Array(0), { qos: 1, retain: true }).catch(() => {}); await c.close(); },
   };
 }
 
@@ -67,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   const json = v.json;
   const say = (event: string, x: Record<string, unknown>, text: string) => process.stdout.write(json ? JSON.stringify({ event, gw: v.id, ...x }) + '\n' : `[${v.id}] ${text}\n`);
   const dep: Deployment = readDeployment(v.genesis);
-  if (dep.engine !== 'fedavg' && dep.engine !== 'pow') { process.stderr.write(`engine ${dep.engine}: device-side evidence over MQTT is not built; use fedavg or pow\n`); return 2; }
+  if (dep.engine === 'poq') { process.stderr.write('engine poq: device-side quality reports over MQTT are not built; use fedavg, committee or pow\n'); return 2; }
   const seed = readGatewaySeed(v);
   const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
   if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
@@ -80,27 +86,38 @@ async function main(argv: string[]): Promise<number> {
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
-  let node: ClusterNode | undefined;
+  let node: RoundDriver | undefined;
   let hello: Awaited<ReturnType<typeof helloBarrier>> | undefined;
   try {
     // Block 1 registers the devices with every gateway's approval; importBlock re-checks it all.
     if (ledger.height < 1) await ledger.importBlock(dep.registration);
-    node = new ClusterNode(clusterNodeOptions({
-      id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
-      initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
-      log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
-    }));
-    await node.connect(v.broker);
+    // Every gateway evaluates on the deployment's held-out digits: the accuracy is in the block.
+    const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
+    const evaluator = new Kernel(new FirmwareInstance());
+    const transport = await MqttTransport.connect(v.broker, v.id);
+    node = gatewayNode({
+      ...clusterNodeOptions({
+        id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
+        initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
+        log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
+        evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+      }),
+      transport,
+      onRound: (s: RoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`),
+    }).driver;
+    await node.listen();
     const peers = dep.genesis.managers.map((m) => m.id);
     hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);
     say('ready', { height: ledger.height, peers: hello.seen }, `connected to ${v.broker}; height ${ledger.height}; peers seen ${hello.seen.join(', ')}`);
     const n = node;
-    stop.signal.addEventListener('abort', () => n.stop(), { once: true });
+    stop.signal.addEventListener('abort', () => n.stop(true), { once: true });
     if (!stop.signal.aborted) {
-      await n.run((s: ClusterRoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted} updates, leader ${s.leader}, view ${s.view}, ${s.ms} ms`));
+      n.begin();
+      await n.run();
     }
   } finally {
     await node?.close();
+    await node?.transport.close();
     await hello?.clear();
     const head = toHex(ledger.headHash()), height = ledger.height;
     await ledger.close();

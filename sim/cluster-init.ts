@@ -11,24 +11,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadMnist, subset, type Dataset } from '../boards/data/mnist.js';
-import { trainTestSplit } from '../boards/data/split.js';
-import { partition } from '../boards/data/partition.js';
-import { DEFAULT_TASK } from './run.js';
-import { Ledger, nodeSigner } from '../gateway/ledger/index.js';
+import { fleetShards } from '../boards/data/fleet-shards.js';
+import { DEFAULT_TASK } from '../protocol/task.js';
+import { Ledger, nodeSigner, encodeBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
 import { clusterGenesis, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
-import { encodeDeployment, type Deployment } from '../gateway/cluster/deployment.js';
+import { encodeDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import type { EngineName } from '../gateway/consensus/engine.js';
-
-/** The emulated boards' local shards: MNIST train split (80 %), Dirichlet(α) over `devices`.
- *  The same draw as the one-process demo (sim/run-cluster.ts) for the same seed. */
-export function fleetShards(seed: number, devices: number, alpha: number): Dataset[] {
-  const { train } = trainTestSplit(loadMnist(), 0.2, seed);
-  return partition(train, devices, { kind: 'dirichlet', alpha }, seed).map((p) => subset(train, p));
-}
 
 /** Initial global model of a deployment (the firmware's deterministic init; 784 → 10 logreg). */
 export function initialModelOf(m: { inputs: number; outputs: number; seed: number }): Uint8Array {
@@ -61,7 +52,7 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   model.hash = toHex(sha256(initialModelOf(model)));
   const dep: Deployment = {
     genesis, task, engine: o.engine, settings: o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {},
-    model, data: { seed: o.seed, alpha }, devices, registration,
+    model, data: { seed: o.seed, alpha }, devices, registration: encodeBlock(registration!),
   };
   const genesisPath = join(out, 'genesis.json');
   writeFileSync(genesisPath, encodeDeployment(dep));
@@ -82,8 +73,8 @@ async function main(argv: string[]): Promise<number> {
     'board-processes': { type: 'string', default: '1' }, difficulty: { type: 'string' },
   } });
   if (!v.out) { process.stderr.write('usage: cluster-init --out DIR [--seed N] [--gateways G] [--devices N] [--engine fedavg|pow] [--board-processes K]\n'); return 2; }
-  if (v.engine !== 'fedavg' && v.engine !== 'pow') {
-    process.stderr.write(`engine ${v.engine}: only fedavg and pow run on separate boxes (committee/PoQ device-side evidence over MQTT is not built)\n`); return 2;
+  if (v.engine !== 'fedavg' && v.engine !== 'pow' && v.engine !== 'committee') {
+    process.stderr.write(`engine ${v.engine}: fedavg, committee and pow run on separate boxes (PoQ's device-side reports over MQTT are not built)\n`); return 2;
   }
   const r = await initCluster({
     out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine, task: v.task,

@@ -3,7 +3,7 @@
 // that each run the firmware .wasm on a non-IID Dirichlet shard of the MNIST digits.
 import { parseArgs } from 'node:util';
 import { runFederated, DEFAULTS, type RunOptions } from './run.js';
-import { ENGINE_NAMES, type EngineName } from '../gateway/consensus/engine.js';
+import { ENGINE_NAMES, type EngineName } from '../protocol/task.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -83,9 +83,9 @@ function main(): void {
       const w = 20, done = Math.round((s.round / total) * w);
       const bar = '█'.repeat(done) + '░'.repeat(w - done);
       const rej = s.rejected.length ? ` rejected ${s.rejected.length} (${[...new Set(s.rejected.map((r) => r.reason))].join(',')})` : '';
-      say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted}${rej} height ${s.height} ${s.ms} ms`);
+      say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted.length}${rej} height ${s.height} ${s.ms} ms`);
     },
-    onReject: (e) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
+    onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
   }).then((r) => {
     say(`done: final accuracy ${r.final_accuracy.toFixed(4)}, ledger height ${r.ledger_height} (${r.ledger_verified ? 'verified' : 'VERIFY FAILED'}), ${r.seconds.toFixed(1)} s`);
     if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir }));

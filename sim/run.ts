@@ -1,22 +1,33 @@
-// One federated training run: broker + gateway + N emulated boards. Used by `npm start`
-// (sim/demo.ts) and by the end-to-end tests; all I/O choices come in through RunOptions.
+// One federated training run: broker + G gateways + N emulated boards, over real MQTT. Used by
+// `npm start` (sim/demo.ts) and the end-to-end tests; all I/O choices come in through
+// RunOptions. One gateway appends its own blocks; several reach BFT finality. Every gateway
+// is a configuration of the one round driver (gateway/node.ts).
 import { mkdirSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { loadMnist } from '../boards/data/mnist.js';
+import { loadMnist, subset } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { partition } from '../boards/data/partition.js';
-import { subset } from '../boards/data/mnist.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { Gateway, type RoundSummary } from '../gateway/gateway.js';
-import { Ledger, registrationTx, nodeSigner, type GenesisConfig } from '../gateway/ledger/index.js';
-import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { Ledger, nodeSigner, registrationTx, type GenesisConfig } from '../gateway/ledger/index.js';
+import { ed25519FromSeed } from '../gateway/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
-import type { EngineName } from '../gateway/consensus/engine.js';
-import { runClusterFederated } from './run-cluster.js';
+import { MqttTransport } from '../boards/transport/mqtt.js';
+import { decodeModel } from '../protocol/model-blob.js';
+import { DEFAULT_TASK, TRAIN, type EngineName } from '../protocol/task.js';
+import { aggregator } from '../gateway/aggregate/index.js';
+import { gatewayNode } from '../gateway/node.js';
+import type { RoundDriver } from '../gateway/round/driver.js';
+import type { RoundSummary, Rejection } from '../gateway/round/summary.js';
+import type { Finality } from '../gateway/round/ports.js';
+import { BftFinality } from '../gateway/finality/bft.js';
+import { clusterGenesis, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
+import { poqInProcess } from './evidence/poq-in-process.js';
+
+export { DEFAULT_TASK, TRAIN };
 
 export interface RunOptions {
   devices: number;
@@ -29,125 +40,152 @@ export interface RunOptions {
   dataDir?: string;
   board?: string;
   task?: string;
-  /** Local differential privacy of every update (boards/agent.ts DpOptions). */
+  /** Local differential privacy of every update (boards/firmware/dp.ts). */
   dp?: { epsilon: number; clipL1: number };
-  /** Round consensus engine (issue 6). Unset: the single-gateway FedAvg run. */
+  /** Round consensus engine (default fedavg). */
   consensus?: EngineName;
-  /** Number of gateways (super nodes); > 1 or a consensus engine runs the BFT cluster (sim/run-cluster.ts). */
+  /** Number of gateways (super nodes); more than one reach BFT finality. */
   gateways?: number;
-  /** Aggregation rule for the cluster run (gateway/aggregate), default fedavg. */
+  /** Aggregation rule (gateway/aggregate), default fedavg. */
   rule?: string;
 }
 
-export const DEFAULT_TASK = 'mnist-lr';
 export const DEFAULTS = { devices: 10, rounds: 20, alpha: 0.5, seed: 1, epochs: 1, roundTimeoutMs: 15_000 };
-/** Local SGD for logistic regression (kernel docs: lr is the real step on the batch-mean gradient). */
-export const TRAIN = { batch: 32, lr: 0.5 };
 
 export interface RunHooks {
   signal?: AbortSignal;
   onStart?(info: { broker: string; dataDir: string; train: number; test: number; shards: number[] }): void;
   onRound?(s: RoundSummary, total: number): void;
-  onReject?(e: { device?: string; reason: string; detail: string }): void;
+  onReject?(e: Rejection & { round: number }): void;
   /** Runs after boards connect and before round 1 (tests inject attackers here). */
   beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[] }): Promise<void> | void;
+  /** Sees each gateway once started (tests crash, cut off or corrupt gateways here). */
+  onGateways?(gws: { drivers: RoundDriver[]; finalities: Finality[]; ledgers: Ledger[] }): void;
+  settings?: EngineSettings;
+  viewTimeoutMs?: number;
+  /** Replaces gateway g's finality (tests: a Byzantine gateway). */
+  finalityFactory?: (o: ConstructorParameters<typeof BftFinality>[0], g: number) => Finality;
 }
+
+export interface GatewayReport { id: string; height: number; head: string; verified: boolean; evidence: number }
 
 export interface RunResult {
   rounds: number;
   devices: number;
+  gateways: number;
+  consensus: EngineName;
   final_accuracy: number;
   ledger_height: number;
   ledger_verified: boolean;
   data_dir: string;
   seconds: number;
+  /** Gateway 0's round summaries. */
   summaries: RoundSummary[];
+  per_gateway: GatewayReport[];
 }
 
-/** The genesis of a demo run's chain: the gateway is the only manager (permissioned admission). */
-export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'>): GenesisConfig {
-  const gw = nodeSigner('gw-0', demoSeed('gateway', o.seed));
+/** The genesis of a one-gateway chain: the gateway is the only manager (permissioned admission). */
+export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: EngineName }): GenesisConfig {
+  const gw = nodeSigner(gatewayId(0), gatewaySeed(0, o.seed));
   const task = o.task ?? DEFAULT_TASK;
-  return {
-    chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }],
-    params: { task, engine: 'fedavg' }, timestamp: 0,
-  };
+  return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg' }, timestamp: 0 };
 }
 
 /** Runs one federated training job end to end and returns its summary. */
 export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
-  if (o.consensus !== undefined || (o.gateways ?? 1) > 1) return runClusterFederated(o, hooks);
   const t0 = Date.now();
   const task = o.task ?? DEFAULT_TASK;
+  const G = o.gateways ?? 1;
+  const engineName: EngineName = o.consensus ?? 'fedavg';
   const dataDir = resolve(o.dataDir ?? join('data', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`));
   mkdirSync(dataDir, { recursive: true });
 
   const { train, test } = trainTestSplit(loadMnist(), 0.2, o.seed);
-  const shards = partition(train, o.devices, { kind: 'dirichlet', alpha: o.alpha }, o.seed);
+  const parts = partition(train, o.devices, { kind: 'dirichlet', alpha: o.alpha }, o.seed);
+  const shards = parts.map((p) => subset(train, p));
   const profile = boardProfile(o.board ?? 'emulated');
-
   let broker: EmbeddedBroker | undefined;
   const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
-  hooks.onStart?.({ broker: brokerUrl, dataDir, train: train.n, test: test.n, shards: shards.map((s) => s.length) });
+  hooks.onStart?.({ broker: brokerUrl, dataDir, train: train.n, test: test.n, shards: parts.map((s) => s.length) });
 
-  const gwSeed = demoSeed('gateway', o.seed);
-  const gwKeys = ed25519FromSeed(gwSeed);
-  const gwSigner = nodeSigner('gw-0', gwSeed);
+  const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
+  const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
+  const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
+  const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  const agents = ids.map((id, i) => new DeviceAgent({
+    id, task, profile, data: shards[i], dp: o.dp, committee: engineName === 'committee',
+    train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
+    gatewayKey: gwKeys[i % G].publicKey,   // each board follows its home gateway
+    signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
+  }));
 
-  const agents: DeviceAgent[] = [];
-  for (let i = 0; i < o.devices; i++) {
-    const id = `dev-${String(i).padStart(4, '0')}`;
-    const agent = new DeviceAgent({
-      id, task, profile, data: subset(train, shards[i]),
-      train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
-      gatewayKey: gwKeys.publicKey, dp: o.dp,
-      signer: (fw) => { const s = new DeviceSigner(fw); s.provision(demoSeed(id, o.seed)); return s; },
+  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }) : clusterGenesis(o.seed, G, engineName, task);
+  const ledgers: Ledger[] = [];
+  for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis }));
+  // Permissioned admission (height 1): the managers register each provisioned board.
+  if (ledgers[0].height < 1) {
+    const devices = agents.map((a) => ({ id: a.id, publicKey: a.publicKey(), samples: a.samples }));
+    if (G === 1) await ledgers[0].append(gwSigners[0], devices.map((d) => registrationTx(gwSigners[0], { id: d.id, publicKey: d.publicKey, profile: { categories: ['mnist'], types: ['image/u8'], size: d.samples } })), { engine: engineName, round: 0 }, Date.now());
+    else {
+      const b = await registrationBlock(ledgers[0], gwSigners, devices, engineName);
+      for (let g = 1; g < G; g++) await ledgers[g].importBlock(b);
+    }
+  }
+
+  const initialModel = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
+  const settings = hooks.settings ?? {};
+  const evidence = engineName === 'poq'
+    ? poqInProcess(agents.map((a, i) => ({ id: a.id, kernel: a.kernel, data: shards[i], signer: nodeSigner(a.id, deviceSeed(a.id, o.seed)) })), decodeModel(initialModel).header, settings.poqTolerance)
+    : undefined;
+  const drivers: RoundDriver[] = [];
+  const finalities: Finality[] = [];
+  const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
+  const log = process.env.EDGECHAIN_DEBUG ? (e: object) => console.error(JSON.stringify(e)) : undefined;
+  for (let g = 0; g < G; g++) {
+    const p: GatewayParams = {
+      id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: ids, settings, initialModel,
+      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), evidence, log,
+      // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
+      evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+    };
+    const base = clusterNodeOptions(p);
+    const finality = hooks.finalityFactory && G > 1
+      ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
+      : undefined;
+    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g));
+    const node = gatewayNode({
+      ...base, transport, finality,
+      onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds) : undefined,
+      onReject: g === 0 ? hooks.onReject : undefined,
     });
-    agents.push(agent);
+    drivers.push(node.driver); finalities.push(node.finality);
   }
-
-  const ledger = await Ledger.open(dataDir, { genesis: demoGenesis(o) });
-  // Permissioned admission (000/002): the manager registers each provisioned board.
-  if (ledger.height < 1) {
-    const txs = agents.map((a) => registrationTx(gwSigner, {
-      id: a.id, publicKey: a.publicKey(), profile: { categories: ['mnist'], types: ['image/u8'], size: a.samples },
-    }));
-    await ledger.append(gwSigner, txs, { engine: 'fedavg', round: 0 }, Date.now());
-  }
-
-  const evalFw = new FirmwareInstance();
-  const evaluator = new Kernel(evalFw);
-  const initialModel = Kernel.initialModel(evalFw, { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
-  const gateway = new Gateway({
-    id: gwSigner.id, task, ledger, signer: gwSigner, signingKey: gwKeys.privateKey, initialModel,
-    rounds: o.rounds, expected: agents.map((a) => a.id), roundTimeoutMs: o.roundTimeoutMs,
-    evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
-    log: (e) => { if (e.event === 'reject') hooks.onReject?.(e as any); },
-  });
-  const onAbort = () => gateway.stop();
+  const onAbort = () => drivers.forEach((d) => d.stop());
   hooks.signal?.addEventListener('abort', onAbort);
-
   let summaries: RoundSummary[] = [];
-  let verified = false;
-  let height = 0;
+  const per: GatewayReport[] = [];
   try {
-    await gateway.connect(brokerUrl);
-    for (const a of agents) await a.connect(brokerUrl);
+    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id));
     await hooks.beforeRounds?.({ brokerUrl, task, agents });
-    summaries = await gateway.run((s) => hooks.onRound?.(s, o.rounds));
+    for (const d of drivers) await d.listen();
+    for (const d of drivers) d.begin();
+    hooks.onGateways?.({ drivers, finalities, ledgers });
+    summaries = (await Promise.all(drivers.map((d) => d.run())))[0];
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
-    await gateway.close();
+    for (const d of drivers) await d.close();
+    await Promise.all(drivers.map((d) => d.transport.close()));
     for (const a of agents) await a.close();
-    verified = (await ledger.verify()).ok;
-    height = ledger.height;
-    await ledger.close();
+    for (let g = 0; g < G; g++) {
+      per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified: (await ledgers[g].verify()).ok, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
+      await ledgers[g].close();
+    }
     await broker?.close();
   }
   const last = summaries[summaries.length - 1];
   return {
-    rounds: summaries.length, devices: o.devices, final_accuracy: last?.accuracy ?? 0,
-    ledger_height: height, ledger_verified: verified, data_dir: dataDir,
-    seconds: (Date.now() - t0) / 1000, summaries,
+    rounds: summaries.length, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: last?.accuracy ?? 0,
+    ledger_height: per[0]?.height ?? 0, ledger_verified: per.every((p) => p.verified), data_dir: dataDir,
+    seconds: (Date.now() - t0) / 1000, summaries, per_gateway: per,
   };
 }

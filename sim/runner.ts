@@ -1,5 +1,5 @@
 // Runs one concrete scenario (a RunSpec): data and shards, the broker (embedded unless given),
-// the ledger, the simulated gateway with its consensus strategy, and the worker-thread fleet.
+// the ledger (on disk, or in memory), the simulated gateway (sim/gateway.ts) and the worker-thread fleet.
 // All randomness derives from the scenario seed, so two runs give the same metrics.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,9 +17,11 @@ import type { RunSpec } from './scenario/expand.js';
 import { buildShards } from './fleet/shards.js';
 import { assignRoles } from './fleet/roles.js';
 import { Fleet, type FleetStats } from './fleet/fleet.js';
-import { Coordinator, type RoundResult } from './coordinator/coordinator.js';
-import { strategyFor } from './coordinator/strategies.js';
-import { deviceId, deviceIndex } from './protocol.js';
+import { simGateway, type RoundResult } from './gateway.js';
+import { scenarioEngine } from './task.js';
+import { deviceId, deviceIndex } from '../protocol/ids.js';
+import { MqttTransport } from '../boards/transport/mqtt.js';
+import type { RoundDriver } from '../gateway/round/driver.js';
 
 export interface RunHooks {
   onRound?(r: RoundResult): void;
@@ -77,6 +79,20 @@ async function runCentralized(spec: RunSpec, hooks: RunHooks): Promise<RunOutput
   return { spec, rounds, epochs: rounds.map(() => epochsFor(s)), setupMs: 0, seconds: (Date.now() - t0) / 1000, attackers: [] };
 }
 
+/** Memory of the fleet after its first round (see MemoryReport). */
+async function measureMemory(fleet: Fleet, shards: ReturnType<typeof buildShards>, rss0: number): Promise<MemoryReport> {
+  global.gc?.();
+  const st: FleetStats = await fleet.memory();
+  const delta = process.memoryUsage().rss - rss0;
+  const shared = shards.x.byteLength + shards.y.byteLength;
+  return {
+    boards: st.boards, workers: st.workers,
+    bytesPerBoard: Math.round((st.wasmBytes + st.workerHeapBytes + shared) / st.boards),
+    wasmBytesPerBoard: Math.round(st.wasmBytes / st.boards), heapBytesPerBoard: Math.round(st.workerHeapBytes / st.boards),
+    sharedBytesPerBoard: Math.round(shared / st.boards), rssDeltaBytes: delta, rssBytesPerBoard: Math.round(delta / st.boards),
+  };
+}
+
 /** Runs one scenario variant and returns its per-round results.
  *  @example const out = await runScenario(expandScenario(s)[0], { broker: undefined }); */
 export async function runScenario(spec: RunSpec, o: { broker?: string; workers?: number; ledgerDir?: string } = {}, hooks: RunHooks = {}): Promise<RunOutput> {
@@ -87,12 +103,12 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   const { train, test } = trainTestSplit(loadMnist(), s.dataset.testFraction, s.seed);
   const shards = buildShards(train, s.devices.count, s.dataset.partition, s.seed);
   const roles = assignRoles(s.devices.count, s.attackers, s.seed);
+  let memoryOut: MemoryReport | undefined;
 
   const gwSeed = demoSeed('gateway', s.seed);
   const gw = ed25519FromSeed(gwSeed);
   const signer = nodeSigner('gw-0', gwSeed);
   const devKeys = Array.from({ length: s.devices.count }, (_, i) => ed25519FromSeed(demoSeed(deviceId(i), s.seed)));
-  const devices = devKeys.map((k) => ({ key: k.publicKey, counter: 0 }));
   // Keys the consensus engines check evidence against: the boards' and the gateway's (the PoW miner).
   const keyOf = (id: string) => (id === signer.id ? signer.publicKey : devKeys[deviceIndex(id)]?.publicRaw);
 
@@ -102,72 +118,67 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
 
   let broker: EmbeddedBroker | undefined;
   const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
-  let ledger: Ledger | undefined;
+  // The chain: on disk when the scenario keeps a ledger, in memory otherwise (same rules).
   const ledgerDir = s.ledger ? (o.ledgerDir ?? mkdtempSync(join(tmpdir(), `sim-${task}-`))) : undefined;
-  const strategy = strategyFor(s, keyOf);
+  const engine = scenarioEngine(s);
+  const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, fl_consensus: engine.name, rule: s.aggregation.rule }, timestamp: 0 };
   const errors: string[] = [];
-  let currentParams = decodeModel(initialModel);
+  let driver: RoundDriver | undefined;
   const fleet = new Fleet({
     scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, workers: o.workers,
-    roundModel: () => currentParams,
+    roundModel: () => decodeModel(driver!.state().model),
     roundCounts: () => {
-      const p = coord.currentPlan;
-      return { trainers: p.trainers.length, colluders: p.trainers.filter((i) => roles[i] >= 0 && s.attackers[roles[i]].type === 'little-is-enough').length };
+      const t = driver!.state().trainers.map(deviceIndex);
+      return { trainers: t.length, colluders: t.filter((i) => roles[i] >= 0 && s.attackers[roles[i]].type === 'little-is-enough').length };
     },
-    onError: (m) => { errors.push(m); process.stderr.write(`fleet: ${m}\n`); },
-  });
-  const coord = new Coordinator({
-    scenario: s, task, strategy, workers: fleet.count, gatewayId: 'gw-0', gatewayKey: gw.privateKey, signer, devices, initialModel,
-    epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+    onError: (m) => { errors.push(m); process.stderr.write(`fleet: ${m}\n`); driver?.stop(true); },
   });
   let started = false;
   const rounds: RoundResult[] = [];
-  let memory: MemoryReport | undefined;
+  let memory: Promise<MemoryReport> | undefined;
   let setupMs = 0;
+  let transport: MqttTransport | undefined;
+  const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });
+  const onAbort = () => driver?.stop();
+  hooks.signal?.addEventListener('abort', onAbort);
   try {
-    if (ledgerDir) {
-      ledger = await Ledger.open(ledgerDir, {
-        genesis: { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: strategy.name }, timestamp: 0 },
-      });
-      const regs = Array.from({ length: s.devices.count }, (_, i) => registrationTx(signer, {
-        id: deviceId(i), publicKey: devKeys[i].publicRaw,
-        profile: { categories: ['mnist'], types: ['image/u8'], size: shards.count[i] },
-      }));
-      for (let i = 0; i < regs.length; i += 10_000) await ledger.append(signer, regs.slice(i, i + 10_000), { engine: strategy.name, round: 0 }, 0);
-    }
-    await coord.connect(brokerUrl);
+    const regs = Array.from({ length: s.devices.count }, (_, i) => registrationTx(signer, {
+      id: deviceId(i), publicKey: devKeys[i].publicRaw,
+      profile: { categories: ['mnist'], types: ['image/u8'], size: shards.count[i] },
+    }));
+    for (let i = 0; i < regs.length; i += 10_000) await ledger.append(signer, regs.slice(i, i + 10_000), { engine: engine.name, round: 0 }, 0);
+    transport = await MqttTransport.connect(brokerUrl, `gw-0-${task}`);
     global.gc?.();
     const rss0 = process.memoryUsage().rss;
     started = true;
     setupMs = await fleet.start();
-    for (let t = 1; t <= s.rounds && !hooks.signal?.aborted; t++) {
-      currentParams = decodeModel(coord.globalModel);
-      const res = await coord.round(t);
-      rounds.push(res);
-      if (t === 1) {
-        global.gc?.();
-        const st: FleetStats = await fleet.memory();
-        const delta = process.memoryUsage().rss - rss0;
-        const shared = shards.x.byteLength + shards.y.byteLength;
-        memory = {
-          boards: st.boards, workers: st.workers,
-          bytesPerBoard: Math.round((st.wasmBytes + st.workerHeapBytes + shared) / st.boards),
-          wasmBytesPerBoard: Math.round(st.wasmBytes / st.boards), heapBytesPerBoard: Math.round(st.workerHeapBytes / st.boards),
-          sharedBytesPerBoard: Math.round(shared / st.boards), rssDeltaBytes: delta, rssBytesPerBoard: Math.round(delta / st.boards),
-        };
-      }
-      hooks.onRound?.(res);
-      if (errors.length) throw new Error(`fleet error: ${errors[0]}`);
+    driver = simGateway({
+      scenario: s, task, transport, gatewayId: 'gw-0', signingKey: gw.privateKey, signer, ledger, initialModel, keyOf,
+      epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+      onRound: (res) => {
+        rounds.push(res);
+        if (res.round === 1) memory = measureMemory(fleet, shards, rss0);
+        hooks.onRound?.(res);
+      },
+    });
+    if (!hooks.signal?.aborted) {
+      await driver.start();
+      await driver.run();
     }
+    if (errors.length) throw new Error(`fleet error: ${errors[0]}`);
   } finally {
-    await coord.close(s.rounds).catch(() => {});
+    hooks.signal?.removeEventListener('abort', onAbort);
+    await driver?.close();
+    await transport?.close().catch(() => {});
+    const m = await memory?.catch(() => undefined);
+    if (m) memoryOut = m;
     if (started) await fleet.close();
-    if (ledger) await ledger.close();
+    await ledger.close();
     await broker?.close();
     if (ledgerDir && !o.ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
   }
   return {
-    spec, rounds, epochs: rounds.map(() => epochsFor(s)), memory, setupMs, seconds: (Date.now() - t0) / 1000,
+    spec, rounds, epochs: rounds.map(() => epochsFor(s)), memory: memoryOut, setupMs, seconds: (Date.now() - t0) / 1000,
     attackers: roles.reduce<number[]>((a, r, i) => (r >= 0 ? (a.push(i), a) : a), []),
   };
 }

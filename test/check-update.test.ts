@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { checkUpdate, type RoundContext } from '../gateway/check-update.js';
+import { checkUpdate, type RoundContext } from '../gateway/round/check-update.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate, type UpdateFields } from '../protocol/update.js';
 import { ed25519FromSeed } from '../gateway/keys.js';

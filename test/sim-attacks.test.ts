@@ -5,15 +5,6 @@ import assert from 'node:assert/strict';
 import { ATTACKS, colludingScore } from '../sim/attacks/index.js';
 import { lieZ, normInv } from '../sim/attacks/little-is-enough.js';
 import { paramLayout } from '../sim/attacks/attack.js';
-import { committeeConfig } from '../sim/coordinator/committee.js';
-import { strategyFor } from '../sim/coordinator/strategies.js';
-import { signScoreSheet, encodeSheets } from '../gateway/consensus/committee.js';
-import { encodeCanonical } from '../protocol/cbor.js';
-import { sha256 } from '../protocol/bytes.js';
-import { nodeSigner, type Signer } from '../gateway/ledger/index.js';
-import { demoSeed } from '../gateway/keys.js';
-import { deviceId, deviceIndex } from '../sim/protocol.js';
-import { validateScenario } from '../sim/scenario/schema.js';
 import { Rng } from '../boards/data/rng.js';
 import type { ModelHeader } from '../protocol/model-blob.js';
 
@@ -64,79 +55,4 @@ test('free rider returns the global model; colluders score friends high', () => 
   assert.ok(s >= 850_000 && s <= 950_000);
   assert.equal(colludingScore(false, 123_456, rng, {}), 123_456);
   assert.equal(colludingScore(false, 123_456, rng, { sinkHonest: 1 }), 0);
-});
-
-const memberSigner = (i: number) => nodeSigner(deviceId(i), demoSeed(deviceId(i), 1));
-const keyOf = (id: string) => (deviceIndex(id) < 0 ? undefined : memberSigner(deviceIndex(id)).publicKey);
-const hashOf = (k: number) => sha256(Uint8Array.from([k]));
-const sheetMsg = (signer: Signer, round: number, prev: Uint8Array, scores: { updateHash: Uint8Array; score: number }[]) =>
-  encodeCanonical(encodeSheets([signScoreSheet(signer, round, prev, scores)]));
-
-test('committee strategy: signed sheets through committeeEngine, threshold then the k best, election by score', () => {
-  const s = validateScenario({ name: 'c', devices: { count: 10 }, selection: { activeFraction: 0.5 }, consensus: { engine: 'committee', committeeFraction: 0.4, threshold: 0.5, kFraction: 0.4 } });
-  assert.deepEqual(committeeConfig(s), { size: 2, threshold: 500_000, k: 2, election: 'score' });
-  const c = strategyFor(s, keyOf);
-  const plan = c.plan(1);
-  assert.equal(plan.trainers.length, 5);
-  assert.equal(plan.committee.length, 2);
-  assert.ok(plan.trainers.every((t) => !plan.committee.includes(t)));
-  const view = { round: 1, prev: new Uint8Array(32).fill(9) };
-  const cands = plan.trainers.map((index, k) => ({ index, n: 10, params: Int32Array.from([k * 10]), updateHash: hashOf(k) }));
-  const score = (k: number) => (k === 0 ? 10 : 900_000 - k);
-  const sheets = plan.committee.map((m) => c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(m), 1, view.prev, cands.map((x, k) => ({ updateHash: x.updateHash, score: score(k) })))));
-  const d = c.decide(view, cands, sheets);
-  assert.deepEqual(d.accepted.map((a) => a.index), [plan.trainers[1], plan.trainers[2]], 'the k = 2 best of those over the threshold');
-  assert.equal(d.rejected.filter((r) => r.reason === 'committee_score').length, 3);
-  assert.match(d.rejected.find((r) => r.index === plan.trainers[0])!.detail, /below the threshold 50\.00 %/);
-  assert.match(d.rejected.find((r) => r.index === plan.trainers[3])!.detail, /not among the k = 2 best/);
-  assert.deepEqual(d.params, Int32Array.from([15]), 'FedAvg of the two accepted (10 and 20)');
-  assert.equal(d.scores!.get(plan.trainers[1]), 899_999);
-  // election by score among the accepted providers (gateway/consensus/election.ts)
-  assert.deepEqual(c.plan(2).committee, [plan.trainers[1], plan.trainers[2]].sort((a, b) => a - b));
-});
-
-test('committee strategy: the engine lower median, and sheets checked at the edge', () => {
-  const s = validateScenario({ name: 'c', devices: { count: 10 }, selection: { activeFraction: 0.5 }, consensus: { engine: 'committee', committeeFraction: 0.4, threshold: 0.5 } });
-  const c = strategyFor(s, keyOf);
-  const plan = c.plan(1);
-  const view = { round: 1, prev: new Uint8Array(32).fill(3) };
-  const cands = plan.trainers.map((index, k) => ({ index, n: 10, params: Int32Array.from([k]), updateHash: hashOf(k) }));
-  // one colluding member of two scores update 0 at 95 %: with a lower median it stays at the honest 1 %
-  const [m0, m1] = plan.committee;
-  const sheets = [
-    c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(m0), 1, view.prev, cands.map((x, k) => ({ updateHash: x.updateHash, score: k === 0 ? 950_000 : 800_000 })))),
-    c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(m1), 1, view.prev, cands.map((x, k) => ({ updateHash: x.updateHash, score: k === 0 ? 10_000 : 800_000 })))),
-  ];
-  const d = c.decide(view, cands, sheets);
-  assert.equal(d.scores!.get(plan.trainers[0]), 10_000);
-  assert.ok(!d.accepted.some((a) => a.index === plan.trainers[0]));
-  // a sheet from a non-member, for another round, over another parent, or signed by another key is refused
-  const outsider = [...Array(10).keys()].find((i) => !plan.committee.includes(i))!;
-  const good = [{ updateHash: hashOf(0), score: 1 }];
-  assert.throws(() => c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(outsider), 1, view.prev, good)), /not_member/);
-  assert.throws(() => c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(m0), 2, view.prev, good)), /wrong_round/);
-  assert.throws(() => c.admitSheet!(view, plan.committee, sheetMsg(memberSigner(m0), 1, new Uint8Array(32), good)), /bad_signature/);
-  const forged = { ...memberSigner(outsider), id: deviceId(m0) };
-  assert.throws(() => c.admitSheet!(view, plan.committee, sheetMsg(forged, 1, view.prev, good)), /bad_signature/);
-  assert.throws(() => c.admitSheet!(view, plan.committee, Uint8Array.from([0xff])));
-});
-
-test('fedavg and PoW strategies: every admitted update, the aggregate verified by the engines', () => {
-  const base = { name: 'p', devices: { count: 6 }, selection: { activeFraction: 0.5 } };
-  const gw = nodeSigner('gw-0', demoSeed('gateway', 1));
-  const keys = (id: string) => (id === 'gw-0' ? gw.publicKey : keyOf(id));
-  const view = { round: 3, prev: new Uint8Array(32).fill(1) };
-  for (const engine of ['none', 'pow'] as const) {
-    const c = strategyFor(validateScenario({ ...base, consensus: { engine, difficulty: 6 } }), keys);
-    const plan = c.plan(3);
-    assert.equal(plan.trainers.length, 3);
-    assert.deepEqual(plan.committee, []);
-    const cands = plan.trainers.map((index, k) => ({ index, n: k + 1, params: Int32Array.from([6 * (k + 1)]), updateHash: hashOf(k) }));
-    const d = c.decide(view, cands, []);
-    assert.equal(d.accepted.length, 3);
-    assert.deepEqual(d.params, Int32Array.from([14]), `${engine}: sample-weighted mean (6·1 + 12·2 + 18·3)/6`);
-  }
-  // PoW: the miner must be a known identity
-  const c = strategyFor(validateScenario({ ...base, consensus: { engine: 'pow', difficulty: 4 } }), keyOf);
-  assert.throws(() => c.decide(view, [{ index: 0, n: 1, params: Int32Array.from([1]), updateHash: hashOf(0) }], []), /not_member/);
 });

@@ -1,25 +1,25 @@
 // What every super node of one cluster shares, whether all gateways run in one process
-// (sim/run-cluster.ts, bench) or one per edge box (gateway/cli.ts): ids and demo keys, the
-// genesis, the task's engine, the first device committee, the devices' registration block and
-// the ClusterNode options built from them. Pure except for `registrationBlock` (a ledger).
+// (sim/run.ts, bench) or one per edge box (gateway/cli.ts): demo keys, the genesis, the task's
+// engine, the first device committee, the devices' registration block and the gateway node
+// options built from them. Pure except for `registrationBlock` (a ledger).
 import { ed25519FromSeed, demoSeed } from '../keys.js';
 import { nodeSigner, registrationTx, type Block, type GenesisConfig, type Ledger, type Signer } from '../ledger/index.js';
 import { aggregator, type AggregationRule } from '../aggregate/index.js';
 import { committeeEngine } from '../consensus/committee.js';
 import { poqEngine } from '../consensus/poq.js';
 import { powEngine } from '../consensus/pow.js';
-import { fedavgEngine } from '../consensus/fedavg.js';
+import { fedavgEngine } from '../consensus/accept-all.js';
 import type { ConsensusEngine, EngineName } from '../consensus/engine.js';
-import type { ForkRule } from '../consensus/fork.js';
-import type { ClusterNodeOptions, EvidenceSource } from './node.js';
+import type { GatewayNodeOptions } from '../node.js';
+import type { EvidenceSource } from '../round/ports.js';
+import { deviceId, gatewayId } from '../../protocol/ids.js';
 
-/** Engine settings a task publishes (defaults used by the demo and tests). */
-export interface EngineSettings { poqTolerance?: number; committeeSize?: number; threshold?: number; k?: number; difficulty?: number; forkRule?: ForkRule; poqThreshold?: number }
+export { deviceId, gatewayId };
 
-/** Gateway `g`'s id (`gw-0`, `gw-1`, …). */
-export const gatewayId = (g: number) => `gw-${g}`;
-/** Device `i`'s id (`dev-0000`, …). */
-export const deviceId = (i: number) => `dev-${String(i).padStart(4, '0')}`;
+import type { TaskSettings } from '../../protocol/task.js';
+/** Engine settings a task publishes (protocol/task.ts). */
+export type EngineSettings = TaskSettings;
+
 /** Demo key seed of gateway `g` in a seeded run (simulation, tests, `sim/cluster-init.ts`). */
 export const gatewaySeed = (g: number, seed: number) => demoSeed(`gateway-${g}`, seed);
 /** Demo key seed of a device in a seeded run: what its firmware signer is provisioned with. */
@@ -82,14 +82,15 @@ export interface GatewayParams {
   viewTimeoutMs?: number;
   rule?: AggregationRule;
   evidence?: EvidenceSource;
-  evaluate?: ClusterNodeOptions['evaluate'];
-  log?: ClusterNodeOptions['log'];
+  evaluate?: GatewayNodeOptions['evaluate'];
+  log?: GatewayNodeOptions['log'];
 }
 
-/** ClusterNode options for one gateway. Throws RangeError on a bad seed length, Error when the
- *  seed's key is not the genesis manager key of `id`.
- *  @example new ClusterNode(clusterNodeOptions({ id: 'gw-1', seed, genesis, ledger, … })) */
-export function clusterNodeOptions(p: GatewayParams): ClusterNodeOptions {
+/** Gateway node options (gateway/node.ts) for one gateway of the genesis, without its
+ *  transport. Throws RangeError on a bad seed length, Error when the seed's key is not the
+ *  genesis manager key of `id`.
+ *  @example gatewayNode({ ...clusterNodeOptions({ id: 'gw-1', seed, genesis, ledger, … }), transport }) */
+export function clusterNodeOptions(p: GatewayParams): Omit<GatewayNodeOptions, 'transport'> {
   const signer = nodeSigner(p.id, p.seed);
   const gateways = new Map(p.genesis.managers.map((m) => [m.id, m.publicKey]));
   const mine = gateways.get(p.id);
@@ -98,7 +99,7 @@ export function clusterNodeOptions(p: GatewayParams): ClusterNodeOptions {
   return {
     id: p.id, task: String(p.genesis.params.task), ledger: p.ledger, signer, signingKey: ed25519FromSeed(p.seed).privateKey, gateways,
     engine: makeEngine(p.engine, p.devices.length, s), rule: p.rule ?? aggregator('fedavg'), initialModel: p.initialModel,
-    committee: firstCommittee(p.engine, p.devices, s), rounds: p.rounds, expected: [...p.devices],
+    committee: firstCommittee(p.engine, p.devices, s), rounds: p.rounds, devices: [...p.devices],
     roundTimeoutMs: p.roundTimeoutMs, viewTimeoutMs: p.viewTimeoutMs, evidence: p.evidence,
     pow: { difficulty: s.difficulty ?? 10, forkRule: s.forkRule }, log: p.log, evaluate: p.evaluate,
   };

@@ -4,19 +4,19 @@
 // the median of its committee scores; it is accepted when that reaches the task's threshold.
 // Once k updates are accepted aggregation triggers (the k best by score; fewer at the round's
 // deadline), and the next committee is elected from the providers of accepted updates.
-import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
-import { verifySig, type Signer } from '../ledger/signer.js';
+import { verifySig } from '../ledger/signer.js';
+import { scoreSheetBytes, encodeSheets, decodeSheets as decodeSheetsRaw, SheetError, type ScoreSheet } from '../../protocol/score-sheet.js';
+
+export { scoreSheetBytes, signScoreSheet, encodeSheets, type ScoreSheet } from '../../protocol/score-sheet.js';
+
+/** Score sheets from an untrusted decoded CBOR value. Throws ConsensusError('malformed'). */
+export function decodeSheets(v: unknown): ScoreSheet[] {
+  try { return decodeSheetsRaw(v); } catch (e) { if (e instanceof SheetError) throw new ConsensusError('malformed', e.message); throw e; }
+}
 import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
 import { electCommittee, type ElectionMethod } from './election.js';
 
-/** A committee member's signed scores for one round (002: "assigns a score on them"). */
-export interface ScoreSheet {
-  round: number;
-  member: string;
-  scores: { updateHash: Uint8Array; score: number }[];   // score: accuracy × 1e6 on the member's data
-  sig: Uint8Array;                                      // Ed25519 over scoreSheetBytes (RFC 8032)
-}
 
 export interface CommitteeConfig {
   /** Acceptance threshold on the median score, ppm (e.g. 600000 = 60 % accuracy). */
@@ -29,18 +29,8 @@ export interface CommitteeConfig {
   capabilityWeight?: number;       // multi-factor election weight, ppm
 }
 
-const DOMAIN = 'edgechain/bflc-score/v1';
+const pct = (ppm: number) => `${(ppm / 1e4).toFixed(2)} %`;
 const MAX_SCORE = 1_000_000;
-
-/** Bytes a member signs: canonical CBOR [domain, round, prev, member, [[hash, score]...]]. */
-export function scoreSheetBytes(round: number, prev: Uint8Array, member: string, scores: ScoreSheet['scores']): Uint8Array {
-  return encodeCanonical([DOMAIN, round, prev, member, scores.map((s) => [s.updateHash, s.score])]);
-}
-
-/** Signs a score sheet with the member's device key (done on the board). */
-export function signScoreSheet(member: Signer, round: number, prev: Uint8Array, scores: ScoreSheet['scores']): ScoreSheet {
-  return { round, member: member.id, scores, sig: member.sign(scoreSheetBytes(round, prev, member.id, scores)) };
-}
 
 /** The committee's score of one update: the ⌈M/2⌉-th highest of the M members' scores, i.e.
  *  the lower median, with a missing score counted as 0. So it reaches a threshold exactly when
@@ -79,6 +69,14 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
   if (!(Number.isInteger(cfg.k) && cfg.k >= 1 && Number.isInteger(cfg.size) && cfg.size >= 1)) throw new RangeError('committee: k and size must be positive integers');
   return {
     name: 'committee',
+    caps: { proposer: 'leader', committee: 'separate', evidence: 'devices' },
+    explain(id, d) {
+      const sc = d.scores.get(id) ?? 0;
+      return {
+        reason: 'committee_score',
+        detail: sc < cfg.threshold ? `median score ${pct(sc)} below the threshold ${pct(cfg.threshold)}` : `median score ${pct(sc)} passed but not among the k = ${cfg.k} best`,
+      };
+    },
     decide(input, sheets, ctx) {
       const bySheet = checkSheets(input, sheets, ctx.keyOf);
       const members = new Set(input.committee);
@@ -107,27 +105,6 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
     encodeEvidence: encodeSheets,
     decodeEvidence: decodeSheets,
   };
-}
-
-/** Score sheets as a canonical CBOR value [[round, member, [[hash, score]...], sig]...]: the
- *  committee engine's evidence, and what a member publishes (as a one-sheet list). */
-export function encodeSheets(sheets: readonly ScoreSheet[]): CborValue {
-  return sheets.map((s) => [s.round, s.member, s.scores.map((e) => [e.updateHash, e.score]), s.sig]) as CborValue;
-}
-
-/** Score sheets from an untrusted decoded CBOR value (≤ 1024 sheets). Throws ConsensusError('malformed'). */
-export function decodeSheets(v: unknown): ScoreSheet[] {
-  if (!Array.isArray(v) || v.length > 1024) throw new ConsensusError('malformed', 'score sheets must be an array (≤ 1024)');
-  return v.map((s): ScoreSheet => {
-    if (!Array.isArray(s) || s.length !== 4 || typeof s[0] !== 'number' || typeof s[1] !== 'string' || !Array.isArray(s[2]) || !(s[3] instanceof Uint8Array)) {
-      throw new ConsensusError('malformed', 'score sheet must be [round, member, scores, sig]');
-    }
-    const scores = s[2].map((e: unknown) => {
-      if (!Array.isArray(e) || !(e[0] instanceof Uint8Array) || e[0].length !== 32 || typeof e[1] !== 'number') throw new ConsensusError('malformed', 'score entry must be [hash32, score]');
-      return { updateHash: new Uint8Array(e[0]), score: e[1] };
-    });
-    return { round: s[0], member: s[1], scores, sig: new Uint8Array(s[3]) };
-  });
 }
 
 /** True when two sheets carry the same scores (used by tests and certificates). */

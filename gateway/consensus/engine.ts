@@ -10,9 +10,8 @@ import type { CborValue } from '../../protocol/cbor.js';
 import { sha256 } from '../../protocol/bytes.js';
 import type { AggregationRule, RuleOptions } from '../aggregate/index.js';
 
-/** Names a task can choose (recorded in genesis `params.fl_consensus` and each header's `cons.engine`). */
-export type EngineName = 'fedavg' | 'committee' | 'poq' | 'pow';
-export const ENGINE_NAMES: readonly EngineName[] = ['fedavg', 'committee', 'poq', 'pow'];
+import type { EngineName } from '../../protocol/task.js';
+export { ENGINE_NAMES, type EngineName } from '../../protocol/task.js';
 
 /** One admitted (signature-checked) device update competing in a round. */
 export interface Candidate {
@@ -64,10 +63,30 @@ export class ConsensusError extends Error {
   }
 }
 
+/** What an engine needs from the round driver, declared instead of switched on by name. */
+export interface EngineCaps {
+  /** Who builds a round's block: the round's leader gateway, or every gateway as a miner (PoW). */
+  readonly proposer: 'leader' | 'miner';
+  /** The device committee: none; 'separate' (members score and do not train, 002 §III); or
+   *  'parties' (every party trains and is a member, 001 §III-D). */
+  readonly committee: 'none' | 'separate' | 'parties';
+  /** Where the evidence comes from: nowhere, the devices (score sheets, quality reports), or
+   *  the proposer's own work (a PoW nonce). */
+  readonly evidence: 'none' | 'devices' | 'work';
+}
+
+/** Why a candidate the engine did not accept was left out (the round summary's rejection). */
+export interface Explanation { reason: string; detail: string }
+
 /** A consensus engine over evidence of type E.
  *  @example const d = committeeEngine(cfg).decide(input, sheets, ctx) */
 export interface ConsensusEngine<E = unknown> {
   readonly name: EngineName;
+  readonly caps: EngineCaps;
+  /** Header consensus fields the evidence contributes (PoW: nonce and difficulty). */
+  headerFields?(evidence: E): { nonce?: number; difficulty?: number };
+  /** Reason for leaving candidate `id` out of decision `d` (default `<engine>_rejected`). */
+  explain?(id: string, d: Decision): Explanation;
   /** Pure decision; throws ConsensusError when the evidence does not verify. */
   decide(input: RoundInput, evidence: E, ctx: EngineContext): Decision;
   /** Evidence as a canonical CBOR value (for proposals on the wire and round certificates). */

@@ -1,6 +1,6 @@
 // Round consensus engines by name (docs/consensus.md). A task picks one when it is published.
 export * from './engine.js';
-export { fedavgEngine } from './fedavg.js';
+export { fedavgEngine } from './accept-all.js';
 export { committeeEngine, committeeScore, signScoreSheet, scoreSheetBytes, checkSheets, encodeSheets, decodeSheets, type ScoreSheet, type CommitteeConfig } from './committee.js';
 export { electCommittee, type ElectionMethod } from './election.js';
 export { attackProbability, attackProbabilityShares } from './attack.js';

@@ -97,6 +97,8 @@ function checkReports(input: RoundInput, reports: readonly QualityReport[], ctx:
 export function poqEngine(cfg: PoqConfig = {}): ConsensusEngine<PoqEvidence> {
   return {
     name: 'poq',
+    caps: { proposer: 'leader', committee: 'parties', evidence: 'devices' },
+    explain: () => ({ reason: 'poq_not_approved', detail: 'the block did not gather enough member approvals (001 §III-D)' }),
     decide(input, ev, ctx) {
       const { reports, cands } = checkReports(input, ev.reports, ctx);
       const leader = poqLeader(reports);

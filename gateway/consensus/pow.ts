@@ -47,6 +47,8 @@ export function checkWork(prefix: Uint8Array, nonce: number, difficulty: number)
 export function powEngine(cfg: PowConfig): ConsensusEngine<PowEvidence> {
   return {
     name: 'pow',
+    caps: { proposer: 'miner', committee: 'none', evidence: 'work' },
+    headerFields: (ev) => ({ nonce: ev.nonce, difficulty: ev.difficulty }),
     decide(input, ev, ctx) {
       if (ev.difficulty < cfg.difficulty) throw new ConsensusError('bad_work', `difficulty ${ev.difficulty} below the task's ${cfg.difficulty}`);
       if (!ctx.keyOf(ev.miner)) throw new ConsensusError('not_member', `unknown miner ${ev.miner}`);

@@ -16,6 +16,8 @@ export interface BlobStore {
   get(hash: Uint8Array): Promise<Uint8Array | undefined>;
   has(hash: Uint8Array): Promise<boolean>;
   delete(hash: Uint8Array): Promise<void>;
+  /** Hashes of all stored blobs (for pruning). */
+  list(): Promise<Uint8Array[]>;
 }
 
 /** Where a node fetches payloads it does not hold (pruned or never received): a peer gateway.
@@ -67,4 +69,19 @@ export class FileBlobStore implements BlobStore {
     for (const d of dirs) for (const f of await readdir(join(this.dir, d))) if (/^[0-9a-f]{64}$/.test(f)) out.push(new Uint8Array(Buffer.from(f, 'hex')));
     return out;
   }
+}
+
+/** The same store in memory (in-process runs and fast tests). */
+export class MemoryBlobStore implements BlobStore {
+  private readonly m = new Map<string, Uint8Array>();
+  async put(bytes: Uint8Array): Promise<Uint8Array> {
+    if (bytes.length > MAX_BLOB_BYTES) throw new LedgerError('too_large', `blob of ${bytes.length} B`);
+    const hash = sha256(bytes);
+    this.m.set(toHex(hash), bytes.slice());
+    return hash;
+  }
+  async get(hash: Uint8Array): Promise<Uint8Array | undefined> { return this.m.get(toHex(hash))?.slice(); }
+  async has(hash: Uint8Array): Promise<boolean> { return this.m.has(toHex(hash)); }
+  async delete(hash: Uint8Array): Promise<void> { this.m.delete(toHex(hash)); }
+  async list(): Promise<Uint8Array[]> { return [...this.m.keys()].map((h) => new Uint8Array(Buffer.from(h, 'hex'))); }
 }

@@ -12,9 +12,9 @@ export const MAX_COMMITTEE = 256;
 
 /** Consensus data carried in the header (engine-specific fields are optional). */
 export interface ConsensusData {
-  engine?: string;        // label, e.g. the aggregation rule or "committee"
+  engine?: string;        // the round consensus engine (gateway/consensus: fedavg, committee, poq, pow)
   round?: number;         // FL round
-  committee?: string[];   // BFLC committee members (002)
+  committee?: string[];   // the gateways whose approvals seal the block (quorum seal rule)
   nonce?: number;         // PoW nonce (004)
   difficulty?: number;    // PoW difficulty in leading zero bits
 }

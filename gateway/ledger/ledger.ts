@@ -19,7 +19,7 @@ import { sealRuleFor } from './seal/index.js';
 import { checkLayout } from './layout.js';
 import { genesisBlock, type GenesisConfig } from './genesis.js';
 import { ChainStore } from './store.js';
-import { FileBlobStore, type PayloadSource } from './blobs.js';
+import { FileBlobStore, MemoryBlobStore, type BlobStore, type PayloadSource } from './blobs.js';
 import { verifyChain, type VerifyResult } from './verify.js';
 import { loadState } from './state-load.js';
 import { checkEnvelope } from './envelope-check.js';
@@ -49,7 +49,7 @@ export class Ledger {
 
   private constructor(
     private readonly store: ChainStore,
-    readonly blobs: FileBlobStore,
+    readonly blobs: BlobStore,
     private state: StateDb,
     private readonly opts: LedgerOptions,
   ) {}
@@ -60,7 +60,16 @@ export class Ledger {
   static async open(dir: string, opts: LedgerOptions = {}): Promise<Ledger> {
     await mkdir(dir, { recursive: true });
     const store = await ChainStore.open(join(dir, 'chain'), opts.sync ?? false);
-    const blobs = new FileBlobStore(join(dir, 'blobs'));
+    return Ledger.fromStores(store, new FileBlobStore(join(dir, 'blobs')), opts, dir);
+  }
+
+  /** A ledger held in memory (memory-level and an in-memory blob store): the same rules,
+   *  nothing on disk. For in-process runs and fast tests. */
+  static async openMemory(opts: LedgerOptions): Promise<Ledger> {
+    return Ledger.fromStores(await ChainStore.memory(), new MemoryBlobStore(), opts, '(memory)');
+  }
+
+  private static async fromStores(store: ChainStore, blobs: BlobStore, opts: LedgerOptions, dir: string): Promise<Ledger> {
     try {
       const head = await store.head();
       if (!head) {

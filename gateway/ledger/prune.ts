@@ -8,7 +8,7 @@ import { decodeHeaderRecord, decodeBody } from './block.js';
 import { validateBlock, type Parent } from './validate.js';
 import { encodeCheckpoint, loadCheckpoint } from './checkpoint.js';
 import type { ChainStore } from './store.js';
-import type { FileBlobStore } from './blobs.js';
+import type { BlobStore } from './blobs.js';
 import type { Tx } from './tx/kind.js';
 
 /** Blob hashes a transaction references (envelopes and models). */
@@ -48,7 +48,7 @@ async function replayTo(store: ChainStore, target: number): Promise<StateDb> {
 }
 
 /** Prunes bodies of blocks [prunedBelow, height). Throws LedgerError('bad_height'). */
-export async function pruneChain(store: ChainStore, blobs: FileBlobStore, current: StateDb, height: number, head: number): Promise<{ bodies: number; blobs: number }> {
+export async function pruneChain(store: ChainStore, blobs: BlobStore, current: StateDb, height: number, head: number): Promise<{ bodies: number; blobs: number }> {
   const from = await store.prunedBelow();
   if (!Number.isSafeInteger(height) || height < 1 || height > head) throw new LedgerError('bad_height', `prune height must be in 1..${head}`);
   if (height <= from) return { bodies: 0, blobs: 0 };

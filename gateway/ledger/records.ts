@@ -23,7 +23,7 @@ export interface ManagerRecord { publicKey: Uint8Array; counter: number; status:
 export interface PendingUpdate { round: number; deviceId: string; score: number; n: number; height: number }
 
 /** The current global model of a task (002 model block). */
-export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; height: number }
+export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; committee?: string[]; height: number }
 
 /** A published FL task with its deposit pool (004 step 1). */
 export interface TaskRecord { publisher: string; deposit: number; pool: number; rounds: number; status: 'open' | 'closed'; height: number }

@@ -2,6 +2,7 @@
 // envelope indexes, state writes and the head pointer, so a crash at any moment leaves either
 // the old head or the new one on disk, never a mix.
 import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
 import { encodeCanonical, decodeBounded } from '../../protocol/cbor.js';
 import { u64be, readU64be, concat } from '../../protocol/bytes.js';
 import { LedgerError } from './errors.js';
@@ -34,17 +35,28 @@ export interface BlockWrite {
 
 type Op = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/** The part of the abstract-level API the store uses (classic-level on disk, memory-level in memory). */
+type Db = Pick<ClassicLevel<Uint8Array, Uint8Array>, 'get' | 'put' | 'batch' | 'iterator' | 'close'>;
+
 /** The chain database. Values are canonical CBOR. */
 export class ChainStore {
   /** Logical bytes (keys + values) committed by block batches since open. */
   bytesWritten = 0;
-  private constructor(private readonly db: ClassicLevel<Uint8Array, Uint8Array>, private readonly sync: boolean) {}
+  private constructor(private readonly db: Db, private readonly sync: boolean) {}
 
   /** Opens (creating) the LevelDB at `dir`. `sync` fsyncs each block (power-loss durability). */
   static async open(dir: string, sync = false): Promise<ChainStore> {
     const db = new ClassicLevel<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
     return new ChainStore(db, sync);
+  }
+
+  /** The same store in memory (memory-level; nothing survives the process). */
+  static async memory(): Promise<ChainStore> {
+    const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    // memory-level and classic-level implement the same abstract-level interface
+    return new ChainStore(db as unknown as Db, false);
   }
 
   close(): Promise<void> { return this.db.close(); }

@@ -4,11 +4,12 @@
 import { FirmwareInstance, type HostIO } from '../../boards/firmware/instance.js';
 import { Kernel, type Dataset } from '../../boards/firmware/kernel.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
+import { privatizeParams } from '../../boards/firmware/dp.js';
 import { decodeModel, encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
 import { demoSeed } from '../../gateway/keys.js';
 import { ATTACKS, type Attack } from '../attacks/index.js';
 import type { AttackerSpec } from '../scenario/schema.js';
-import { deviceId } from '../protocol.js';
+import { deviceId } from '../../protocol/ids.js';
 import { mix, rngFor } from './seeds.js';
 
 /** Deterministic host entropy for emulated boards (the DP noise is seeded explicitly anyway). */
@@ -77,11 +78,8 @@ export class Board {
     let p = params;
     const metrics: Record<string, number> = { loss_u: Math.round(loss * 1e6) };
     if (this.o.dp) {
-      const delta = new Int32Array(p.length);
-      for (let i = 0; i < p.length; i++) delta[i] = p[i] - g.params[i];
-      const r = this.signer.privatize(delta, this.o.dp.clipL1, this.o.dp.epsilon);
-      p = new Int32Array(p.length);
-      for (let i = 0; i < p.length; i++) p[i] = g.params[i] + r.values[i];
+      const r = privatizeParams(this.signer, g.params, p, this.o.dp);
+      p = r.params;
       metrics.eps_m = r.epsM;
     }
     const model = encodeModel(g.header, p);

@@ -5,19 +5,22 @@
 // lazy copies and committee caches), and the main thread's collective step (LIE).
 import { parentPort, workerData } from 'node:worker_threads';
 import { getHeapStatistics } from 'node:v8';
-import mqtt from 'mqtt';
-import { ed25519PublicKey } from '../../protocol/cose.js';
-import { decodeGlobal } from '../../protocol/announcement.js';
-import { parseSign1 } from '../../protocol/cose.js';
+import { ed25519PublicKey, parseSign1 } from '../../protocol/cose.js';
+import { decodeAnnouncement } from '../../protocol/announcement.js';
 import { decodeUpdate } from '../../protocol/update.js';
 import { encodeCanonical } from '../../protocol/cbor.js';
+import { toHex } from '../../protocol/bytes.js';
+import { signScoreSheet, encodeSheets, type ScoreSheet } from '../../protocol/score-sheet.js';
+import { decodeValidate, type ValidateRequest } from '../../protocol/validate.js';
+import { globalTopic, updateTopic, updateFilter, planTopic, validateTopic, scoreTopic, doneTopic, parseTopic } from '../../protocol/topics.js';
+import { deviceIndex } from '../../protocol/ids.js';
+import { MAX_UPDATE_BYTES, MAX_ANNOUNCEMENT_BYTES } from '../../protocol/limits.js';
+import { decodeModel } from '../../protocol/model-blob.js';
 import { sha256 } from '../../protocol/bytes.js';
-import { signScoreSheet, encodeSheets, type ScoreSheet } from '../../gateway/consensus/committee.js';
-import { globalTopic, updateTopic, updateFilter, deviceOfUpdateTopic } from '../../protocol/topics.js';
-import { decodeModel, MAX_MODEL_BYTES } from '../../protocol/model-blob.js';
+import { MqttTransport } from '../../boards/transport/mqtt.js';
 import { boardProfile } from '../../boards/profiles.js';
 import { COLLUDING_BY_DEFAULT, colludingScore } from '../attacks/index.js';
-import { planTopic, validateTopic, scoreTopic, doneTopic, deviceIndex, parseControl, type PlanMsg, type ValidateMsg, type DoneMsg } from '../protocol.js';
+import { decodePlan, encodeDone, type PlanMsg, type DoneMsg } from '../control.js';
 import type { Scenario } from '../scenario/schema.js';
 import { Board, type RoundModel } from './board.js';
 import { shardView, type SharedShards } from './shards.js';
@@ -61,11 +64,10 @@ const hasLazy = [...boards.values()].some((b) => b.attack?.copies);
 const hasCollective = s.attackers.some((a) => a.type === 'little-is-enough');
 const committeeMode = s.consensus.engine === 'committee';
 
-const client = await mqtt.connectAsync(init.brokerUrl, { clientId: `fleet-${init.task}-${init.worker}`, clean: true, reconnectPeriod: 500 });
+const client = await MqttTransport.connect(init.brokerUrl, `fleet-${init.task}-${init.worker}`);
 const subs = [globalTopic(init.task), planTopic(init.task)];
 if (committeeMode) subs.push(validateTopic(init.task));
 if (committeeMode || hasLazy) subs.push(updateFilter(init.task));
-await client.subscribeAsync(subs, { qos: 1 });
 
 // ---- round state -------------------------------------------------------------------------
 const plans = new Map<number, PlanMsg>();
@@ -80,16 +82,17 @@ let collectiveReply: ((p: Int32Array | null) => void) | undefined;
 let chain: Promise<void> = Promise.resolve();
 const serial = (f: () => Promise<void> | void) => { chain = chain.then(f).catch((e) => post({ t: 'error', message: String((e as Error)?.stack ?? e) })); };
 
-const publish = (topic: string, payload: Uint8Array) => client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: 1 });
+const publish = (topic: string, payload: Uint8Array) => client.publish(topic, payload, { qos: 1 });
 
 /** Trains, attacks and publishes this worker's part of round r. */
 async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const mine = plan.trainers.filter((i) => boards.has(i));
   const colluders = plan.trainers.filter((i) => init.roles[i] >= 0 && s.attackers[init.roles[i]].type === 'little-is-enough').length;
-  let sent = 0, unavailable = 0, dropped = 0;
+  let sent = 0;
+  const unavailable: number[] = [], dropped: number[] = [];
   const pending: Promise<unknown>[] = [];
   const emit = (b: Board, bytes: Uint8Array) => {
-    if (lost(s.seed, plan.round, b.o.index, link)) { dropped++; return; }
+    if (lost(s.seed, plan.round, b.o.index, link)) { dropped.push(b.o.index); return; }
     sent++;
     pending.push(publish(updateTopic(init.task, b.id), bytes));
   };
@@ -97,7 +100,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const lazy: Board[] = [];
   for (const i of mine) {
     const b = boards.get(i)!;
-    if (!available(s.seed, plan.round, i, s.devices.availability)) { unavailable++; continue; }
+    if (!available(s.seed, plan.round, i, s.devices.availability)) { unavailable.push(i); continue; }
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
     const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);
@@ -116,7 +119,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
       return !(r >= 0 && s.attackers[r].type === 'lazy-copy') && available(s.seed, plan.round, i, s.devices.availability) && !lost(s.seed, plan.round, i, link);
     });
     for (const b of lazy) {
-      if (sources.length === 0) { unavailable++; continue; }
+      if (sources.length === 0) { unavailable.push(b.o.index); continue; }
       const src = sources[rngFor(s.seed, 'lazy', plan.round, b.o.index).int(sources.length)];
       const blob = await waitSeen(plan.round, src);
       let params = decodeModel(blob).params;
@@ -127,7 +130,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   }
   await Promise.all(pending);
   const done: DoneMsg = { round: plan.round, worker: init.worker, sent, unavailable, lost: dropped };
-  await publish(doneTopic(init.task, init.worker), Buffer.from(JSON.stringify(done)));
+  await publish(doneTopic(init.task, init.worker), encodeDone(done));
 }
 
 function waitSeen(r: number, i: number): Promise<Uint8Array> {
@@ -141,24 +144,25 @@ function waitSeen(r: number, i: number): Promise<Uint8Array> {
 
 /** Committee members of this worker score the admitted candidates on their own data and sign
  *  the score sheet with their firmware key (002 §III; the committee engine's evidence format,
- *  bound to the round's global model hash as `prev`). */
-async function runValidate(v: ValidateMsg): Promise<void> {
-  const plan = plans.get(v.round), g = globals.get(v.round);
-  if (!plan || !g || v.round !== current) return;
-  const hashes = new Map<number, Uint8Array>();
-  for (const c of v.candidates) { const blob = seenIn(v.round).get(c); if (blob) hashes.set(c, sha256(blob)); }
-  for (const m of plan.committee) {
+ *  bound to the round's parent block hash `prev` from the request). */
+async function runValidate(v: ValidateRequest): Promise<void> {
+  if (v.round !== current) return;
+  const blobs = seenIn(v.round);
+  const byHash = new Map<string, Uint8Array>();
+  for (const blob of blobs.values()) byHash.set(toHex(sha256(blob)), blob);
+  for (const id of v.committee) {
+    const m = deviceIndex(id);
     const b = boards.get(m);
     if (!b) continue;
     const rng = rngFor(s.seed, 'score', v.round, m);
     const scores: ScoreSheet['scores'] = [];
     for (const c of v.candidates) {
-      const updateHash = hashes.get(c);
-      if (!updateHash) continue; // never reached this member: no score (the engine counts it as 0)
-      const measured = b.score(seenIn(v.round).get(c)!);
-      scores.push({ updateHash, score: colludes(m) ? colludingScore(colludes(c), measured, rng, s.attackers[init.roles[m]].params) : measured });
+      const blob = byHash.get(toHex(c.updateHash));
+      if (!blob) continue; // never reached this member: no score (the engine counts it as 0)
+      const measured = b.score(blob);
+      scores.push({ updateHash: c.updateHash, score: colludes(m) ? colludingScore(colludes(deviceIndex(c.id)), measured, rng, s.attackers[init.roles[m]].params) : measured });
     }
-    const sheet = signScoreSheet({ id: b.id, publicKey: b.signer.publicKey(), sign: (msg) => b.signer.sign(msg) }, v.round, g.hash, scores);
+    const sheet = signScoreSheet({ id: b.id, sign: (msg) => b.signer.sign(msg) }, v.round, v.prev, scores);
     await publish(scoreTopic(init.task, b.id), encodeCanonical(encodeSheets([sheet])));
   }
 }
@@ -173,29 +177,27 @@ function tryStart(r: number): void {
   serial(() => runRound(plan, g));
 }
 
-client.on('message', (topic, payload) => {
+function onMessage(topic: string, bytes: Uint8Array): void {
   try {
-    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
-    if (topic === planTopic(init.task)) {
-      const p = parseControl<PlanMsg>(bytes, ['round', 'trainers', 'committee', 'epochs', 'done']);
+    const kind = parseTopic(topic)?.kind;
+    if (kind === 'plan') {
+      const p = decodePlan(bytes);
       if (p.done) return;
       plans.set(p.round, p);
       tryStart(p.round);
-    } else if (topic === globalTopic(init.task)) {
+    } else if (kind === 'global') {
       // one verification per worker stands in for each board's (identical bytes, same key)
-      const g = decodeGlobal(bytes, gatewayKey, MAX_MODEL_BYTES + 4096);
+      const g = decodeAnnouncement(bytes, gatewayKey, MAX_ANNOUNCEMENT_BYTES);
       if (g.done || g.round <= current) return;
       const d = decodeModel(g.model);
       globals.set(g.round, { round: g.round, blob: g.model, hash: g.hash, header: d.header, params: d.params });
       tryStart(g.round);
-    } else if (topic === validateTopic(init.task)) {
-      const v = parseControl<ValidateMsg>(bytes, ['round', 'candidates']);
+    } else if (kind === 'validate') {
+      const v = decodeValidate(bytes);
       serial(() => runValidate(v));
-    } else {
-      const dev = deviceOfUpdateTopic(topic);
-      if (dev === undefined) return;
-      const i = deviceIndex(dev);
-      const f = decodeUpdate(parseSign1(bytes, MAX_MODEL_BYTES + 4096).payload, MAX_MODEL_BYTES + 4096);
+    } else if (kind === 'update') {
+      const i = deviceIndex(parseTopic(topic)!.id!);
+      const f = decodeUpdate(parseSign1(bytes, MAX_UPDATE_BYTES).payload, MAX_UPDATE_BYTES);
       if (f.round < current) return;
       seenIn(f.round).set(i, f.model);
       const k = `${f.round}/${i}`;
@@ -205,7 +207,7 @@ client.on('message', (topic, payload) => {
   } catch (e) {
     post({ t: 'error', message: `${topic}: ${(e as Error).message}` });
   }
-});
+}
 
 port.on('message', (m: ToWorker) => {
   if (m.t === 'collective') { collectiveReply?.(m.params); collectiveReply = undefined; }
@@ -215,8 +217,11 @@ port.on('message', (m: ToWorker) => {
     const h = getHeapStatistics();
     post({ t: 'stats', worker: init.worker, wasmBytes: wasm, heapUsed: h.used_heap_size + h.malloced_memory, boards: boards.size });
   } else if (m.t === 'close') {
-    void client.endAsync().then(() => { post({ t: 'closed' }); port.close(); });
+    void client.close().then(() => { post({ t: 'closed' }); port.close(); });
   }
 });
 
+// Subscribe last: every handler's state above exists before the first (retained) message.
+client.onMessage(onMessage);
+await client.subscribe(subs);
 post({ t: 'ready', worker: init.worker, boards: boards.size, ms: Date.now() - t0 });

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunOutput } from '../runner.js';
-import { deviceId } from '../protocol.js';
+import { deviceId } from '../../protocol/ids.js';
 
 /** The per-round columns, in CSV order. */
 export const ROUND_COLUMNS = ['variant', 'point', 'round', 'epochs', 'accuracy', 'loss', 'trainers', 'committee', 'received', 'accepted', 'rejected',

@@ -2,7 +2,7 @@
 // aggregated. Rounds of a task strictly increase; each listed update must be recorded, pending
 // and from this round or earlier, and is consumed.
 import { LedgerError } from '../errors.js';
-import { onlyKeys, str, bytes, uint, list, hashItem, opt } from '../fields.js';
+import { onlyKeys, str, bytes, uint, list, hashItem, idItem, opt } from '../fields.js';
 import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
 import { toHex } from '../../../protocol/bytes.js';
 import { defined, type TxKind } from './kind.js';
@@ -13,16 +13,18 @@ export interface GlobalModelBody {
   modelHash: Uint8Array;
   updates: Uint8Array[];
   accuracy?: number;   // integer fixed point (× 1e6)
+  /** The committee elected for the next round (002 §III), where the task's engine has one. */
+  committee?: string[];
 }
 
 export const globalModelKind: TxKind<GlobalModelBody> = {
   type: 'model',
   author: 'manager',
   decode(m) {
-    onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy'], 'model');
-    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem), accuracy: opt(m, 'accuracy', uint) };
+    onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy', 'committee'], 'model');
+    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem), accuracy: opt(m, 'accuracy', uint), committee: opt(m, 'committee', (x, k) => list(x, k, idItem)) };
   },
-  encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy }),
+  encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy, committee: b.committee }),
   apply(s, tx, ctx) {
     const b = tx.body;
     const prev = getModel(s, b.task);
@@ -40,6 +42,7 @@ export const globalModelKind: TxKind<GlobalModelBody> = {
     }
     const rec: ModelRecord = { round: b.round, modelHash: b.modelHash, updates: b.updates.length, height: ctx.height };
     if (b.accuracy !== undefined) rec.accuracy = b.accuracy;
+    if (b.committee !== undefined) rec.committee = b.committee;
     put(s, K.model(b.task), rec);
   },
 };

@@ -2,29 +2,37 @@
 // from: the ledger genesis (all gateways' public keys, the task, the engine), the registered
 // devices with their home gateways, the initial model's spec and hash, and block 1 (the
 // devices' registration, approved by every gateway) so all ledgers begin identically.
-// No secrets: keys live in per-process seed files (`readSeed`). JSON, bytes as hex.
+// No secrets: keys live in per-process seed files (`readSeed`). JSON, bytes as hex. It lives in
+// the protocol layer because board processes read it too.
 import { readFileSync } from 'node:fs';
-import { toHex } from '../../protocol/bytes.js';
-import { decodeBlock, encodeBlock, type Block, type GenesisConfig } from '../ledger/index.js';
-import type { EngineName } from '../consensus/engine.js';
-import type { EngineSettings } from './setup.js';
+import { toHex } from './bytes.js';
+import { ENGINE_NAMES as ENGINES, type EngineName, type TaskSettings } from './task.js';
+
+/** The chain's genesis as the deployment carries it (the ledger's GenesisConfig). */
+export interface DeploymentGenesis {
+  chainId: string;
+  managers: { id: string; publicKey: Uint8Array }[];
+  params: Record<string, number | string>;
+  timestamp: number;
+  balances?: Record<string, number>;
+}
 
 export const DEPLOYMENT_FORMAT = 'edgechain-fl/cluster-deployment/1';
 const MAX_DEPLOYMENT_BYTES = 64 << 20;
-const ENGINES: readonly EngineName[] = ['fedavg', 'committee', 'poq', 'pow'];
 
 /** A deployment, decoded. */
 export interface Deployment {
-  genesis: GenesisConfig;
+  genesis: DeploymentGenesis;
   task: string;
   engine: EngineName;
-  settings: EngineSettings;
+  settings: TaskSettings;
   /** Initial global model: logistic regression from the firmware's deterministic init. */
   model: { arch: 'logreg'; inputs: number; outputs: number; seed: number; hash: string };
   /** How the emulated boards' shards are drawn (sim/partition.ts): seed, Dirichlet α. */
   data: { seed: number; alpha: number };
   devices: { id: string; publicKey: Uint8Array; home: string; samples: number }[];
-  registration: Block;
+  /** Block 1 (canonical block bytes; the ledger decodes and re-checks it on import). */
+  registration: Uint8Array;
 }
 
 /** Errors of a deployment or seed file: which field, and why. */
@@ -53,7 +61,7 @@ export function encodeDeployment(d: Deployment): string {
     genesis: { ...d.genesis, managers: d.genesis.managers.map((m) => ({ id: m.id, publicKey: toHex(m.publicKey) })) },
     task: d.task, engine: d.engine, settings: d.settings, model: d.model, data: d.data,
     devices: d.devices.map((x) => ({ ...x, publicKey: toHex(x.publicKey) })),
-    registration: toHex(encodeBlock(d.registration)),
+    registration: toHex(d.registration),
   }, null, 1) + '\n';
 }
 
@@ -65,7 +73,7 @@ export function decodeDeployment(text: string): Deployment {
   if (j?.format !== DEPLOYMENT_FORMAT) throw new DeploymentError('format', `expected ${DEPLOYMENT_FORMAT}`);
   const g = j.genesis;
   if (!g || !Array.isArray(g.managers) || g.managers.length < 1 || typeof g.params !== 'object') throw new DeploymentError('genesis', 'expected chainId, managers, params, timestamp');
-  const genesis: GenesisConfig = {
+  const genesis: DeploymentGenesis = {
     chainId: str(g.chainId, 'genesis.chainId'), timestamp: uint(g.timestamp, 'genesis.timestamp'), params: g.params,
     managers: g.managers.map((m: any, i: number) => ({ id: str(m?.id, `genesis.managers[${i}].id`), publicKey: hex(m?.publicKey, `genesis.managers[${i}].publicKey`, 32) })),
     ...(g.balances ? { balances: g.balances } : {}),
@@ -84,7 +92,7 @@ export function decodeDeployment(text: string): Deployment {
     genesis, task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
     model: { arch: 'logreg', inputs: uint(m.inputs, 'model.inputs'), outputs: uint(m.outputs, 'model.outputs'), seed: uint(m.seed, 'model.seed'), hash: toHex(hex(m.hash, 'model.hash', 32)) },
     data: { seed: uint(j.data?.seed, 'data.seed'), alpha: Number(j.data?.alpha) },
-    devices, registration: decodeBlock(hex(j.registration, 'registration')),
+    devices, registration: hex(j.registration, 'registration'),
   };
 }
 

@@ -3,13 +3,9 @@
 // block's proposer signature, the approval signature), so the broker is not trusted.
 import { encodeCanonical, decodeBounded, type CborValue } from '../../protocol/cbor.js';
 
-export const MAX_CLUSTER_MESSAGE = 64 * 1024 * 1024;
-const seg = (task: string) => `fl/${task}/gw`;
-export const proposeTopic = (task: string) => `${seg(task)}/propose`;
-export const voteTopic = (task: string) => `${seg(task)}/vote`;
-export const evidenceTopic = (task: string) => `${seg(task)}/evidence`;
-export const syncTopic = (task: string) => `${seg(task)}/sync`;
-export const syncReplyTopic = (task: string, id: string) => `${seg(task)}/sync/${id}`;
+import { MAX_CLUSTER_MESSAGE, MAX_SMALL_MESSAGE, MAX_CANDIDATES, MAX_COMMITTEE } from '../../protocol/limits.js';
+
+export { MAX_CLUSTER_MESSAGE };
 
 /** A leader's (or miner's) proposal: the block, the candidate pool, the committee and the engine evidence. */
 export interface Proposal { height: number; view: number; round: number; block: Uint8Array; pool: Uint8Array[]; committee: string[]; evidence: CborValue }
@@ -30,13 +26,13 @@ export function decodeProposal(b: Uint8Array): Proposal {
   const v = decodeBounded(b, MAX_CLUSTER_MESSAGE);
   need(Array.isArray(v) && v.length === 7, 'proposal');
   const a = v as unknown[];
-  need(isUint(a[0]) && isUint(a[1]) && isUint(a[2]) && isBytes(a[3]) && Array.isArray(a[4]) && (a[4] as unknown[]).length <= 20_000 && (a[4] as unknown[]).every((h) => isBytes(h) && h.length === 32), 'proposal fields');
-  return { height: a[0] as number, view: a[1] as number, round: a[2] as number, block: a[3] as Uint8Array, pool: (a[4] as Uint8Array[]).map((h) => new Uint8Array(h)), committee: strs(a[5], 1024), evidence: a[6] as CborValue };
+  need(isUint(a[0]) && isUint(a[1]) && isUint(a[2]) && isBytes(a[3]) && Array.isArray(a[4]) && (a[4] as unknown[]).length <= MAX_CANDIDATES && (a[4] as unknown[]).every((h) => isBytes(h) && h.length === 32), 'proposal fields');
+  return { height: a[0] as number, view: a[1] as number, round: a[2] as number, block: a[3] as Uint8Array, pool: (a[4] as Uint8Array[]).map((h) => new Uint8Array(h)), committee: strs(a[5], MAX_COMMITTEE), evidence: a[6] as CborValue };
 }
 
 export const encodeVote = (v: { height: number; hash: Uint8Array; id: string; sig: Uint8Array }) => encodeCanonical([v.height, v.hash, v.id, v.sig]);
 export function decodeVote(b: Uint8Array): { height: number; hash: Uint8Array; id: string; sig: Uint8Array } {
-  const v = decodeBounded(b, 1024);
+  const v = decodeBounded(b, MAX_SMALL_MESSAGE);
   need(Array.isArray(v) && v.length === 4 && isUint(v[0]) && isBytes(v[1]) && v[1].length === 32 && typeof v[2] === 'string' && isBytes(v[3]) && v[3].length === 64, 'vote');
   const a = v as [number, Uint8Array, string, Uint8Array];
   return { height: a[0], hash: new Uint8Array(a[1]), id: a[2], sig: new Uint8Array(a[3]) };
@@ -44,7 +40,7 @@ export function decodeVote(b: Uint8Array): { height: number; hash: Uint8Array; i
 
 export const encodeSyncRequest = (r: SyncRequest) => encodeCanonical([r.id, r.from]);
 export function decodeSyncRequest(b: Uint8Array): SyncRequest {
-  const v = decodeBounded(b, 1024);
+  const v = decodeBounded(b, MAX_SMALL_MESSAGE);
   need(Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && isUint(v[1]), 'sync request');
   return { id: (v as [string, number])[0], from: (v as [string, number])[1] };
 }
@@ -54,5 +50,5 @@ export function decodeSyncReply(b: Uint8Array): SyncReply {
   const v = decodeBounded(b, MAX_CLUSTER_MESSAGE);
   need(Array.isArray(v) && v.length === 3 && Array.isArray(v[0]) && v[0].length <= 10_000 && v[0].every(isBytes) && isBytes(v[1]), 'sync reply');
   const a = v as [Uint8Array[], Uint8Array, unknown];
-  return { blocks: a[0].map((x) => new Uint8Array(x)), model: new Uint8Array(a[1]), committee: strs(a[2], 1024) };
+  return { blocks: a[0].map((x) => new Uint8Array(x)), model: new Uint8Array(a[1]), committee: strs(a[2], MAX_COMMITTEE) };
 }

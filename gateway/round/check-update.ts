@@ -4,9 +4,9 @@
 // signed content — nothing in an unverified payload is trusted.
 import type { KeyObject } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { parseSign1, verifySign1, CoseError } from '../protocol/cose.js';
-import { decodeUpdate, UpdateError, type UpdateFields } from '../protocol/update.js';
-import { decodeModel, sameShape, type ModelHeader } from '../protocol/model-blob.js';
+import { parseSign1, verifySign1, CoseError } from '../../protocol/cose.js';
+import { decodeUpdate, UpdateError, type UpdateFields } from '../../protocol/update.js';
+import { decodeModel, sameShape, type ModelHeader } from '../../protocol/model-blob.js';
 
 /** What the gateway knows about the current round. */
 export interface RoundContext {

@@ -1,0 +1,51 @@
+// The Transport port over real MQTT (MQTT.js): one client per actor, automatic reconnection
+// (every 500 ms by default) with subscriptions restored on reconnect, QoS 1 by default.
+import mqtt, { type MqttClient } from 'mqtt';
+import type { MessageHandler, PublishOptions, Transport } from '../../protocol/transport.js';
+
+export interface MqttTransportOptions { reconnectPeriodMs?: number; connectTimeoutMs?: number }
+
+/** A Transport over an MQTT 3.1.1/5 broker.
+ *  @example const t = await MqttTransport.connect('mqtt://127.0.0.1:1883', 'gw-0') */
+export class MqttTransport implements Transport {
+  private handler?: MessageHandler;
+  private status?: (e: { up: boolean; detail?: string }) => void;
+  private readonly filters = new Set<string>();
+
+  private constructor(private readonly client: MqttClient) {
+    client.on('message', (topic, payload) => this.handler?.(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)));
+    client.on('connect', () => {
+      this.status?.({ up: true });
+      // clean sessions forget subscriptions: restore ours on every reconnect
+      if (this.filters.size) client.subscribe([...this.filters], { qos: 1 });
+    });
+    client.on('offline', () => this.status?.({ up: false, detail: 'offline' }));
+    client.on('error', (e) => this.status?.({ up: client.connected, detail: e.message }));
+  }
+
+  /** Connects (rejects if the first connection fails). */
+  static async connect(url: string, clientId: string, o: MqttTransportOptions = {}): Promise<MqttTransport> {
+    const client = await mqtt.connectAsync(url, {
+      clientId: `${clientId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, clean: true,
+      reconnectPeriod: o.reconnectPeriodMs ?? 500, connectTimeout: o.connectTimeoutMs ?? 10_000, resubscribe: false,
+    });
+    return new MqttTransport(client);
+  }
+
+  onMessage(h: MessageHandler): void { this.handler = h; }
+  onStatus(h: (e: { up: boolean; detail?: string }) => void): void { this.status = h; }
+
+  async subscribe(filters: string[]): Promise<void> {
+    for (const f of filters) this.filters.add(f);
+    await this.client.subscribeAsync(filters, { qos: 1 });
+  }
+
+  async publish(topic: string, payload: Uint8Array, o: PublishOptions = {}): Promise<void> {
+    await this.client.publishAsync(topic, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), { qos: o.qos ?? 1, retain: o.retain ?? false });
+  }
+
+  async close(abrupt = false): Promise<void> {
+    if (abrupt) { this.client.end(true); return; }
+    await this.client.endAsync();
+  }
+}

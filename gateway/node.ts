@@ -1,0 +1,106 @@
+// A gateway (road-side unit / super node) as one configuration of the round driver: its
+// ledger, keys, task engine and rule, the transport and clock, and a Finality — a local
+// append when it is the only gateway, BFT among gateways otherwise. The single-gateway demo,
+// every cluster node (in one process or one per edge box) and the benchmark build gateways
+// here; the simulator builds its own configuration in sim/gateway.ts.
+import type { KeyObject } from 'node:crypto';
+import { realClock, type Clock } from '../protocol/clock.js';
+import type { Transport } from '../protocol/transport.js';
+import { publicKeyObject } from '../protocol/cose.js';
+import type { Ledger, Signer } from './ledger/index.js';
+import type { AggregationRule, RuleOptions } from './aggregate/index.js';
+import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
+import type { ForkRule } from './consensus/fork.js';
+import { RoundDriver, type DriverLog } from './round/driver.js';
+import { initialState, type RoundConfig, type RoundPlan } from './round/machine.js';
+import type { Evaluate } from './round/content.js';
+import type { RoundSummary, Rejection } from './round/summary.js';
+import { noEvidence, type EvidenceSource, type Finality } from './round/ports.js';
+import { LocalFinality } from './finality/local.js';
+import { BftFinality } from './finality/bft.js';
+import { CommitteeEvidence } from './evidence/committee.js';
+import { Miner } from './evidence/miner.js';
+
+export interface GatewayNodeOptions {
+  id: string;
+  task: string;
+  ledger: Ledger;
+  /** Block and approval signatures, and the same key for COSE announcements. */
+  signer: Signer;
+  signingKey: KeyObject;
+  engine: ConsensusEngine<any>;
+  rule: AggregationRule;
+  ruleOpts?: RuleOptions;
+  initialModel: Uint8Array;
+  /** Registered devices of the task. */
+  devices: readonly string[];
+  /** The first device committee (BFLC members, PoQ parties); later ones come from the chain. */
+  committee?: readonly string[];
+  rounds: number;
+  roundTimeoutMs: number;
+  transport: Transport;
+  clock?: Clock;
+  /** Every gateway's raw key when this node is one of several (BFT finality). */
+  gateways?: ReadonlyMap<string, Uint8Array>;
+  viewTimeoutMs?: number;
+  pow?: { difficulty: number; forkRule?: ForkRule; forkWindowMs?: number; chunk?: number };
+  /** Device-side evidence; default: committee sheets over the transport, PoW mining, or none. */
+  evidence?: EvidenceSource;
+  evidenceTimeoutMs?: number;
+  evaluate?: Evaluate;
+  plan?: RoundConfig['plan'];
+  detect?: RoundConfig['detect'];
+  /** Replaces the BFT finality (tests: a Byzantine gateway). */
+  finality?: Finality;
+  onRound?(s: RoundSummary): void;
+  onReject?(r: Rejection & { round: number }): void;
+  log?: DriverLog;
+}
+
+/** Keys the engines check evidence against: gateways', then registered devices'. */
+export function engineContext(o: Pick<GatewayNodeOptions, 'ledger' | 'gateways' | 'rule' | 'ruleOpts' | 'id' | 'signer'>): EngineContext {
+  return {
+    keyOf: (id) => o.gateways?.get(id) ?? (id === o.signer.id ? o.signer.publicKey : undefined) ?? o.ledger.deviceRecord(id)?.publicKey,
+    rule: o.rule, ruleOpts: o.ruleOpts,
+  };
+}
+
+/** The round configuration of a gateway. */
+export function gatewayRoundConfig(o: GatewayNodeOptions): RoundConfig {
+  return {
+    task: o.task, gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
+    registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
+    evaluate: o.evaluate, plan: o.plan, detect: o.detect, complete: 'accepted',
+  };
+}
+
+/** A gateway's driver and its finality.
+ *  @example const { driver } = gatewayNode(opts); await driver.start(); await driver.run(); await driver.close(); */
+export function gatewayNode(o: GatewayNodeOptions): { driver: RoundDriver; finality: Finality; cfg: RoundConfig } {
+  const clock = o.clock ?? realClock;
+  const cfg = gatewayRoundConfig(o);
+  const several = (o.gateways?.size ?? 1) > 1;
+  const finality = o.finality ?? (several
+    ? new BftFinality({ id: o.id, ledger: o.ledger, signer: o.signer, gateways: o.gateways!, viewTimeoutMs: o.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: o.pow?.forkRule, forkWindowMs: o.pow?.forkWindowMs })
+    : new LocalFinality(o.ledger, o.signer));
+  const caps = o.engine.caps;
+  const evidence = o.evidence ?? (
+    caps.evidence === 'work' ? new Miner({ miner: o.id, difficulty: o.pow?.difficulty ?? 10, ctx: cfg.ctx, chunk: o.pow?.chunk })
+    : caps.evidence === 'devices' && caps.committee === 'separate' ? new CommitteeEvidence({ task: o.task, transport: o.transport, clock, keyOf: cfg.ctx.keyOf, timeoutMs: o.evidenceTimeoutMs ?? o.roundTimeoutMs, onReject: (e) => o.log?.({ level: 'warn', event: 'reject', ...e }) })
+    : noEvidence);
+  if (caps.evidence === 'devices' && !o.evidence && caps.committee !== 'separate') throw new RangeError(`engine ${o.engine.name} needs an evidence source (device quality reports)`);
+  // Restart: resume after the chain's last round, with its model and committee.
+  const head = o.ledger.head();
+  const rec = o.ledger.model(o.task);
+  const state = initialState({
+    round: (head.cons.round ?? 0) + 1, head: { height: o.ledger.height, hash: o.ledger.headHash(), time: head.time },
+    model: o.initialModel, committee: rec?.committee ?? o.committee,
+  });
+  const driver = new RoundDriver({
+    cfg, state, transport: o.transport, clock, finality, evidence, signingKey: o.signingKey, store: o.ledger,
+    onRound: o.onRound, onReject: o.onReject, log: o.log,
+  });
+  return { driver, finality, cfg };
+}
+
+export type { RoundPlan };
