@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker } from '../gateway/broker.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
-import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
 import { decodeAnnouncement } from '../protocol/announcement.js';

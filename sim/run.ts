@@ -9,7 +9,7 @@ import { trainTestSplit } from '../boards/data/split.js';
 import { partition } from '../boards/data/partition.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { Ledger, nodeSigner, registrationTx, type GenesisConfig } from '../gateway/ledger/index.js';
-import { ed25519FromSeed } from '../gateway/keys.js';
+import { ed25519FromSeed } from '../protocol/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { ed25519FromSeed, demoSeed } from '../gateway/keys.js';
+import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';

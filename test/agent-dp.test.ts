@@ -10,7 +10,7 @@ import { Kernel } from '../boards/firmware/kernel.js';
 import { decodeModel } from '../protocol/model-blob.js';
 import { parseSign1 } from '../protocol/cose.js';
 import { decodeUpdate } from '../protocol/update.js';
-import { ed25519FromSeed } from '../gateway/keys.js';
+import { ed25519FromSeed } from '../protocol/keys.js';
 import { loadMnist, subset } from '../boards/data/mnist.js';
 
 const data = subset(loadMnist(), Array.from({ length: 300 }, (_, i) => i * 33));

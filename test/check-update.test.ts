@@ -5,7 +5,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { checkUpdate, type RoundContext } from '../gateway/round/check-update.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate, type UpdateFields } from '../protocol/update.js';
-import { ed25519FromSeed } from '../gateway/keys.js';
+import { ed25519FromSeed } from '../protocol/keys.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { decodeModel, encodeModel } from '../protocol/model-blob.js';

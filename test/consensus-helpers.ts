@@ -9,7 +9,7 @@ import { Rng } from '../boards/data/rng.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { decodeModel, encodeModel, W_MASTER_MAX, type ModelHeader } from '../protocol/model-blob.js';
-import { demoSeed } from '../gateway/keys.js';
+import { demoSeed } from '../protocol/keys.js';
 import type { Candidate } from '../gateway/consensus/engine.js';
 
 export interface Fleet { ids: string[]; shards: Dataset[]; test: Dataset; initial: Uint8Array; header: ModelHeader; kernel: Kernel; signer(id: string): Signer }

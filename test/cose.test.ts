@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { signSign1, parseSign1, verifySign1, sigStructure, ed25519PublicKey, CoseError } from '../protocol/cose.js';
-import { ed25519FromSeed } from '../gateway/keys.js';
+import { ed25519FromSeed } from '../protocol/keys.js';
 import { encodeUpdate, decodeUpdate } from '../protocol/update.js';
 import { encodeCanonical } from '../protocol/cbor.js';
 

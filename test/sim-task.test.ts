@@ -12,7 +12,7 @@ import { scoreTopic } from '../protocol/topics.js';
 import { MemoryBus } from '../protocol/memory-bus.js';
 import { FakeClock } from '../protocol/clock.js';
 import { nodeSigner, type Signer } from '../gateway/ledger/index.js';
-import { demoSeed } from '../gateway/keys.js';
+import { demoSeed } from '../protocol/keys.js';
 import { CommitteeEvidence } from '../gateway/evidence/committee.js';
 import { Miner } from '../gateway/evidence/miner.js';
 import type { RoundInput } from '../gateway/consensus/engine.js';

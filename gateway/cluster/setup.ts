@@ -2,7 +2,7 @@
 // (sim/run.ts, bench) or one per edge box (gateway/cli.ts): demo keys, the genesis, the task's
 // engine, the first device committee, the devices' registration block and the gateway node
 // options built from them. Pure except for `registrationBlock` (a ledger).
-import { ed25519FromSeed, demoSeed } from '../keys.js';
+import { ed25519FromSeed, demoSeed } from '../../protocol/keys.js';
 import { nodeSigner, registrationTx, type Block, type GenesisConfig, type Ledger, type Signer } from '../ledger/index.js';
 import { aggregator, type AggregationRule } from '../aggregate/index.js';
 import { committeeEngine } from '../consensus/committee.js';

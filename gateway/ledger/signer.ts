@@ -2,7 +2,7 @@
 // or proposes a block; verification caches KeyObjects because building one from raw bytes
 // costs more than the signature check itself.
 import { sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { ed25519FromSeed } from '../keys.js';
+import { ed25519FromSeed } from '../../protocol/keys.js';
 import { publicKeyObject } from '../../protocol/cose.js';
 
 /** An identity that can sign: `id` is its ledger name, `publicKey` the raw 32-byte Ed25519 key. */

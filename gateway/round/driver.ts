@@ -208,8 +208,9 @@ export class RoundDriver implements FinalityHost {
     this.gathering = ac;
     const round = s.round;
     const src = this.o.evidence ?? noEvidence;
-    src.collect(roundInput(s), ac.signal).then(
-      (evidence) => { if (!ac.signal.aborted) this.dispatch({ type: 'evidence', round, evidence, now: this.o.clock.now() }); },
+    const input = roundInput(s);
+    src.collect(input, ac.signal).then(
+      (evidence) => { if (!ac.signal.aborted) this.dispatch({ type: 'evidence', round, evidence, input, now: this.o.clock.now() }); },
       (e) => { if (!ac.signal.aborted) this.log('warn', 'evidence_failed', { round, detail: String((e as Error)?.message ?? e) }); },
     );
   }

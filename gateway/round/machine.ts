@@ -86,7 +86,8 @@ export type RoundEvent =
   | { type: 'update'; device: string; bytes: Uint8Array; now: number }
   | { type: 'absent'; devices: readonly string[]; now: number }
   | { type: 'deadline'; round: number; now: number }
-  | { type: 'evidence'; round: number; evidence: unknown; now: number }
+  /** `input`: the round input the evidence was gathered over (default: every admitted update). */
+  | { type: 'evidence'; round: number; evidence: unknown; input?: RoundInput; now: number }
   /** `pool`: the candidates the decision was taken over (updates admitted later count as late). */
   | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; now: number }
   | { type: 'synced'; head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; now: number };
@@ -129,7 +130,7 @@ export function step(cfg: RoundConfig, s: RoundState, e: RoundEvent): StepResult
     case 'update': return onUpdate(cfg, s, e.device, e.bytes, e.now);
     case 'absent': return onAbsent(cfg, s, e.devices, e.now);
     case 'deadline': return e.round === s.round && s.phase === 'collecting' ? close(s, e.now) : same(s);
-    case 'evidence': return onEvidence(cfg, s, e.round, e.evidence, e.now);
+    case 'evidence': return onEvidence(cfg, s, e.round, e.evidence, e.input);
     case 'final': return onFinal(cfg, s, e);
     case 'synced': return onSynced(cfg, s, e);
   }
@@ -244,9 +245,9 @@ export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidenc
   return contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
 }
 
-function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: unknown, _now: number): StepResult {
+function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: unknown, given?: RoundInput): StepResult {
   if (round !== s.round || s.phase !== 'deciding') return same(s);
-  const input = roundInput(s);
+  const input = given ?? roundInput(s);
   const { decision, error } = decideOrEmpty(cfg, input, evidence);
   const effects: RoundEffect[] = [];
   if (error) effects.push({ type: 'reject', round, reason: 'bad_evidence', detail: error });

@@ -6,7 +6,7 @@ import { Kernel, type Dataset } from '../../boards/firmware/kernel.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
 import { privatizeParams } from '../../boards/firmware/dp.js';
 import { decodeModel, encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
-import { demoSeed } from '../../gateway/keys.js';
+import { demoSeed } from '../../protocol/keys.js';
 import { ATTACKS, type Attack } from '../attacks/index.js';
 import type { AttackerSpec } from '../scenario/schema.js';
 import { deviceId } from '../../protocol/ids.js';

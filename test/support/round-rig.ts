@@ -13,7 +13,7 @@ import { MAX_ANNOUNCEMENT_BYTES } from '../../protocol/limits.js';
 import { deviceId, gatewayId } from '../../protocol/ids.js';
 import type { Transport } from '../../protocol/transport.js';
 import { Ledger, nodeSigner, type Signer } from '../../gateway/ledger/index.js';
-import { ed25519FromSeed, demoSeed } from '../../gateway/keys.js';
+import { ed25519FromSeed, demoSeed } from '../../protocol/keys.js';
 import { aggregator } from '../../gateway/aggregate/index.js';
 import { gatewayNode } from '../../gateway/node.js';
 import { clusterGenesis, gatewaySeed, registrationBlock, makeEngine, firstCommittee } from '../../gateway/cluster/setup.js';
