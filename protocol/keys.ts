@@ -1,5 +1,5 @@
-// Ed25519 keys for gateway-side code from a 32-byte seed (RFC 8032 §5.1.5 private key = seed),
-// via node:crypto PKCS#8 (RFC 8410).
+// Ed25519 keys from a 32-byte seed (RFC 8032 §5.1.5 private key = seed), via node:crypto
+// PKCS#8 (RFC 8410), and the seeded provisioning seeds a demo or simulated run derives.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 

@@ -27,7 +27,7 @@ export function decodeProposal(b: Uint8Array): Proposal {
   need(Array.isArray(v) && v.length === 7, 'proposal');
   const a = v as unknown[];
   need(isUint(a[0]) && isUint(a[1]) && isUint(a[2]) && isBytes(a[3]) && Array.isArray(a[4]) && (a[4] as unknown[]).length <= MAX_CANDIDATES && (a[4] as unknown[]).every((h) => isBytes(h) && h.length === 32), 'proposal fields');
-  return { height: a[0] as number, view: a[1] as number, round: a[2] as number, block: a[3] as Uint8Array, pool: (a[4] as Uint8Array[]).map((h) => new Uint8Array(h)), committee: strs(a[5], MAX_COMMITTEE), evidence: a[6] as CborValue };
+  return { height: a[0] as number, view: a[1] as number, round: a[2] as number, block: new Uint8Array(a[3] as Uint8Array), pool: (a[4] as Uint8Array[]).map((h) => new Uint8Array(h)), committee: strs(a[5], MAX_COMMITTEE), evidence: a[6] as CborValue };
 }
 
 export const encodeVote = (v: { height: number; hash: Uint8Array; id: string; sig: Uint8Array }) => encodeCanonical([v.height, v.hash, v.id, v.sig]);

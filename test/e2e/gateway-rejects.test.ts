@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
-import { runFederated } from '../sim/run.js';
-import { tempDir } from './support/tmp.js';
-import { updateFilter, updateTopic, deviceOfUpdateTopic } from '../protocol/topics.js';
-import { signSign1, parseSign1 } from '../protocol/cose.js';
-import { ed25519FromSeed } from '../protocol/keys.js';
+import { runFederated } from '../../sim/run.js';
+import { tempDir } from '../support/tmp.js';
+import { updateFilter, updateTopic, deviceOfUpdateTopic } from '../../protocol/topics.js';
+import { signSign1, parseSign1 } from '../../protocol/cose.js';
+import { ed25519FromSeed } from '../../protocol/keys.js';
 
 test('tampered, unregistered, impostor and replayed updates are rejected; rounds complete', async () => {
   const tmp = tempDir('e2e-reject-');

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { Ledger } from '../gateway/ledger/index.js';
-import { demoGenesis } from '../sim/run.js';
-import { tempDir } from './support/tmp.js';
+import { Ledger } from '../../gateway/ledger/index.js';
+import { demoGenesis } from '../../sim/run.js';
+import { tempDir } from '../support/tmp.js';
 
-const demo = join(dirname(fileURLToPath(import.meta.url)), '..', 'sim', 'demo.js');
+const demo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sim', 'demo.js');
 
 /** Starts the demo, waits until `afterLine` appears on stdout, waits `delayMs`, sends `signal`. */
 function runAndSignal(dir: string, signal: NodeJS.Signals, afterLine: RegExp, delayMs: number): Promise<{ code: number | null; out: string }> {

@@ -8,14 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { Ledger } from '../gateway/ledger/index.js';
-import { toHex } from '../protocol/bytes.js';
-import { initCluster } from '../sim/cluster-init.js';
-import { tempDir } from './support/tmp.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/broker.js';
+import { Ledger } from '../../gateway/ledger/index.js';
+import { toHex } from '../../protocol/bytes.js';
+import { initCluster } from '../../sim/cluster-init.js';
+import { tempDir } from '../support/tmp.js';
 
-const GATEWAY_CLI = fileURLToPath(new URL('../gateway/cli.js', import.meta.url));
-const BOARDS_CLI = fileURLToPath(new URL('../boards/cli.js', import.meta.url));
+const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
+const BOARDS_CLI = fileURLToPath(new URL('../../boards/cli.js', import.meta.url));
 const ROUNDS = 4;
 
 interface Child { p: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null>; stderr: string[] }

@@ -1,8 +1,8 @@
 // Child process for ledger-crash.test.ts: appends blocks forever and prints "ACK <height> <hash>"
 // after each append resolves. Does nothing unless LEDGER_CRASH_DIR is set (the test runner
 // also loads this file).
-import { Ledger, registrationTx, updateRecordTx, globalModelTx } from '../gateway/ledger/index.js';
-import { signer, genesis, profile } from './ledger-helpers.js';
+import { Ledger, registrationTx, updateRecordTx, globalModelTx } from '../../gateway/ledger/index.js';
+import { signer, genesis, profile } from '../ledger-helpers.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
 const dir = process.env.LEDGER_CRASH_DIR;

@@ -1,9 +1,9 @@
 // End to end through a real Mosquitto broker started from a temporary config.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFederated } from '../sim/run.js';
-import { startMosquitto } from './support/mosquitto.js';
-import { tempDir } from './support/tmp.js';
+import { runFederated } from '../../sim/run.js';
+import { startMosquitto } from '../support/mosquitto.js';
+import { tempDir } from '../support/tmp.js';
 
 test('federated run over a real Mosquitto broker', async (t) => {
   const mosq = await startMosquitto();

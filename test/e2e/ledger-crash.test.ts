@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Ledger } from '../gateway/ledger/index.js';
-import { tempDir } from './ledger-helpers.js';
+import { Ledger } from '../../gateway/ledger/index.js';
+import { tempDir } from '../ledger-helpers.js';
 
 const child = fileURLToPath(new URL('./ledger-crash-child.js', import.meta.url));
 const KILLS = Number(process.env.LEDGER_CRASH_KILLS ?? 50);

@@ -3,10 +3,10 @@
 // detectors or the committee should catch them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateScenario } from '../sim/scenario/schema.js';
-import { expandScenario } from '../sim/scenario/expand.js';
-import { runScenario } from '../sim/runner.js';
-import { summarize } from '../sim/metrics/record.js';
+import { validateScenario } from '../../sim/scenario/schema.js';
+import { expandScenario } from '../../sim/scenario/expand.js';
+import { runScenario } from '../../sim/runner.js';
+import { summarize } from '../../sim/metrics/record.js';
 
 const base = { name: 'sim-test', seed: 3, rounds: 3, devices: { count: 12 }, dataset: { partition: { kind: 'iid' } }, ledger: true };
 

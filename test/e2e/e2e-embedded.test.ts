@@ -1,9 +1,9 @@
 // End to end: a small federated run through the embedded aedes broker.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runFederated, demoGenesis } from '../sim/run.js';
-import { Ledger } from '../gateway/ledger/index.js';
-import { tempDir } from './support/tmp.js';
+import { runFederated, demoGenesis } from '../../sim/run.js';
+import { Ledger } from '../../gateway/ledger/index.js';
+import { tempDir } from '../support/tmp.js';
 
 test('federated run over embedded aedes: every round aggregates all boards, accuracy rises, ledger verifies', async () => {
   const tmp = tempDir('e2e-aedes-');

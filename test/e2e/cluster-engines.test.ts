@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFederated } from '../sim/run.js';
-import type { EngineName } from '../gateway/consensus/engine.js';
+import { runFederated } from '../../sim/run.js';
+import type { EngineName } from '../../gateway/consensus/engine.js';
 
 for (const engine of ['fedavg', 'committee', 'poq', 'pow'] as EngineName[]) {
   test(`${engine}: 4 gateways finalize every round with identical chains and the model learns`, { timeout: 30_000 }, async () => {
