@@ -66,7 +66,7 @@ const suite: BenchSuite = {
       const before = l.bytesWritten;
       for (let r = 1; r <= rounds; r++) {
         const txs = updates(gw, boards, r, r);
-        txs.push(globalModelTx(gw, { task: 'mnist', round: r, modelHash: sha256(Uint8Array.of(r)), updates: txs.map((t) => (t.body as { updateHash: Uint8Array }).updateHash), accuracy: 900_000 }));
+        txs.push(globalModelTx(gw, { task: 'mnist', round: r, modelHash: sha256(Uint8Array.of(r)), updates: txs.map((t) => (t.body as { envelopeHash: Uint8Array }).envelopeHash), accuracy: 900_000 }));
         await l.append(gw, txs, { engine: 'fedavg', round: r }, 100 + r);
       }
       json.ledger_bytes_per_round = Math.round((l.bytesWritten - before) / rounds);

@@ -73,6 +73,7 @@ export function simGateway(o: SimGatewayOptions): RoundDriver {
       : noEvidence;
   const driver = new RoundDriver({
     cfg, clock, transport: o.transport, evidence, signingKey: o.signingKey, store: o.ledger, publishSummaries: false,
+    log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
     finality: new LocalFinality(o.ledger, o.signer),
     state: initialState({ head: { height: o.ledger.height, hash: o.ledger.headHash(), time: o.ledger.head().time }, model: o.initialModel }),
     topics: [doneFilter(o.task)],

@@ -14,7 +14,7 @@ async function demoRound(l: Ledger, round: number, ctr: number) {
     const e = envelope(b.id, 10 + i, { task: 'mnist', round, ctr, n: 100, model: Uint8Array.of(round, i) });
     await l.putBlob(e.bytes);
     txs.push(updateRecordTx(gw, { task: 'mnist', round, deviceId: b.id, envelopeHash: e.envelopeHash, updateHash: e.updateHash, n: 100, score: 0, ctr }));
-    hashes.push(e.updateHash);
+    hashes.push(e.envelopeHash);
   }
   const model = Uint8Array.of(0xee, round);
   const modelHash = await l.putBlob(model);

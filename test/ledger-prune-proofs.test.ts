@@ -22,7 +22,7 @@ async function chain(dir: string, rounds: number, extra: object = {}) {
     const txs = [];
     for (const b of boards) txs.push(updateRecordTx(gw, { task: 't', round: r, deviceId: b.id, envelopeHash: await l.putBlob(enc(`env ${b.id} ${r}`)), updateHash: sha256(enc(`${b.id}${r}`)), n: 1, score: 1, ctr: r }));
     const modelHash = await l.putBlob(enc(`model ${r}`));
-    txs.push(globalModelTx(gw, { task: 't', round: r, modelHash, updates: txs.map((t) => (t.body as any).updateHash) }));
+    txs.push(globalModelTx(gw, { task: 't', round: r, modelHash, updates: txs.map((t) => (t.body as any).envelopeHash) }));
     await l.append(gw, txs, { round: r }, 2_000 + r);
   }
   return l;
@@ -132,7 +132,7 @@ test('BFLC layout: model block at t·(k+1), k update blocks after it', async () 
     await l.append(gw, [up(0, 0, 1), up(1, 0, 1)], {}, 1011);
     assert.equal(l.height, 2);
     await assert.rejects(l.append(gw, [up(0, 1, 2)], {}, 1012), reason('layout'));
-    await l.append(gw, [globalModelTx(gw, { task: 't', round: 1, modelHash: sha256(enc('m1')), updates: [up(0, 0, 1).body.updateHash, up(1, 0, 1).body.updateHash] })], {}, 1012);
+    await l.append(gw, [globalModelTx(gw, { task: 't', round: 1, modelHash: sha256(enc('m1')), updates: [up(0, 0, 1).body.envelopeHash, up(1, 0, 1).body.envelopeHash] })], {}, 1012);
     await assert.rejects(l.append(gw, [up(0, 0, 2)], {}, 1013), reason('layout'));
     await l.append(gw, [up(0, 1, 2)], {}, 1013);
     assert.equal((await l.verify()).ok, true);

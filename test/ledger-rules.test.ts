@@ -45,9 +45,9 @@ test('update records: counters rise, stale rounds and duplicates are refused, mo
   await add(l, [u1, u2]);
   await assert.rejects(add(l, [upd('b0', 1, 1, 'x')]), reason('replay'));
   await assert.rejects(add(l, [upd('ghost', 1, 1)]), reason('unknown_author'));
-  await assert.rejects(add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [u1.body.updateHash, u1.body.updateHash] })]), reason('duplicate'));
+  await assert.rejects(add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [u1.body.envelopeHash, u1.body.envelopeHash] })]), reason('duplicate'));
   await assert.rejects(add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [sha256(Uint8Array.of(1))] })]), reason('not_found'));
-  await add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [u1.body.updateHash, u2.body.updateHash] })]);
+  await add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [u1.body.envelopeHash, u2.body.envelopeHash] })]);
   assert.equal(l.model('t')?.round, 1);
   await assert.rejects(add(l, [globalModelTx(gw, { task: 't', round: 1, modelHash: ZERO, updates: [] })]), reason('stale_round'));
   await assert.rejects(add(l, [upd('b0', 0, 2)]), reason('stale_round'));

@@ -39,7 +39,7 @@ export function contentOf(task: string, round: number, d: Decision, updates: Rea
   const model = d.params ? encodeModel(header, d.params) : undefined;
   const evaluation = model && evaluate ? evaluate(model) : undefined;
   const modelRecord = model ? {
-    task, round, modelHash: sha256(model), updates: ups.map((u) => u.updateHash),
+    task, round, modelHash: sha256(model), updates: ups.map((u) => u.envelopeHash),
     accuracy: evaluation ? Math.round(evaluation.accuracy * 1e6) : undefined,
     committee: d.nextCommittee.length ? [...d.nextCommittee] : undefined,
   } : undefined;

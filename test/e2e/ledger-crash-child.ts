@@ -21,7 +21,7 @@ if (dir) {
       const updateHash = sha256(new TextEncoder().encode(`${b.id}/${round}/${ctr}`));
       const envelopeHash = await l.putBlob(new TextEncoder().encode(`envelope ${b.id} ${ctr}`)); // not a COSE envelope: checks are off
       txs.push(updateRecordTx(gw, { task: 'mnist', round, deviceId: b.id, envelopeHash, updateHash, n: 10, score: 1, ctr }));
-      ups.push(txs[txs.length - 1].body.updateHash);
+      ups.push(txs[txs.length - 1].body.envelopeHash);
     }
     txs.push(globalModelTx(gw, { task: 'mnist', round, modelHash: sha256(Uint8Array.of(round)), updates: ups }));
     const b = await l.append(gw, txs, { round }, 2_000 + round);

@@ -11,6 +11,7 @@ export interface GlobalModelBody {
   task: string;
   round: number;
   modelHash: Uint8Array;
+  /** Envelope hashes of the device updates it aggregates (each a pending update record). */
   updates: Uint8Array[];
   accuracy?: number;   // integer fixed point (× 1e6)
   /** The committee elected for the next round (002 §III), where the task's engine has one. */

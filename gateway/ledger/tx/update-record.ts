@@ -37,8 +37,10 @@ export const updateRecordKind: TxKind<UpdateRecordBody> = {
     const model = getModel(s, b.task);
     // An update for a round older than the task's latest model can no longer be aggregated.
     if (model && b.round < model.round) throw new LedgerError('stale_round', `round ${b.round} < model round ${model.round}`);
-    const key = K.pending(b.task, b.updateHash);
-    if (s.get(key)) throw new LedgerError('duplicate', 'update hash already recorded');
+    // Keyed by the device's signed envelope: two devices may submit byte-identical models (lazy
+    // copies, 004 §IV-A) and both are recorded; one envelope is recorded once.
+    const key = K.pending(b.task, b.envelopeHash);
+    if (s.get(key)) throw new LedgerError('duplicate', 'update envelope already recorded');
     put(s, key, { round: b.round, deviceId: b.deviceId, score: b.score, n: b.n, height: ctx.height });
   },
 };
