@@ -14,6 +14,7 @@ import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
 import type { Transport } from '../protocol/transport.js';
 import type { BoardProfile } from './profiles.js';
+import { FirmwareError, E_TOO_LARGE } from '../protocol/firmware-error.js';
 
 export { checkDpOptions, type DpOptions };
 
@@ -125,6 +126,9 @@ export class DeviceAgent {
   trainRound(round: number, model: Uint8Array, baseHash: Uint8Array): Uint8Array {
     this.kernel.load(model);
     const r = this.kernel.train(this.o.data, { ...this.o.train, seed: this.o.train.seed + round });
+    // The board's RAM bounds the firmware's linear memory (boards/profiles.ts memoryBytes).
+    const used = this.fw.memory.buffer.byteLength;
+    if (used > this.o.profile.memoryBytes) throw new FirmwareError(E_TOO_LARGE, 'train', `firmware memory ${used} B exceeds the ${this.o.profile.name} board's ${this.o.profile.memoryBytes} B`);
     let trained = this.kernel.export();
     const metrics: Record<string, number> = { loss_u: Math.round(r.loss * 1e6) };
     if (this.o.dp) {

@@ -8,7 +8,8 @@ import { encodeCanonical, decodeBounded } from '../protocol/cbor.js';
 import { MAX_CONTROL_BYTES, MAX_CANDIDATES } from '../protocol/limits.js';
 
 export interface PlanMsg { round: number; trainers: number[]; committee: number[]; epochs: number; done: boolean }
-export interface DoneMsg { round: number; worker: number; sent: number; unavailable: number[]; lost: number[] }
+/** `slowestMs`: the slowest of the worker's trainers this round in simulated time (link + compute, sim/fleet/link.ts). */
+export interface DoneMsg { round: number; worker: number; sent: number; unavailable: number[]; lost: number[]; slowestMs: number }
 
 /** A control message that decodes but breaks its format. */
 export class ControlError extends Error { constructor(m: string) { super(m); this.name = 'ControlError'; } }
@@ -35,9 +36,9 @@ export function decodePlan(b: Uint8Array): PlanMsg {
   return { round: uint(v[0], 'plan.round'), trainers: uints(v[1], 'plan.trainers'), committee: uints(v[2], 'plan.committee'), epochs: uint(v[3], 'plan.epochs'), done: v[4] };
 }
 
-export const encodeDone = (d: DoneMsg): Uint8Array => encodeCanonical([d.round, d.worker, d.sent, d.unavailable, d.lost]);
+export const encodeDone = (d: DoneMsg): Uint8Array => encodeCanonical([d.round, d.worker, d.sent, d.unavailable, d.lost, d.slowestMs]);
 /** Throws CborError (too_large | truncated | invalid) or ControlError. */
 export function decodeDone(b: Uint8Array): DoneMsg {
-  const v = tuple(b, 5, 'done marker');
-  return { round: uint(v[0], 'done.round'), worker: uint(v[1], 'done.worker'), sent: uint(v[2], 'done.sent'), unavailable: uints(v[3], 'done.unavailable'), lost: uints(v[4], 'done.lost') };
+  const v = tuple(b, 6, 'done marker');
+  return { round: uint(v[0], 'done.round'), worker: uint(v[1], 'done.worker'), sent: uint(v[2], 'done.sent'), unavailable: uints(v[3], 'done.unavailable'), lost: uints(v[4], 'done.lost'), slowestMs: uint(v[5], 'done.slowestMs') };
 }

@@ -32,6 +32,8 @@ export interface RoundResult {
   reasons: Record<string, number>; unavailable: number; lost: number;
   bytesUp: number; bytesDown: number; units: number;
   consensusMs: number; wallMs: number;
+  /** The round in simulated time: its slowest trainer on its board profile's link and compute speed. */
+  simulatedMs: number;
   acceptedIds: number[]; rejectedList: Rejected[]; scores?: Map<number, number>; reputation?: Map<number, number>;
 }
 
@@ -108,7 +110,7 @@ export function simGateway(o: SimGatewayOptions): RoundDriver {
         // 002 Fig. 5 transmission units: one per full model moved (global to each receiver, each
         // update to the gateway and to each committee member)
         units: receivers + r.received + r.admitted * m,
-        consensusMs: r.consensusMs, wallMs: r.ms, acceptedIds: r.accepted.map(deviceIndex), rejectedList,
+        consensusMs: r.consensusMs, wallMs: r.ms, simulatedMs: dones.reduce((a, d) => Math.max(a, d.slowestMs), 0), acceptedIds: r.accepted.map(deviceIndex), rejectedList,
         scores: scored ? scores : undefined, reputation: scored ? new Map(reputation) : undefined,
       };
       sheetBytes = 0; dones = [];

@@ -71,7 +71,7 @@ async function runCentralized(spec: RunSpec, hooks: RunHooks): Promise<RunOutput
     const e = ev.evaluate(test);
     const r: RoundResult = {
       round: t, accuracy: e.accuracy, loss: e.loss, trainers: 1, committee: 0, received: 0, accepted: 0, rejected: 0, reasons: {},
-      unavailable: 0, lost: 0, bytesUp: 0, bytesDown: 0, units: 0, consensusMs: 0, wallMs: Date.now() - w0, acceptedIds: [], rejectedList: [],
+      unavailable: 0, lost: 0, bytesUp: 0, bytesDown: 0, units: 0, consensusMs: 0, wallMs: Date.now() - w0, simulatedMs: 0, acceptedIds: [], rejectedList: [],
     };
     rounds.push(r);
     hooks.onRound?.(r);

@@ -99,7 +99,7 @@ test('simulator control messages: plan and end-of-round markers', () => {
   assert.throws(() => decodePlan(encodeCanonical([3, [0, -2], [1], 1, false])), ControlError);
   assert.throws(() => decodePlan(encodeCanonical([3, [0], [1], 1, 0])), ControlError);
   assert.throws(() => decodePlan(new Uint8Array(MAX_CONTROL_BYTES + 1)), kind('too_large'));
-  const d = { round: 3, worker: 1, sent: 2, unavailable: [4], lost: [] };
+  const d = { round: 3, worker: 1, sent: 2, unavailable: [4], lost: [], slowestMs: 120 };
   assert.deepEqual(decodeDone(encodeDone(d)), d);
   truncations(encodeDone(d), decodeDone, kind('truncated'));
   assert.throws(() => decodeDone(encodeCanonical({ round: 3 })), ControlError);

@@ -24,7 +24,7 @@ import { decodePlan, encodeDone, type PlanMsg, type DoneMsg } from '../control.j
 import type { Scenario } from '../scenario/schema.js';
 import { Board, type RoundModel } from './board.js';
 import { shardView, type SharedShards } from './shards.js';
-import { available, lost, type Link } from './link.js';
+import { available, lost, boardRoundSeconds, type Link } from './link.js';
 import { rngFor } from './seeds.js';
 
 export interface WorkerInit {
@@ -88,12 +88,14 @@ const publish = (topic: string, payload: Uint8Array) => client.publish(topic, pa
 async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const mine = plan.trainers.filter((i) => boards.has(i));
   const colluders = plan.trainers.filter((i) => init.roles[i] >= 0 && s.attackers[init.roles[i]].type === 'little-is-enough').length;
-  let sent = 0;
+  let sent = 0, slowest = 0;
   const unavailable: number[] = [], dropped: number[] = [];
   const pending: Promise<unknown>[] = [];
   const emit = (b: Board, bytes: Uint8Array) => {
     if (lost(s.seed, plan.round, b.o.index, link)) { dropped.push(b.o.index); return; }
     sent++;
+    // simulated time of this board's round on its profile: download, train at its compute speed, upload
+    slowest = Math.max(slowest, boardRoundSeconds(profile, link, b.samples, plan.epochs, g.blob.length, bytes.length));
     pending.push(publish(updateTopic(init.task, b.id), bytes));
   };
   const lie: { b: Board; honest: Int32Array; loss: number }[] = [];
@@ -129,7 +131,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     }
   }
   await Promise.all(pending);
-  const done: DoneMsg = { round: plan.round, worker: init.worker, sent, unavailable, lost: dropped };
+  const done: DoneMsg = { round: plan.round, worker: init.worker, sent, unavailable, lost: dropped, slowestMs: Math.round(slowest * 1000) };
   await publish(doneTopic(init.task, init.worker), encodeDone(done));
 }
 

@@ -6,7 +6,7 @@ import { deviceId } from '../../protocol/ids.js';
 
 /** The per-round columns, in CSV order. */
 export const ROUND_COLUMNS = ['variant', 'point', 'round', 'epochs', 'accuracy', 'loss', 'trainers', 'committee', 'received', 'accepted', 'rejected',
-  'reasons', 'unavailable', 'lost', 'bytes_up', 'bytes_down', 'units', 'cum_units', 'consensus_ms', 'wall_ms'] as const;
+  'reasons', 'unavailable', 'lost', 'bytes_up', 'bytes_down', 'units', 'cum_units', 'consensus_ms', 'wall_ms', 'simulated_ms'] as const;
 
 const csvCell = (v: unknown): string => {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
@@ -22,7 +22,7 @@ export function roundRows(o: RunOutput): Record<string, unknown>[] {
       variant: o.spec.label, point: o.spec.point, round: r.round, epochs: o.epochs[i], accuracy: +r.accuracy.toFixed(6), loss: +r.loss.toFixed(6),
       trainers: r.trainers, committee: r.committee, received: r.received, accepted: r.accepted, rejected: r.rejected,
       reasons: Object.entries(r.reasons).map(([k, v]) => `${k}:${v}`).join(' '), unavailable: r.unavailable, lost: r.lost,
-      bytes_up: r.bytesUp, bytes_down: r.bytesDown, units: r.units, cum_units: cum, consensus_ms: r.consensusMs, wall_ms: r.wallMs,
+      bytes_up: r.bytesUp, bytes_down: r.bytesDown, units: r.units, cum_units: cum, consensus_ms: r.consensusMs, wall_ms: r.wallMs, simulated_ms: r.simulatedMs,
     };
   });
 }
