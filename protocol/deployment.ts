@@ -7,22 +7,15 @@
 import { readFileSync } from 'node:fs';
 import { toHex } from './bytes.js';
 import { ENGINE_NAMES as ENGINES, type EngineName, type TaskSettings } from './task.js';
+import type { GenesisConfig } from './genesis.js';
 
-/** The chain's genesis as the deployment carries it (the ledger's GenesisConfig). */
-export interface DeploymentGenesis {
-  chainId: string;
-  managers: { id: string; publicKey: Uint8Array }[];
-  params: Record<string, number | string>;
-  timestamp: number;
-  balances?: Record<string, number>;
-}
 
 export const DEPLOYMENT_FORMAT = 'edgechain-fl/cluster-deployment/1';
 const MAX_DEPLOYMENT_BYTES = 64 << 20;
 
 /** A deployment, decoded. */
 export interface Deployment {
-  genesis: DeploymentGenesis;
+  genesis: GenesisConfig;
   task: string;
   engine: EngineName;
   settings: TaskSettings;
@@ -73,7 +66,7 @@ export function decodeDeployment(text: string): Deployment {
   if (j?.format !== DEPLOYMENT_FORMAT) throw new DeploymentError('format', `expected ${DEPLOYMENT_FORMAT}`);
   const g = j.genesis;
   if (!g || !Array.isArray(g.managers) || g.managers.length < 1 || typeof g.params !== 'object') throw new DeploymentError('genesis', 'expected chainId, managers, params, timestamp');
-  const genesis: DeploymentGenesis = {
+  const genesis: GenesisConfig = {
     chainId: str(g.chainId, 'genesis.chainId'), timestamp: uint(g.timestamp, 'genesis.timestamp'), params: g.params,
     managers: g.managers.map((m: any, i: number) => ({ id: str(m?.id, `genesis.managers[${i}].id`), publicKey: hex(m?.publicKey, `genesis.managers[${i}].publicKey`, 32) })),
     ...(g.balances ? { balances: g.balances } : {}),
