@@ -9,7 +9,8 @@ import { idItem, MAX_ID } from './fields.js';
 import { decodeAnyTx } from './tx/registry.js';
 import type { Tx } from './tx/kind.js';
 
-export const MAX_TXS_PER_BLOCK = 20_000;
+import { MAX_TXS_PER_BLOCK } from './fields.js';
+export { MAX_TXS_PER_BLOCK };
 export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
 export const MAX_HEADER_RECORD_BYTES = 64 * 1024;
 export const MAX_APPROVALS = 256;
