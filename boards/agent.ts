@@ -2,17 +2,17 @@
 // announcements, trains on the board's local data inside the firmware and publishes a signed
 // update. Local data never leaves the agent; only signed model updates do. The transport is
 // injected (boards/transport/mqtt.ts on a real board, protocol/memory-bus.ts in tests).
-import type { KeyObject } from 'node:crypto';
 import { FirmwareInstance, defaultHostIO, type HostIO } from './firmware/instance.js';
 import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
 import { checkDpOptions, privatizeParams, type DpOptions } from './firmware/dp.js';
-import { decodeAnnouncement } from '../protocol/announcement.js';
+import { decodeAnnouncement, type ChainTrust } from '../protocol/announcement.js';
 import type { UpdateFields } from '../protocol/update.js';
 import { globalTopic, updateTopic, updateFilter, validateTopic, parseTopic } from '../protocol/topics.js';
 import { CommitteeMember } from './committee-member.js';
 import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
 import type { Transport } from '../protocol/transport.js';
+import { toHex } from '../protocol/bytes.js';
 import type { BoardProfile } from './profiles.js';
 import { FirmwareError, E_TOO_LARGE } from '../protocol/firmware-error.js';
 
@@ -34,8 +34,8 @@ export interface AgentOptions {
   profile: BoardProfile;
   data: Dataset;
   train: Omit<TrainOptions, 'seed'> & { seed: number };
-  /** The home gateway's announcement key. */
-  gatewayKey: KeyObject;
+  /** The board's chain and its gateways: announcements of any of them, certified by a quorum, are followed. */
+  trust: ChainTrust;
   /** Creates the signer over this board's firmware instance (firmware signing by default). */
   signer: (fw: FirmwareInstance) => UpdateSigner;
   hostIO?: HostIO;
@@ -55,7 +55,7 @@ export class DeviceAgent {
   readonly kernel: Kernel;
   readonly signer: UpdateSigner;
   private transport?: Transport;
-  private lastRound = 0;
+  private readonly trained: string[] = [];
   private counter = 0;
   private readonly kid: Uint8Array;
   private readonly member?: CommitteeMember;
@@ -102,13 +102,19 @@ export class DeviceAgent {
   private onGlobal(payload: Uint8Array): void {
     let g;
     try {
-      g = decodeAnnouncement(payload, this.o.gatewayKey, MAX_ANNOUNCEMENT_BYTES);
+      g = decodeAnnouncement(payload, this.o.trust, MAX_ANNOUNCEMENT_BYTES);
     } catch (e) {
       this.o.onEvent?.({ device: this.o.id, event: 'reject_global', detail: (e as Error).message });
       return;
     }
-    if (g.task !== this.o.task || g.done || g.round <= this.lastRound) return;
-    this.lastRound = g.round;
+    if (g.task !== this.o.task || g.done) return;
+    // Every gateway of the chain announces each round, and a restarted run on the same broker
+    // may leave an older announcement retained: train each (round, head block) once, and never
+    // lock onto a round number, so a stale announcement costs one training, not a stall.
+    const key = `${g.round}/${toHex(g.block)}`;
+    if (this.trained.includes(key)) return;
+    this.trained.push(key);
+    if (this.trained.length > 32) this.trained.shift();
     if (g.committee?.includes(this.o.id)) { this.o.onEvent?.({ device: this.o.id, event: 'committee', round: g.round }); return; }   // members score, they do not train (002 §III)
     let envelope: Uint8Array;
     try {

@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const dep = readDeployment(v.genesis);
   const seeds = parseDeviceSeeds(readFileSync(v.seeds, 'utf8'));
   const index = new Map(dep.devices.map((d, i) => [d.id, i]));
-  const gwKeys = new Map(dep.genesis.managers.map((m) => [m.id, ed25519PublicKey(m.publicKey)]));
+  const trust = { chain: dep.chain, gateways: new Map(dep.genesis.managers.map((m) => [m.id, ed25519PublicKey(m.publicKey)])) };
   const shards = fleetShards(dep.data.seed, dep.devices.length, dep.data.alpha);
   const profile = boardProfile(v.board);
   const agents: DeviceAgent[] = [];
@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     const a = new DeviceAgent({
       id, task: dep.task, profile, data: shards[i], committee: dep.engine === 'committee',
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
-      gatewayKey: gwKeys.get(d.home)!,   // each board follows its home gateway's announcements
+      trust,   // any gateway of the deployment's chain, certified by a quorum
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
       onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${e.detail}` : ''}`); },
     });

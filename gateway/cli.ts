@@ -95,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
     const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
     const evaluator = new Kernel(new FirmwareInstance());
     const transport = await MqttTransport.connect(v.broker, v.id);
-    node = gatewayNode({
+    node = (await gatewayNode({
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
         initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       }),
       transport,
       onRound: (s: RoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`),
-    }).driver;
+    })).driver;
     await node.listen();
     const peers = dep.genesis.managers.map((m) => m.id);
     hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);

@@ -13,6 +13,7 @@ import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
 import type { ForkRule } from './consensus/fork.js';
 import { RoundDriver, type DriverLog } from './round/driver.js';
 import { initialState, type RoundConfig, type RoundPlan } from './round/machine.js';
+import { ledgerHead } from './round/head.js';
 import type { Evaluate } from './round/content.js';
 import type { RoundSummary, Rejection } from './round/summary.js';
 import { noEvidence, type EvidenceSource, type Finality } from './round/ports.js';
@@ -68,15 +69,15 @@ export function engineContext(o: Pick<GatewayNodeOptions, 'ledger' | 'gateways' 
 /** The round configuration of a gateway. */
 export function gatewayRoundConfig(o: GatewayNodeOptions): RoundConfig {
   return {
-    task: o.task, gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
+    task: o.task, chain: o.ledger.genesisHash(), gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
     registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
     evaluate: o.evaluate, plan: o.plan, detect: o.detect, complete: 'accepted',
   };
 }
 
 /** A gateway's driver and its finality.
- *  @example const { driver } = gatewayNode(opts); await driver.start(); await driver.run(); await driver.close(); */
-export function gatewayNode(o: GatewayNodeOptions): { driver: RoundDriver; finality: Finality; cfg: RoundConfig } {
+ *  @example const { driver } = await gatewayNode(opts); await driver.start(); await driver.run(); await driver.close(); */
+export async function gatewayNode(o: GatewayNodeOptions): Promise<{ driver: RoundDriver; finality: Finality; cfg: RoundConfig }> {
   const clock = o.clock ?? realClock;
   const cfg = gatewayRoundConfig(o);
   const several = (o.gateways?.size ?? 1) > 1;
@@ -90,10 +91,9 @@ export function gatewayNode(o: GatewayNodeOptions): { driver: RoundDriver; final
     : noEvidence);
   if (caps.evidence === 'devices' && !o.evidence && caps.committee !== 'separate') throw new RangeError(`engine ${o.engine.name} needs an evidence source (device quality reports)`);
   // Restart: resume after the chain's last round, with its model and committee.
-  const head = o.ledger.head();
   const rec = o.ledger.model(o.task);
   const state = initialState({
-    round: (head.cons.round ?? 0) + 1, head: { height: o.ledger.height, hash: o.ledger.headHash(), time: head.time },
+    round: (o.ledger.head().cons.round ?? 0) + 1, head: await ledgerHead(o.ledger, o.signer),
     model: o.initialModel, committee: rec?.committee ?? o.committee,
   });
   const driver = new RoundDriver({

@@ -16,6 +16,8 @@ const MAX_DEPLOYMENT_BYTES = 64 << 20;
 /** A deployment, decoded. */
 export interface Deployment {
   genesis: GenesisConfig;
+  /** The genesis block's hash, the chain every announcement must name. */
+  chain: Uint8Array;
   task: string;
   engine: EngineName;
   settings: TaskSettings;
@@ -52,7 +54,7 @@ export function encodeDeployment(d: Deployment): string {
   return JSON.stringify({
     format: DEPLOYMENT_FORMAT,
     genesis: { ...d.genesis, managers: d.genesis.managers.map((m) => ({ id: m.id, publicKey: toHex(m.publicKey) })) },
-    task: d.task, engine: d.engine, settings: d.settings, model: d.model, data: d.data,
+    chain: toHex(d.chain), task: d.task, engine: d.engine, settings: d.settings, model: d.model, data: d.data,
     devices: d.devices.map((x) => ({ ...x, publicKey: toHex(x.publicKey) })),
     registration: toHex(d.registration),
   }, null, 1) + '\n';
@@ -82,7 +84,7 @@ export function decodeDeployment(text: string): Deployment {
   const m = j.model;
   if (m?.arch !== 'logreg') throw new DeploymentError('model.arch', 'expected logreg');
   return {
-    genesis, task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
+    genesis, chain: hex(j.chain, 'chain', 32), task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
     model: { arch: 'logreg', inputs: uint(m.inputs, 'model.inputs'), outputs: uint(m.outputs, 'model.outputs'), seed: uint(m.seed, 'model.seed'), hash: toHex(hex(m.hash, 'model.hash', 32)) },
     data: { seed: uint(j.data?.seed, 'data.seed'), alpha: Number(j.data?.alpha) },
     devices, registration: hex(j.registration, 'registration'),

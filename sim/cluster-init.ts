@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fleetShards } from '../boards/data/fleet-shards.js';
 import { DEFAULT_TASK } from '../protocol/task.js';
-import { Ledger, nodeSigner, encodeBlock } from '../gateway/ledger/index.js';
+import { Ledger, nodeSigner, encodeBlock, genesisBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
 import { clusterGenesis, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
 import { encodeDeployment, type Deployment } from '../protocol/deployment.js';
@@ -51,7 +51,7 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const model = { arch: 'logreg' as const, inputs: shards[0].dim, outputs: shards[0].classes, seed: o.seed, hash: '' };
   model.hash = toHex(sha256(initialModelOf(model)));
   const dep: Deployment = {
-    genesis, task, engine: o.engine, settings: o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {},
+    genesis, chain: genesisBlock(genesis).hash, task, engine: o.engine, settings: o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {},
     model, data: { seed: o.seed, alpha }, devices, registration: encodeBlock(registration!),
   };
   const genesisPath = join(out, 'genesis.json');

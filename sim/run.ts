@@ -8,7 +8,7 @@ import { loadMnist, subset } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { partition } from '../boards/data/partition.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { Ledger, nodeSigner, registrationTx, type GenesisConfig } from '../gateway/ledger/index.js';
+import { Ledger, nodeSigner, registrationTx, genesisBlock, type GenesisConfig } from '../gateway/ledger/index.js';
 import { ed25519FromSeed } from '../protocol/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
@@ -112,14 +112,16 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
   const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }) : clusterGenesis(o.seed, G, engineName, task);
+  // Boards follow any gateway of this chain whose announcement a quorum certified.
+  const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: shards[i], dp: o.dp, committee: engineName === 'committee',
     train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
-    gatewayKey: gwKeys[i % G].publicKey,   // each board follows its home gateway
+    trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
 
-  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }) : clusterGenesis(o.seed, G, engineName, task);
   const ledgers: Ledger[] = [];
   for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis }));
   // Permissioned admission (height 1): the managers register each provisioned board.
@@ -153,7 +155,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
     const transport = await MqttTransport.connect(brokerUrl, gatewayId(g));
-    const node = gatewayNode({
+    const node = await gatewayNode({
       ...base, transport, finality,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds) : undefined,
       onReject: g === 0 ? hooks.onReject : undefined,

@@ -124,8 +124,9 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, fl_consensus: engine.name, rule: s.aggregation.rule }, timestamp: 0 };
   const errors: string[] = [];
   let driver: RoundDriver | undefined;
+  const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });
   const fleet = new Fleet({
-    scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, workers: o.workers,
+    scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, chain: ledger.genesisHash(), workers: o.workers,
     roundModel: () => decodeModel(driver!.state().model),
     roundCounts: () => {
       const t = driver!.state().trainers.map(deviceIndex);
@@ -138,7 +139,6 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   let memory: Promise<MemoryReport> | undefined;
   let setupMs = 0;
   let transport: MqttTransport | undefined;
-  const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });
   const onAbort = () => driver?.stop();
   hooks.signal?.addEventListener('abort', onAbort);
   try {
@@ -152,7 +152,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     const rss0 = process.memoryUsage().rss;
     started = true;
     setupMs = await fleet.start();
-    driver = simGateway({
+    driver = await simGateway({
       scenario: s, task, transport, gatewayId: 'gw-0', signingKey: gw.privateKey, signer, ledger, initialModel, keyOf,
       epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       onRound: (res) => {

@@ -29,7 +29,7 @@ export interface DriverOptions {
   /** Extra topic filters for `handlers`. */
   topics?: string[];
   /** Runs before each announcement is published (the simulator publishes its round plan). */
-  onAnnounce?(a: Extract<RoundEffect, { type: 'announce' }>): Promise<void> | void;
+  onAnnounce?(a: Extract<RoundEffect, { type: 'announce' }>, bytes: Uint8Array): Promise<void> | void;
   onRound?(s: RoundSummary): void;
   onReject?(r: Rejection & { round: number }): void;
   log?: DriverLog;
@@ -49,6 +49,7 @@ export class RoundDriver implements FinalityHost {
   private stopped = false;
   private gathering?: AbortController;
   private readonly background = new Set<Promise<unknown>>();
+  private lastAnnouncement?: Uint8Array;
 
   constructor(private readonly o: DriverOptions) {
     this.s = o.state;
@@ -70,7 +71,11 @@ export class RoundDriver implements FinalityHost {
   async listen(): Promise<void> {
     const t = this.o.transport;
     t.onMessage((topic, payload) => this.onMessage(topic, payload));
-    t.onStatus?.((e) => this.log(e.up ? 'info' : 'warn', e.up ? 'transport_up' : 'transport_down', e.detail ? { detail: e.detail } : {}));
+    t.onStatus?.((e) => {
+      this.log(e.up ? 'info' : 'warn', e.up ? 'transport_up' : 'transport_down', e.detail ? { detail: e.detail } : {});
+      // After a broker restart nothing is retained: announce the current round again.
+      if (e.up && this.lastAnnouncement && !this.stopped) this.track(t.publish(globalTopic(this.o.cfg.task), this.lastAnnouncement, { qos: 1, retain: true }));
+    });
     this.o.finality.start(this);
     const filters = [updateFilter(this.o.cfg.task), ...this.o.finality.topics, ...(this.o.evidence?.topics ?? []), ...(this.o.topics ?? [])];
     await t.subscribe([...new Set(filters)]);
@@ -150,8 +155,12 @@ export class RoundDriver implements FinalityHost {
     switch (fx.type) {
       case 'announce': {
         if (this.stopping && !fx.done) { this.halt(); return; }
-        const msg = encodeAnnouncement(cfg.gateway, { task: cfg.task, round: fx.round, model: fx.model, done: fx.done, committee: cfg.engine.caps.committee === 'separate' ? fx.plan.committee : undefined }, this.o.signingKey);
-        this.track((async () => { await this.o.onAnnounce?.(fx); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
+        const msg = encodeAnnouncement(cfg.gateway, {
+          task: cfg.task, round: fx.round, model: fx.model, done: fx.done, chain: cfg.chain, height: fx.head.height, block: fx.head.hash, cert: [...fx.head.cert],
+          committee: cfg.engine.caps.committee === 'separate' ? fx.plan.committee : undefined,
+        }, this.o.signingKey);
+        this.lastAnnouncement = msg;
+        this.track((async () => { await this.o.onAnnounce?.(fx, msg); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
         return;
       }
       case 'ack':

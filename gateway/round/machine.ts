@@ -15,6 +15,7 @@ import { canonicalOrder, ConsensusError, type ConsensusEngine, type Decision, ty
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from './check-update.js';
 import { contentOf, contentBodies, blockBodies, type Evaluate, type RoundContent } from './content.js';
 import type { Rejection, RoundSummary } from './summary.js';
+import type { Approval } from '../../protocol/announcement.js';
 
 /** Registered identities, read from the chain's state (updated only when a block is final). */
 export interface Registry {
@@ -22,12 +23,17 @@ export interface Registry {
   device(id: string): { key: KeyObject; counter: number } | undefined;
 }
 
+/** The chain head a round builds on, with its finality certificate (gateway approvals). */
+export interface Head { height: number; hash: Uint8Array; time: number; cert: readonly Approval[] }
+
 /** Who trains and who sits on the committee in a round. */
 export interface RoundPlan { trainers: string[]; committee: string[] }
 
 /** Everything fixed for a task's rounds. Functions must be deterministic. */
 export interface RoundConfig {
   task: string;
+  /** The chain's genesis hash (announcements name it). */
+  chain: Uint8Array;
   /** This gateway's id (the summary's proposer when it builds the block). */
   gateway: string;
   engine: ConsensusEngine<any>;
@@ -61,7 +67,7 @@ export interface RoundState {
   round: number;
   phase: Phase;
   /** Chain head the round builds on: `prev` of RoundInput (PoW work, random election and score sheets bind to it). */
-  head: { height: number; hash: Uint8Array; time: number };
+  head: Head;
   model: Uint8Array;
   modelHash: Uint8Array;
   header: ModelHeader;
@@ -89,11 +95,11 @@ export type RoundEvent =
   /** `input`: the round input the evidence was gathered over (default: every admitted update). */
   | { type: 'evidence'; round: number; evidence: unknown; input?: RoundInput; now: number }
   /** `pool`: the candidates the decision was taken over (updates admitted later count as late). */
-  | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; now: number }
+  | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; cert?: readonly Approval[]; now: number }
   | { type: 'synced'; head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; now: number };
 
 export type RoundEffect =
-  | { type: 'announce'; round: number; model: Uint8Array; done: boolean; plan: RoundPlan; prev: Uint8Array }
+  | { type: 'announce'; round: number; model: Uint8Array; done: boolean; plan: RoundPlan; head: Head }
   | { type: 'ack'; device: string; round: number; accepted: boolean; reason: string }
   | { type: 'reject'; round: number; device?: string; reason: string; detail: string }
   | { type: 'timer'; name: 'deadline'; round: number; at: number }
@@ -109,7 +115,7 @@ export type RoundEffect =
 export interface StepResult { state: RoundState; effects: RoundEffect[] }
 
 /** The state before round 1 (or after a restart at `round`, from the chain's head and model). */
-export function initialState(o: { round?: number; head: RoundState['head']; model: Uint8Array; committee?: readonly string[] }): RoundState {
+export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[] }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
     committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [],
@@ -141,7 +147,7 @@ const same = (state: RoundState): StepResult => ({ state, effects: [] });
 function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
   if (s.phase !== 'idle') return same(s);
   if (s.round > cfg.rounds) {
-    return { state: { ...s, phase: 'done' }, effects: [{ type: 'announce', round: s.round, model: s.model, done: true, plan: { trainers: [], committee: [] }, prev: s.head.hash }, { type: 'finished' }] };
+    return { state: { ...s, phase: 'done' }, effects: [{ type: 'announce', round: s.round, model: s.model, done: true, plan: { trainers: [], committee: [] }, head: s.head }, { type: 'finished' }] };
   }
   const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee);
   let state: RoundState = {
@@ -149,7 +155,7 @@ function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
     settled: new Set(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
   };
   const effects: RoundEffect[] = [
-    { type: 'announce', round: s.round, model: s.model, done: false, plan, prev: s.head.hash },
+    { type: 'announce', round: s.round, model: s.model, done: false, plan, head: s.head },
     { type: 'timer', name: 'deadline', round: s.round, at: now + cfg.deadlineMs },
   ];
   for (const [device, bytes] of s.early) {
@@ -302,7 +308,7 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
   };
   const next: RoundState = {
     ...s, round: s.round + 1, phase: 'idle', model, modelHash: sha256(model), committee: [...d.nextCommittee],
-    head: { height: e.block.header.height, hash: e.block.hash, time: e.block.header.time },
+    head: { height: e.block.header.height, hash: e.block.hash, time: e.block.header.time, cert: e.cert ?? e.block.approvals },
   };
   const opened = onOpen(cfg, next, e.now);
   return { state: opened.state, effects: [{ type: 'persist', blobs: content.blobs }, { type: 'summary', summary }, ...opened.effects] };
