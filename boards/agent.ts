@@ -7,8 +7,14 @@ import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
 import { checkDpOptions, privatizeParams, type DpOptions } from './firmware/dp.js';
 import { decodeAnnouncement, type ChainTrust } from '../protocol/announcement.js';
 import type { UpdateFields } from '../protocol/update.js';
-import { globalTopic, updateTopic, updateFilter, validateTopic, parseTopic } from '../protocol/topics.js';
+import { globalTopic, updateTopic, updateFilter, validateTopic, auditTopic, presenceTopic, scoreTopic, reportTopic, approveTopic, parseTopic } from '../protocol/topics.js';
+import { encodeCanonical } from '../protocol/cbor.js';
+import { encodeSheets } from '../protocol/score-sheet.js';
+import { encodePresence } from '../protocol/presence.js';
+import type { EngineName } from '../protocol/task.js';
 import { CommitteeMember } from './committee-member.js';
+import { PoqParty } from './poq-party.js';
+import { RoundBlobs } from './round-blobs.js';
 import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
 import type { Transport } from '../protocol/transport.js';
@@ -41,9 +47,10 @@ export interface AgentOptions {
   hostIO?: HostIO;
   /** Optional local DP of each update. */
   dp?: DpOptions;
-  /** The task has a separate scoring committee (seed 002 BFLC): keep candidates and answer
-   *  scoring requests when named on it. */
-  committee?: boolean;
+  /** The task's round engine: under `committee` (seed 002 BFLC) the board scores candidates when
+   *  named on the committee; under `poq` (seed 001) it reports its update's MAE and audits the
+   *  leader's block. Other engines need only updates. */
+  engine?: EngineName;
   /** Events for logs and tests. */
   onEvent?: (e: { device: string; event: string; round?: number; detail?: string }) => void;
 }
@@ -58,7 +65,14 @@ export class DeviceAgent {
   private readonly trained: string[] = [];
   private counter = 0;
   private readonly kid: Uint8Array;
+  private readonly blobs?: RoundBlobs;
   private readonly member?: CommitteeMember;
+  private readonly party?: PoqParty;
+  /** What this board published for the current round, re-sent after a reconnect (the broker
+   *  may have restarted and lost it; gateways ignore an envelope they already admitted). */
+  private sent: [string, Uint8Array][] = [];
+  private wasDown = false;
+  private lastModel?: Uint8Array;
 
   constructor(private readonly o: AgentOptions) {
     if (o.dp) checkDpOptions(o.dp);
@@ -67,8 +81,11 @@ export class DeviceAgent {
     this.signer = o.signer(this.fw);
     this.kid = new TextEncoder().encode(o.id);
     const sign = this.signer.sign?.bind(this.signer);
-    if (o.committee && sign) {
-      this.member = new CommitteeMember({ id: o.id, task: o.task, sign, score: (blob) => { this.kernel.load(blob); return this.kernel.evaluate(this.o.data).accuracy; } });
+    if ((o.engine === 'committee' || o.engine === 'poq') && sign) {
+      const blobs = (this.blobs = new RoundBlobs(o.task));
+      const evaluate = (blob: Uint8Array) => { this.kernel.load(blob); return this.kernel.evaluate(this.o.data); };
+      if (o.engine === 'committee') this.member = new CommitteeMember({ id: o.id, task: o.task, blobs, sign, score: (b) => evaluate(b).accuracy });
+      else this.party = new PoqParty({ id: o.id, task: o.task, blobs, sign, mae: (b) => evaluate(b).mae });
     }
   }
 
@@ -76,13 +93,44 @@ export class DeviceAgent {
   /** Number of local training samples (the data profile's size). */
   get samples(): number { return this.o.data.n; }
   publicKey(): Uint8Array { return this.signer.publicKey(); }
+  /** Continues the message counter from `n` (a restarted board: the last counter the chain
+   *  accepted, or what the board persisted); it never goes back. */
+  resumeCounter(n: number): void { this.counter = Math.max(this.counter, n); }
 
-  /** Starts following the global model over `transport` (the agent closes it on close()). */
+  /** Starts following the global model over `transport` (the agent closes it on close()) and
+   *  marks the board online (connect the transport with `presenceWill` so the broker marks it
+   *  offline when it drops). */
   async connect(transport: Transport): Promise<void> {
     this.transport = transport;
     transport.onMessage((topic, payload) => this.dispatch(topic, payload));
-    transport.onStatus?.((e) => { if (e.detail) this.o.onEvent?.({ device: this.o.id, event: e.up ? 'transport' : 'transport_error', detail: e.detail }); });
-    await transport.subscribe(this.member ? [globalTopic(this.o.task), updateFilter(this.o.task), validateTopic(this.o.task)] : [globalTopic(this.o.task)]);
+    transport.onStatus?.((e) => {
+      if (e.detail) this.o.onEvent?.({ device: this.o.id, event: e.up ? 'transport' : 'transport_error', detail: e.detail });
+      if (!e.up) { this.wasDown = true; return; }
+      if (!this.wasDown) return;
+      this.wasDown = false;
+      void this.announcePresence();
+      for (const [t, b] of this.sent) this.send(t, b);
+    });
+    const topics = [globalTopic(this.o.task)];
+    if (this.blobs) topics.push(updateFilter(this.o.task));
+    if (this.member) topics.push(validateTopic(this.o.task));
+    if (this.party) topics.push(auditTopic(this.o.task));
+    await transport.subscribe(topics);
+    await this.announcePresence();
+  }
+
+  private announcePresence(): Promise<void> {
+    return this.transport!.publish(presenceTopic(this.o.task, this.o.id), encodePresence({ online: true }), { qos: 1, retain: true }).catch(() => {});
+  }
+
+  private send(topic: string, bytes: Uint8Array): void {
+    this.transport?.publish(topic, bytes, { qos: 1 }).catch((e) => this.o.onEvent?.({ device: this.o.id, event: 'publish_error', detail: String(e?.message ?? e) }));
+  }
+
+  /** Publishes and remembers for a resend after a reconnect. */
+  private keep(topic: string, bytes: Uint8Array): void {
+    this.sent.push([topic, bytes]);
+    this.send(topic, bytes);
   }
 
   /** The single dispatch point: one handler per message type. */
@@ -91,8 +139,14 @@ export class DeviceAgent {
     if (!t || t.task !== this.o.task) return;
     try {
       if (t.kind === 'global') this.onGlobal(payload);
-      else if (t.kind === 'update') this.member?.onUpdate(payload);
-      else if (t.kind === 'validate' && this.member) void this.member.answer(payload, this.transport!).then((sent) => { if (sent) this.o.onEvent?.({ device: this.o.id, event: 'score_sheet' }); }, (e) => this.o.onEvent?.({ device: this.o.id, event: 'score_error', detail: String(e?.message ?? e) }));
+      else if (t.kind === 'update') this.blobs?.add(payload);
+      else if (t.kind === 'validate' && this.member) {
+        const r = this.member.sheetFor(payload);
+        if (r) { this.keep(scoreTopic(this.o.task, this.o.id), encodeCanonical(encodeSheets([r.sheet]))); this.o.onEvent?.({ device: this.o.id, event: 'score_sheet', round: r.request.round }); }
+      } else if (t.kind === 'audit' && this.party) {
+        const a = this.party.approvalFor(payload);
+        if (a) { this.keep(approveTopic(this.o.task, this.o.id), a); this.o.onEvent?.({ device: this.o.id, event: 'poq_approval' }); }
+      }
     } catch (e) {
       this.o.onEvent?.({ device: this.o.id, event: 'reject_message', detail: `${topic}: ${(e as Error).message}` });
     }
@@ -124,7 +178,10 @@ export class DeviceAgent {
       this.o.onEvent?.({ device: this.o.id, event: 'train_error', round: g.round, detail: (e as Error).message });
       return;
     }
-    this.transport?.publish(updateTopic(this.o.task, this.o.id), envelope, { qos: 1 }).catch((e) => this.o.onEvent?.({ device: this.o.id, event: 'publish_error', round: g.round, detail: String(e?.message ?? e) }));
+    this.sent = [];
+    this.keep(updateTopic(this.o.task, this.o.id), envelope);
+    // PoQ (001 Eq. 6): the party's signed MAE of the model it just sent, bound to the round's parent
+    if (this.party) this.keep(reportTopic(this.o.task, this.o.id), this.party.report(g.round, g.block, this.lastModel!, this.o.data.n));
     this.o.onEvent?.({ device: this.o.id, event: 'update', round: g.round });
   }
 
@@ -144,6 +201,7 @@ export class DeviceAgent {
       trained = encodeModel(mine.header, noisy.params);
       metrics.eps_m = noisy.epsM;
     }
+    this.lastModel = trained;
     const fields: UpdateFields = {
       task: this.o.task, round, base: baseHash, n: this.o.data.n, model: trained, ctr: ++this.counter, metrics,
     };

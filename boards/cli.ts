@@ -15,6 +15,7 @@ import { DeviceAgent } from './agent.js';
 import { boardProfile } from './profiles.js';
 import { DeviceSigner } from './firmware/signer.js';
 import { MqttTransport } from './transport/mqtt.js';
+import { presenceWill } from '../protocol/presence.js';
 import { fleetShards } from './data/fleet-shards.js';
 import { toHex } from '../protocol/bytes.js';
 import { ed25519PublicKey } from '../protocol/cose.js';
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     if (i === undefined) throw new Error(`device ${id} is not in the deployment`);
     const d = dep.devices[i];
     const a = new DeviceAgent({
-      id, task: dep.task, profile, data: shards[i], committee: dep.engine === 'committee',
+      id, task: dep.task, profile, data: shards[i], engine: dep.engine,
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
       trust,   // any gateway of the deployment's chain, certified by a quorum
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((res) => { stopping = res; });
   process.on('SIGINT', () => stopping?.()); process.on('SIGTERM', () => stopping?.());
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id));
+    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id, { will: presenceWill(dep.task, a.id) }));
     say({ event: 'ready', devices: agents.map((a) => a.id) }, `${agents.length} boards connected to ${v.broker}`);
     await stopped;
   } finally {

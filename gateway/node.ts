@@ -21,6 +21,8 @@ import { LocalFinality } from './finality/local.js';
 import { BftFinality } from './finality/bft.js';
 import { CommitteeEvidence } from './evidence/committee.js';
 import { Miner } from './evidence/miner.js';
+import { PoqEvidenceSource } from './evidence/poq.js';
+import { decodeModel } from '../protocol/model-blob.js';
 
 export interface GatewayNodeOptions {
   id: string;
@@ -45,6 +47,8 @@ export interface GatewayNodeOptions {
   gateways?: ReadonlyMap<string, Uint8Array>;
   viewTimeoutMs?: number;
   pow?: { difficulty: number; forkRule?: ForkRule; forkWindowMs?: number; chunk?: number };
+  /** PoQ members' audit tolerance, ppm (default 400000). */
+  poq?: { tolerance?: number };
   /** Device-side evidence; default: committee sheets over the transport, PoW mining, or none. */
   evidence?: EvidenceSource;
   evidenceTimeoutMs?: number;
@@ -85,16 +89,18 @@ export async function gatewayNode(o: GatewayNodeOptions): Promise<{ driver: Roun
     ? new BftFinality({ id: o.id, ledger: o.ledger, signer: o.signer, gateways: o.gateways!, viewTimeoutMs: o.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: o.pow?.forkRule, forkWindowMs: o.pow?.forkWindowMs })
     : new LocalFinality(o.ledger, o.signer));
   const caps = o.engine.caps;
+  const onReject = (e: { reason: string; detail: string }) => o.log?.({ level: 'warn', event: 'reject', ...e });
+  const timeoutMs = o.evidenceTimeoutMs ?? o.roundTimeoutMs;
   const evidence = o.evidence ?? (
     caps.evidence === 'work' ? new Miner({ miner: o.id, difficulty: o.pow?.difficulty ?? 10, ctx: cfg.ctx, chunk: o.pow?.chunk })
-    : caps.evidence === 'devices' && caps.committee === 'separate' ? new CommitteeEvidence({ task: o.task, transport: o.transport, clock, keyOf: cfg.ctx.keyOf, timeoutMs: o.evidenceTimeoutMs ?? o.roundTimeoutMs, onReject: (e) => o.log?.({ level: 'warn', event: 'reject', ...e }) })
+    : caps.evidence === 'devices' && caps.committee === 'separate' ? new CommitteeEvidence({ task: o.task, transport: o.transport, clock, keyOf: cfg.ctx.keyOf, timeoutMs, onReject })
+    : caps.evidence === 'devices' ? new PoqEvidenceSource({ task: o.task, transport: o.transport, clock, ctx: cfg.ctx, header: decodeModel(o.initialModel).header, tolerance: o.poq?.tolerance ?? 400_000, timeoutMs, onReject })
     : noEvidence);
-  if (caps.evidence === 'devices' && !o.evidence && caps.committee !== 'separate') throw new RangeError(`engine ${o.engine.name} needs an evidence source (device quality reports)`);
   // Restart: resume after the chain's last round, with its model and committee.
   const rec = o.ledger.model(o.task);
   const state = initialState({
     round: (o.ledger.head().cons.round ?? 0) + 1, head: await ledgerHead(o.ledger, o.signer),
-    model: o.initialModel, committee: rec?.committee ?? o.committee,
+    model: (rec && (await o.ledger.getBlob(rec.modelHash))) || o.initialModel, committee: rec?.committee ?? o.committee,
   });
   const driver = new RoundDriver({
     cfg, state, transport: o.transport, clock, finality, evidence, signingKey: o.signingKey, store: o.ledger,

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fleetShards } from '../boards/data/fleet-shards.js';
-import { DEFAULT_TASK } from '../protocol/task.js';
+import { DEFAULT_TASK, ENGINE_NAMES } from '../protocol/task.js';
 import { Ledger, nodeSigner, encodeBlock, genesisBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
 import { clusterGenesis, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
@@ -73,11 +73,9 @@ async function main(argv: string[]): Promise<number> {
     'board-processes': { type: 'string', default: '1' }, difficulty: { type: 'string' },
   } });
   if (!v.out) { process.stderr.write('usage: cluster-init --out DIR [--seed N] [--gateways G] [--devices N] [--engine fedavg|pow] [--board-processes K]\n'); return 2; }
-  if (v.engine !== 'fedavg' && v.engine !== 'pow' && v.engine !== 'committee') {
-    process.stderr.write(`engine ${v.engine}: fedavg, committee and pow run on separate boxes (PoQ's device-side reports over MQTT are not built)\n`); return 2;
-  }
+  if (!(ENGINE_NAMES as readonly string[]).includes(v.engine)) { process.stderr.write(`--engine must be one of ${ENGINE_NAMES.join(', ')}\n`); return 2; }
   const r = await initCluster({
-    out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine, task: v.task,
+    out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine as EngineName, task: v.task,
     alpha: Number(v.alpha), boardProcesses: Number(v['board-processes']), difficulty: v.difficulty ? Number(v.difficulty) : undefined,
   });
   process.stdout.write(JSON.stringify(r) + '\n');

@@ -25,7 +25,7 @@ import type { RoundSummary, Rejection } from '../gateway/round/summary.js';
 import type { Finality } from '../gateway/round/ports.js';
 import { BftFinality } from '../gateway/finality/bft.js';
 import { clusterGenesis, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
-import { poqInProcess } from './evidence/poq-in-process.js';
+import { presenceWill } from '../protocol/presence.js';
 
 export { DEFAULT_TASK, TRAIN };
 
@@ -116,7 +116,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   // Boards follow any gateway of this chain whose announcement a quorum certified.
   const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
-    id, task, profile, data: shards[i], dp: o.dp, committee: engineName === 'committee',
+    id, task, profile, data: shards[i], dp: o.dp, engine: engineName,
     train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
@@ -134,11 +134,10 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
   }
 
+  // A reopened chain: the boards continue their message counters from it (no replays).
+  for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
   const initialModel = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
   const settings = hooks.settings ?? {};
-  const evidence = engineName === 'poq'
-    ? poqInProcess(agents.map((a, i) => ({ id: a.id, kernel: a.kernel, data: shards[i], signer: nodeSigner(a.id, deviceSeed(a.id, o.seed)) })), decodeModel(initialModel).header, settings.poqTolerance)
-    : undefined;
   const drivers: RoundDriver[] = [];
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
@@ -146,7 +145,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   for (let g = 0; g < G; g++) {
     const p: GatewayParams = {
       id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: ids, settings, initialModel,
-      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), evidence, log,
+      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), log,
       // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
     };
@@ -154,7 +153,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const finality = hooks.finalityFactory && G > 1
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
-    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g));
+    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
     const node = await gatewayNode({
       ...base, transport, finality,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds) : undefined,
@@ -167,7 +166,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   let summaries: RoundSummary[] = [];
   const per: GatewayReport[] = [];
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id));
+    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
     await hooks.beforeRounds?.({ brokerUrl, task, agents });
     for (const d of drivers) await d.listen();
     for (const d of drivers) d.begin();

@@ -101,6 +101,7 @@ export function clusterNodeOptions(p: GatewayParams): Omit<GatewayNodeOptions, '
     engine: makeEngine(p.engine, p.devices.length, s), rule: p.rule ?? aggregator('fedavg'), initialModel: p.initialModel,
     committee: firstCommittee(p.engine, p.devices, s), rounds: p.rounds, devices: [...p.devices],
     roundTimeoutMs: p.roundTimeoutMs, viewTimeoutMs: p.viewTimeoutMs, evidence: p.evidence,
-    pow: { difficulty: s.difficulty ?? 10, forkRule: s.forkRule }, log: p.log, evaluate: p.evaluate,
+    // PoQ members audit on their own non-IID shards, hence the wide default tolerance
+    pow: { difficulty: s.difficulty ?? 10, forkRule: s.forkRule }, poq: { tolerance: s.poqTolerance ?? 600_000 }, log: p.log, evaluate: p.evaluate,
   };
 }

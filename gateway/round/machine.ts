@@ -81,6 +81,8 @@ export interface RoundState {
   settled: ReadonlySet<string>;
   /** Updates for a later round, replayed when it opens. */
   early: readonly (readonly [string, Uint8Array])[];
+  /** Devices whose presence says offline: not selected, and not waited for. */
+  offline: ReadonlySet<string>;
   received: number;
   bytesIn: number;
   openedAt: number;
@@ -91,6 +93,8 @@ export type RoundEvent =
   | { type: 'open'; now: number }
   | { type: 'update'; device: string; bytes: Uint8Array; now: number }
   | { type: 'absent'; devices: readonly string[]; now: number }
+  /** A device's presence changed (fl/<task>/presence/<id>). */
+  | { type: 'presence'; device: string; online: boolean; now: number }
   | { type: 'deadline'; round: number; now: number }
   /** `input`: the round input the evidence was gathered over (default: every admitted update). */
   | { type: 'evidence'; round: number; evidence: unknown; input?: RoundInput; now: number }
@@ -118,15 +122,15 @@ export interface StepResult { state: RoundState; effects: RoundEffect[] }
 export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[] }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
-    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [],
+    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [], offline: new Set(),
     received: 0, bytesIn: 0, openedAt: 0, closedAt: 0,
   };
 }
 
-/** The default plan: every device trains; a separate committee's members do not. */
-export function defaultPlan(cfg: RoundConfig, committee: readonly string[]): RoundPlan {
+/** The default plan: every present device trains; a separate committee's members do not. */
+export function defaultPlan(cfg: RoundConfig, committee: readonly string[], offline: ReadonlySet<string> = new Set()): RoundPlan {
   const seated = cfg.engine.caps.committee === 'separate' ? new Set(committee) : new Set<string>();
-  return { trainers: cfg.devices.filter((d) => !seated.has(d)), committee: [...committee] };
+  return { trainers: cfg.devices.filter((d) => !seated.has(d) && !offline.has(d)), committee: [...committee] };
 }
 
 /** Applies one event. Pure: the result depends only on its arguments. */
@@ -135,6 +139,7 @@ export function step(cfg: RoundConfig, s: RoundState, e: RoundEvent): StepResult
     case 'open': return onOpen(cfg, s, e.now);
     case 'update': return onUpdate(cfg, s, e.device, e.bytes, e.now);
     case 'absent': return onAbsent(cfg, s, e.devices, e.now);
+    case 'presence': return onPresence(cfg, s, e.device, e.online, e.now);
     case 'deadline': return e.round === s.round && s.phase === 'collecting' ? close(s, e.now) : same(s);
     case 'evidence': return onEvidence(cfg, s, e.round, e.evidence, e.input);
     case 'final': return onFinal(cfg, s, e);
@@ -149,7 +154,7 @@ function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
   if (s.round > cfg.rounds) {
     return { state: { ...s, phase: 'done' }, effects: [{ type: 'announce', round: s.round, model: s.model, done: true, plan: { trainers: [], committee: [] }, head: s.head }, { type: 'finished' }] };
   }
-  const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee);
+  const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee, s.offline);
   let state: RoundState = {
     ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: new Map(), hashes: new Map(), rejected: [],
     settled: new Set(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
@@ -175,6 +180,9 @@ export function admissionContext(cfg: RoundConfig, s: RoundState): RoundContext 
 
 function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8Array, now: number, replay = false): StepResult {
   if (s.phase === 'done') return same(s);
+  // QoS 1 redelivers, and boards re-send after a reconnect: an envelope already admitted is a no-op.
+  const prior = s.accepted.get(device);
+  if (prior && prior.envelope.length === bytes.length && bytesEqual(prior.envelopeHash, sha256(bytes))) return same(s);
   const v = checkUpdate(bytes, device, admissionContext(cfg, s));
   if (!v.ok && !replay && (v.reason === 'wrong_round' || v.reason === 'stale_base') && s.early.length < (cfg.maxEarly ?? 4 * cfg.devices.length)) {
     // A peer may finalize and announce the next round before this gateway does: keep it (bounded).
@@ -216,7 +224,16 @@ function onAbsent(cfg: RoundConfig, s: RoundState, devices: readonly string[], n
 function complete(cfg: RoundConfig, s: RoundState): boolean {
   if (s.phase !== 'collecting') return false;
   const done = cfg.complete === 'accounted' ? s.settled : s.accepted;
-  return s.trainers.every((d) => done.has(d));
+  return s.trainers.every((d) => done.has(d) || s.offline.has(d));
+}
+
+/** Presence: an offline device is not waited for (this round) nor selected (later ones). */
+function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boolean, now: number): StepResult {
+  if (!cfg.devices.includes(device) || s.offline.has(device) === !online) return same(s);
+  const offline = new Set(s.offline);
+  if (online) offline.delete(device); else offline.add(device);
+  const state = { ...s, offline };
+  return complete(cfg, state) ? close(state, now) : same(state);
 }
 
 /** The engine's view of the round: candidates in canonical order, the committee, the parent hash. */
