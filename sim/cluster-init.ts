@@ -15,7 +15,8 @@ import { fleetShards } from '../boards/data/fleet-shards.js';
 import { DEFAULT_TASK, ENGINE_NAMES } from '../protocol/task.js';
 import { Ledger, nodeSigner, encodeBlock, genesisBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
-import { clusterGenesis, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
+import { engineParams } from '../gateway/consensus/registry.js';
+import { clusterGenesis, makeEngine, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
 import { encodeDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
@@ -37,7 +38,8 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const task = o.task ?? DEFAULT_TASK, alpha = o.alpha ?? 0.5;
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
-  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task);
+  const settings = o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {};
+  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task, engineParams(makeEngine(o.engine, o.devices, settings)));
   const gws = Array.from({ length: o.gateways }, (_, g) => nodeSigner(gatewayId(g), gatewaySeed(g, o.seed)));
   const shards = fleetShards(o.seed, o.devices, alpha);
   const devices = shards.map((d, i) => ({ id: deviceId(i), publicKey: nodeSigner(deviceId(i), deviceSeed(deviceId(i), o.seed)).publicKey, home: gatewayId(i % o.gateways), samples: d.n }));
@@ -51,7 +53,7 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const model = { arch: 'logreg' as const, inputs: shards[0].dim, outputs: shards[0].classes, seed: o.seed, hash: '' };
   model.hash = toHex(sha256(initialModelOf(model)));
   const dep: Deployment = {
-    genesis, chain: genesisBlock(genesis).hash, task, engine: o.engine, settings: o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {},
+    genesis, chain: genesisBlock(genesis).hash, task, engine: o.engine, settings,
     model, data: { seed: o.seed, alpha }, devices, registration: encodeBlock(registration!),
   };
   const genesisPath = join(out, 'genesis.json');

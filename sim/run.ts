@@ -24,7 +24,9 @@ import type { RoundDriver } from '../gateway/round/driver.js';
 import type { RoundSummary, Rejection } from '../gateway/round/summary.js';
 import type { Finality } from '../gateway/round/ports.js';
 import { BftFinality } from '../gateway/finality/bft.js';
-import { clusterGenesis, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
+import { engineParams } from '../gateway/consensus/registry.js';
+import { replayDecisions } from '../gateway/audit/replay.js';
+import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
 import { presenceWill } from '../protocol/presence.js';
 
 export { DEFAULT_TASK, TRAIN };
@@ -85,10 +87,10 @@ export interface RunResult {
 }
 
 /** The genesis of a one-gateway chain: the gateway is the only manager (permissioned admission). */
-export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: EngineName }): GenesisConfig {
+export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: EngineName }, engineCfg: Record<string, number | string> = {}): GenesisConfig {
   const gw = nodeSigner(gatewayId(0), gatewaySeed(0, o.seed));
   const task = o.task ?? DEFAULT_TASK;
-  return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg' }, timestamp: 0 };
+  return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg', ...engineCfg }, timestamp: 0 };
 }
 
 /** Runs one federated training job end to end and returns its summary. */
@@ -112,7 +114,10 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
   const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
-  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }) : clusterGenesis(o.seed, G, engineName, task);
+  const settings = hooks.settings ?? {};
+  // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
+  const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');
+  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }, engineCfg) : clusterGenesis(o.seed, G, engineName, task, engineCfg);
   // Boards follow any gateway of this chain whose announcement a quorum certified.
   const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
@@ -137,7 +142,6 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   // A reopened chain: the boards continue their message counters from it (no replays).
   for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
   const initialModel = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
-  const settings = hooks.settings ?? {};
   const drivers: RoundDriver[] = [];
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
@@ -178,7 +182,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     await Promise.all(drivers.map((d) => d.transport.close()));
     for (const a of agents) await a.close();
     for (let g = 0; g < G; g++) {
-      per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified: (await ledgers[g].verify()).ok, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
+      const verified = (await ledgers[g].verify()).ok && (await replayDecisions(ledgers[g])).ok;
+      per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
       await ledgers[g].close();
     }
     await broker?.close();

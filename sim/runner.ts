@@ -19,6 +19,7 @@ import { assignRoles } from './fleet/roles.js';
 import { Fleet, type FleetStats } from './fleet/fleet.js';
 import { simGateway, type RoundResult } from './gateway.js';
 import { scenarioEngine } from './task.js';
+import { engineParams } from '../gateway/consensus/registry.js';
 import { deviceId, deviceIndex } from '../protocol/ids.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
 import type { RoundDriver } from '../gateway/round/driver.js';
@@ -121,7 +122,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   // The chain: on disk when the scenario keeps a ledger, in memory otherwise (same rules).
   const ledgerDir = s.ledger ? (o.ledgerDir ?? mkdtempSync(join(tmpdir(), `sim-${task}-`))) : undefined;
   const engine = scenarioEngine(s);
-  const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, fl_consensus: engine.name, rule: s.aggregation.rule }, timestamp: 0 };
+  const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, ...engineParams(engine, s.aggregation.rule) }, timestamp: 0 };
   const errors: string[] = [];
   let driver: RoundDriver | undefined;
   const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });

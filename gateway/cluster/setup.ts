@@ -28,9 +28,9 @@ export const deviceSeed = (id: string, seed: number) => demoSeed(id, seed);
 /** Genesis of the cluster chain: every gateway a manager; the ledger's committee engine over
  *  the gateways gives the ≥ 2f+1 finality check; `fl_consensus` records the task's engine.
  *  @example const genesis = clusterGenesis(7, 4, 'fedavg', 'mnist-lr') */
-export function clusterGenesis(seed: number, gateways: number, engine: EngineName, task: string): GenesisConfig {
+export function clusterGenesis(seed: number, gateways: number, engine: EngineName, task: string, engineCfg: Record<string, number | string> = {}): GenesisConfig {
   const managers = Array.from({ length: gateways }, (_, g) => { const s = nodeSigner(gatewayId(g), gatewaySeed(g, seed)); return { id: s.id, publicKey: s.publicKey }; });
-  return { chainId: `edgechain-fl/${task}`, managers, params: { task, engine, consensus: 'quorum', fl_consensus: engine }, timestamp: 0 };
+  return { chainId: `edgechain-fl/${task}`, managers, params: { task, engine, consensus: 'quorum', fl_consensus: engine, ...engineCfg }, timestamp: 0 };
 }
 
 /** Builds the engine a task selected (`devices` sizes the BFLC committee and k). */

@@ -83,6 +83,8 @@ export interface Explanation { reason: string; detail: string }
 export interface ConsensusEngine<E = unknown> {
   readonly name: EngineName;
   readonly caps: EngineCaps;
+  /** The engine's integer/short-text configuration, as recorded in the genesis (consensus/registry.ts). */
+  readonly config: Readonly<Record<string, number | string>>;
   /** Header consensus fields the evidence contributes (PoW: nonce and difficulty). */
   headerFields?(evidence: E): { nonce?: number; difficulty?: number };
   /** Reason for leaving candidate `id` out of decision `d` (default `<engine>_rejected`). */

@@ -79,6 +79,7 @@ export function poqDraft(input: RoundInput, reportsIn: readonly QualityReport[],
 export function poqEngine(cfg: PoqConfig = {}): ConsensusEngine<PoqEvidence> {
   return {
     name: 'poq',
+    config: { ...(cfg.threshold !== undefined ? { threshold: cfg.threshold } : {}), ...(cfg.tolerance !== undefined ? { tolerance: cfg.tolerance } : {}) },
     caps: { proposer: 'leader', committee: 'parties', evidence: 'devices' },
     explain: () => ({ reason: 'poq_not_approved', detail: 'the block did not gather enough member approvals (001 §III-D)' }),
     decide(input, ev, ctx) {

@@ -121,6 +121,12 @@ export class Ledger {
   get stateView(): StateReader { return this.state; }
   /** State entries sorted by key (JSON export). */
   stateEntries() { return this.state.iter(); }
+  /** The chain parameters set in genesis. */
+  params(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of this.state.iter()) if (k.startsWith('param/')) out[k.slice(6)] = v;
+    return out;
+  }
   /** Logical bytes (keys + values) this process committed to LevelDB. */
   get bytesWritten(): number { return this.store.bytesWritten; }
   /** Current state root. */

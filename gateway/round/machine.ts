@@ -10,7 +10,8 @@ import type { KeyObject } from 'node:crypto';
 import { sha256, toHex, bytesEqual } from '../../protocol/bytes.js';
 import { decodeModel, type ModelHeader } from '../../protocol/model-blob.js';
 import { MAX_UPDATE_BYTES } from '../../protocol/limits.js';
-import type { Block } from '../ledger/index.js';
+import type { Block, ConsensusData } from '../ledger/index.js';
+import { encodeEvidenceRecord } from './evidence-record.js';
 import { canonicalOrder, ConsensusError, type ConsensusEngine, type Decision, type EngineContext, type RoundInput } from '../consensus/engine.js';
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from './check-update.js';
 import { contentOf, contentBodies, blockBodies, type Evaluate, type RoundContent } from './content.js';
@@ -253,7 +254,7 @@ function close(s: RoundState, now: number): StepResult {
 /** The engine's decision, or the empty decision (nothing accepted, model and committee kept)
  *  when the evidence does not verify — the same rule on every gateway, so a proposal built on
  *  undecidable evidence is still checkable. */
-export function decideOrEmpty(cfg: RoundConfig, input: RoundInput, evidence: unknown): { decision: Decision; error?: string } {
+export function decideOrEmpty(cfg: Pick<RoundConfig, 'engine' | 'ctx'>, input: RoundInput, evidence: unknown): { decision: Decision; error?: string } {
   try {
     return { decision: cfg.engine.decide(input, evidence, cfg.ctx) };
   } catch (e) {
@@ -262,10 +263,21 @@ export function decideOrEmpty(cfg: RoundConfig, input: RoundInput, evidence: unk
   }
 }
 
-/** Block content of a decision in state `s` (the one mapping, content.ts). */
-export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidence: unknown): RoundContent {
-  const cons = { engine: cfg.engine.name, round: s.round, ...(cfg.engine.headerFields?.(evidence) ?? {}) };
-  return contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
+/** Block content of a decision in state `s` over `input` (the one mapping, content.ts). A round
+ *  decided by device evidence also stores its evidence record and commits to it in the header. */
+export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidence: unknown, input: RoundInput): RoundContent {
+  const cons: ConsensusData = { engine: cfg.engine.name, round: s.round, ...(cfg.engine.headerFields?.(evidence) ?? {}) };
+  let record: Uint8Array | undefined;
+  if (cfg.engine.caps.evidence === 'devices') {
+    record = encodeEvidenceRecord({
+      engine: cfg.engine.name, round: s.round, prev: input.prev, committee: [...input.committee],
+      pool: input.candidates.map((c) => s.accepted.get(c.id)!.envelopeHash), evidence: cfg.engine.encodeEvidence(evidence),
+    });
+    cons.evidence = sha256(record);
+  }
+  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
+  if (record) c.blobs.push(record);
+  return c;
 }
 
 function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: unknown, given?: RoundInput): StepResult {
@@ -274,7 +286,7 @@ function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: un
   const { decision, error } = decideOrEmpty(cfg, input, evidence);
   const effects: RoundEffect[] = [];
   if (error) effects.push({ type: 'reject', round, reason: 'bad_evidence', detail: error });
-  effects.push({ type: 'propose', round, input, evidence, decision, content: contentFor(cfg, s, decision, evidence) });
+  effects.push({ type: 'propose', round, input, evidence, decision, content: contentFor(cfg, s, decision, evidence, input) });
   return { state: s, effects };
 }
 
@@ -296,17 +308,21 @@ export function checkProposal(cfg: RoundConfig, s: RoundState, p: { pool: readon
     if (!u) return { ok: false, reason: 'missing_update', detail: `update ${toHex(h).slice(0, 16)}… not admitted here yet`, retry: true };
     pool.push(u);
   }
-  const { decision } = decideOrEmpty(cfg, roundInput(s, pool), p.evidence);
-  const content = contentFor(cfg, s, decision, p.evidence);
+  const input = roundInput(s, pool);
+  const { decision } = decideOrEmpty(cfg, input, p.evidence);
+  const content = contentFor(cfg, s, decision, p.evidence, input);
   const theirs = blockBodies(p.block);
-  if (!theirs || !bytesEqual(theirs, contentBodies(content))) return { ok: false, reason: 'content_mismatch', detail: `block of ${p.block.header.proposer} differs from the recomputed decision` };
+  const ev = p.block.header.cons.evidence, mine = content.cons.evidence;
+  if (!theirs || !bytesEqual(theirs, contentBodies(content)) || (ev === undefined) !== (mine === undefined) || (ev && mine && !bytesEqual(ev, mine))) {
+    return { ok: false, reason: 'content_mismatch', detail: `block of ${p.block.header.proposer} differs from the recomputed decision` };
+  }
   return { ok: true, decision, content };
 }
 
 function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type: 'final' }>): StepResult {
   if (e.round !== s.round || s.phase === 'done') return same(s);
   const d = e.decision;
-  const content = e.content ?? contentFor(cfg, s, d, null);
+  const content = e.content ?? contentOf(cfg.task, s.round, d, s.accepted, s.header, { engine: cfg.engine.name, round: s.round }, cfg.evaluate);
   const model = content.model ?? s.model;
   const evaluation = content.evaluation ?? (content.model ? undefined : cfg.evaluate?.(model));
   const accepted = new Set(d.accepted);
