@@ -72,6 +72,7 @@ export class DeviceAgent {
    *  may have restarted and lost it; gateways ignore an envelope they already admitted). */
   private sent: [string, Uint8Array][] = [];
   private wasDown = false;
+  private resendOnRepeat = false;
   private lastModel?: Uint8Array;
 
   constructor(private readonly o: AgentOptions) {
@@ -110,6 +111,9 @@ export class DeviceAgent {
       this.wasDown = false;
       void this.announcePresence();
       for (const [t, b] of this.sent) this.send(t, b);
+      // Gateways may resubscribe after us and miss that: they re-announce once they are back,
+      // and the first repeat of the round we trained triggers one more resend.
+      this.resendOnRepeat = true;
     });
     const topics = [globalTopic(this.o.task)];
     if (this.blobs) topics.push(updateFilter(this.o.task));
@@ -166,7 +170,10 @@ export class DeviceAgent {
     // may leave an older announcement retained: train each (round, head block) once, and never
     // lock onto a round number, so a stale announcement costs one training, not a stall.
     const key = `${g.round}/${toHex(g.block)}`;
-    if (this.trained.includes(key)) return;
+    if (this.trained.includes(key)) {
+      if (this.resendOnRepeat && key === this.trained[this.trained.length - 1]) { this.resendOnRepeat = false; for (const [t, b] of this.sent) this.send(t, b); }
+      return;
+    }
     this.trained.push(key);
     if (this.trained.length > 32) this.trained.shift();
     if (g.committee?.includes(this.o.id)) { this.o.onEvent?.({ device: this.o.id, event: 'committee', round: g.round }); return; }   // members score, they do not train (002 §III)
@@ -208,7 +215,10 @@ export class DeviceAgent {
     return this.signer.signUpdate(this.kid, fields);
   }
 
-  async close(): Promise<void> {
-    await this.transport?.close();
+  /** Marks the board offline (a clean disconnect sends no will) and disconnects; `abrupt`
+   *  drops the connection as a crash or power loss would (the broker then sends the will). */
+  async close(abrupt = false): Promise<void> {
+    if (!abrupt) await this.transport?.publish(presenceTopic(this.o.task, this.o.id), encodePresence({ online: false }), { qos: 1, retain: true }).catch(() => {});
+    await this.transport?.close(abrupt);
   }
 }

@@ -233,7 +233,11 @@ function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boo
   if (!cfg.devices.includes(device) || s.offline.has(device) === !online) return same(s);
   const offline = new Set(s.offline);
   if (online) offline.delete(device); else offline.add(device);
-  const state = { ...s, offline };
+  let state: RoundState = { ...s, offline };
+  // A device that comes online while the round collects joins it (default selection only).
+  if (online && s.phase === 'collecting' && !cfg.plan && !s.trainers.includes(device) && defaultPlan(cfg, s.committee, offline).trainers.includes(device)) {
+    state = { ...state, trainers: [...s.trainers, device] };
+  }
   return complete(cfg, state) ? close(state, now) : same(state);
 }
 

@@ -6,7 +6,14 @@ import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface Mosquitto { url: string; stop(): Promise<void> }
+export interface Mosquitto {
+  url: string;
+  stop(): Promise<void>;
+  /** Kills the broker (SIGKILL: no clean shutdown, retained messages and sessions are lost). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port. */
+  restart(): Promise<void>;
+}
 
 function mosquittoBinary(): string | undefined {
   for (const p of ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', 'mosquitto']) {
@@ -50,24 +57,30 @@ export async function startMosquitto(): Promise<Mosquitto | undefined> {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
     'max_packet_size 1048576', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
-  const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  try {
-    await waitForPort(port, child, 10_000);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}: ${stderr}`);
-  }
+  let child: ChildProcess;
+  const launch = async () => {
+    child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    try {
+      await waitForPort(port, child, 10_000);
+    } catch (e) {
+      child.kill('SIGKILL');
+      throw new Error(`${(e as Error).message}: ${stderr}`);
+    }
+  };
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill(signal);
+      await exited;
+    }
+  };
+  await launch();
   return {
     url: `mqtt://127.0.0.1:${port}`,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop: async () => { await end('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
+    kill: () => end('SIGKILL'),
+    restart: launch,
   };
 }
