@@ -62,7 +62,7 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
     const x8 = Int8Array.from(held.x, (v) => v - 128); // uint8 pixels shifted to int8 (zero point −128)
 
     for (const arch of ['logreg', 'mlp'] as const) {
-      await t.test(`${arch}: 0 mismatches over 2,000 digits × 10 outputs, identical top-1 and accuracy`, async () => {
+      await t.test(`${arch}: 0 mismatches over 2,000 digits × 10 outputs, identical top-1 and accuracy`, async (st) => {
         // LR through the command line, MLP through the API: both read the ledger's content store
         const out = join(tmp.dir, `${arch}.tflite`);
         let file: Uint8Array, m = await ledgerModel(runs[arch].dir);
@@ -85,14 +85,14 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
         const mm = mismatches(mine, r.outputs);
         const a = top1(mine, 10), b = top1(r.outputs, 10);
         const acc = (p: Uint8Array) => p.reduce((s, v, i) => s + (v === held.y[i] ? 1 : 0), 0) / p.length;
-        process.stdout.write(`# ${arch}: ${mm} of ${mine.length} int8 outputs differ; top-1 accuracy firmware ${acc(a)} / tfjs-tflite ${acc(b)} (kernel ${r.kernels.join(',')}, ${h!.wasmFiles().join(',')})\n`);
+        st.diagnostic(`${arch}: ${mm} of ${mine.length} int8 outputs differ; top-1 accuracy firmware ${acc(a)} / tfjs-tflite ${acc(b)} (kernel ${r.kernels.join(',')}, ${h!.wasmFiles().join(',')})`);
         assert.equal(mm, 0);
         assert.deepEqual(b, a);
         assert.ok(acc(a) > 0.7, `a trained model (${acc(a)})`);
       });
     }
 
-    await t.test("a 'double'-rounding model: every difference is the builtin kernel's single rounding", async () => {
+    await t.test("a 'double'-rounding model: every difference is the builtin kernel's single rounding", async (st) => {
       const { header, params } = decodeModel((await ledgerModel(runs.mlp.dir)).blob);
       const blob = encodeModel({ ...header, rounding: 'double' }, params);
       const k = new Kernel(new FirmwareInstance());
@@ -103,10 +103,10 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
       const single = referenceInfer(L, held.x, held.n, 'single'), double = referenceInfer(L, held.x, held.n, 'double');
       assert.deepEqual(mine, double, 'the firmware is the double-rounding reference');
       assert.deepEqual(r.outputs, single, 'tfjs-tflite is the single-rounding reference');
-      process.stdout.write(`# mlp with rounding double: ${mismatches(mine, r.outputs)} of ${mine.length} outputs differ, all explained by single vs double rounding\n`);
+      st.diagnostic(`mlp with rounding double: ${mismatches(mine, r.outputs)} of ${mine.length} outputs differ, all explained by single vs double rounding`);
     });
 
-    await t.test('regression head (linreg, 1 output): TFLite delegates it to XNNPACK; differences stay within 1 LSB', async () => {
+    await t.test('regression head (linreg, 1 output): TFLite delegates it to XNNPACK; differences stay within 1 LSB', async (st) => {
       const f2 = new FirmwareInstance(), k = new Kernel(f2);
       k.load(Kernel.initialModel(f2, { arch: 'linreg', inputs: 784, outputs: 1, seed: 7, rounding: 'single' }));
       const sub = { n: 2000, dim: 784, x: held.x, y: held.y, classes: 10 };
@@ -116,7 +116,7 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
       const r = await h!.run(blobToTflite(blob), x8, held.n);
       assert.deepEqual(r.outputShape, '1,1');
       const worst = mine.reduce((w, v, i) => Math.max(w, Math.abs(v - r.outputs[i])), 0);
-      process.stdout.write(`# linreg: ${mismatches(mine, r.outputs)} of ${mine.length} outputs differ (max ${worst} LSB), kernel ${r.kernels.join(',')}\n`);
+      st.diagnostic(`linreg: ${mismatches(mine, r.outputs)} of ${mine.length} outputs differ (max ${worst} LSB), kernel ${r.kernels.join(',')}`);
       assert.ok(worst <= 1, `max difference ${worst} LSB`);
       assert.ok(r.kernels.length > 0);
     });

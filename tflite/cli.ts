@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decodeModel } from '../boards/firmware/model-blob.js';
-import { blobToTflite, tfliteToBlob, ledgerModel, MAX_TFLITE_BYTES } from './index.js';
+import { blobToTflite } from './write.js';
+import { tfliteToBlob, MAX_TFLITE_BYTES } from './read.js';
 
 const USAGE = `usage: npm run export -- tflite <ledger dir> [--round R] [--task T] [--out model.tflite]
        npm run import -- tflite <model.tflite> [--out model.blob] [--arch logreg|linreg] [--rounding single|double]`;
@@ -31,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'export') {
     const round = values.round === undefined ? undefined : Number(values.round);
     if (round !== undefined && !(Number.isInteger(round) && round >= 1)) { process.stderr.write('--round must be a positive integer\n'); return 2; }
+    const { ledgerModel } = await import('./ledger.js'); // LevelDB only when a ledger is read
     const m = await ledgerModel(path, { round, task: values.task });
     const file = blobToTflite(m.blob);
     const out = values.out ?? `${m.task}-round${m.round}.tflite`;
