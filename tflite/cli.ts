@@ -4,7 +4,7 @@
 // [--arch logreg|linreg] [--rounding single|double]` turns a .tflite into a model blob.
 // Exit code 0 on success, 1 on an error, 2 on a usage error.
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { decodeModel } from '../boards/firmware/model-blob.js';
 import { blobToTflite } from './write.js';
@@ -44,8 +44,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.arch !== undefined && !['logreg', 'linreg'].includes(values.arch)) { process.stderr.write('--arch must be logreg or linreg\n'); return 2; }
   if (values.rounding !== undefined && !['single', 'double'].includes(values.rounding)) { process.stderr.write('--rounding must be single or double\n'); return 2; }
+  if (statSync(path).size > MAX_TFLITE_BYTES) { process.stderr.write(`${path}: larger than ${MAX_TFLITE_BYTES} bytes\n`); return 1; }
   const bytes = new Uint8Array(readFileSync(path));
-  if (bytes.length > MAX_TFLITE_BYTES) { process.stderr.write(`${path}: larger than ${MAX_TFLITE_BYTES} bytes\n`); return 1; }
   const r = tfliteToBlob(bytes, { arch: values.arch as 'logreg' | 'linreg' | undefined, rounding: values.rounding as 'single' | 'double' | undefined });
   const out = values.out ?? basename(path).replace(/\.tflite$/i, '') + '.blob';
   writeFileSync(out, r.blob);
