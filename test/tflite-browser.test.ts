@@ -63,7 +63,7 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
     const x8 = Int8Array.from(held.x, (v) => v - 128); // uint8 pixels shifted to int8 (zero point −128)
 
     for (const arch of ['logreg', 'mlp'] as const) {
-      await t.test(`${arch}: 0 mismatches over 2,000 digits × 10 outputs, identical top-1 and accuracy`, async (st) => {
+      await t.test(`${arch}: 0 mismatches over 2,000 digits × 10 outputs on both WebAssembly builds, identical top-1 and accuracy`, async (st) => {
         // LR through the command line, MLP through the API: both read the ledger's content store
         const out = join(tmp.dir, `${arch}.tflite`);
         let file: Uint8Array, m = await ledgerModel(runs[arch].dir);
@@ -86,9 +86,13 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
         const mm = mismatches(mine, r.outputs);
         const a = top1(mine, 10), b = top1(r.outputs, 10);
         const acc = (p: Uint8Array) => p.reduce((s, v, i) => s + (v === held.y[i] ? 1 : 0), 0) / p.length;
-        st.diagnostic(`${arch}: ${mm} of ${mine.length} int8 outputs differ; top-1 accuracy firmware ${acc(a)} / tfjs-tflite ${acc(b)} (kernel ${r.kernels.join(',')}, ${h!.wasmFiles().join(',')})`);
+        st.diagnostic(`${arch}: ${mm} of ${mine.length} int8 outputs differ (SIMD build); top-1 accuracy firmware ${acc(a)} / tfjs-tflite ${acc(b)} (kernel ${r.kernels.join(',')})`);
         assert.equal(mm, 0);
         assert.deepEqual(b, a);
+        // the same on TFLite's baseline (non-SIMD) WebAssembly build
+        const rb = await h!.run(file, x8, held.n, 'baseline');
+        assert.deepEqual(rb.kernels, ['FULLY_CONNECTED']);
+        assert.equal(mismatches(mine, rb.outputs), 0, 'baseline build');
         assert.ok(acc(a) > 0.7, `a trained model (${acc(a)})`);
       });
     }
@@ -146,7 +150,7 @@ test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)'
       assert.ok(h!.requests.length >= 5, 'page, scripts, wasm and data were requested');
       const outside = h!.requests.filter((u) => !u.startsWith(h!.origin + '/') && !u.startsWith('blob:') && !u.startsWith('data:'));
       assert.deepEqual(outside, []);
-      assert.ok(h!.wasmFiles().length >= 1, 'the TFLite WebAssembly build was loaded from the server');
+      assert.deepEqual([...new Set(h!.wasmFiles())].sort(), ['tflite_web_api_cc.wasm', 'tflite_web_api_cc_simd.wasm'], 'both TFLite WebAssembly builds came from the server');
     });
   } finally {
     await h?.close();

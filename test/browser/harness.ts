@@ -36,6 +36,9 @@ export function findChromium(): string | undefined {
  *  TfLiteXNNPackDelegate = XNNPACK). */
 export interface TfliteRun { outputs: Int8Array; inputShape: string; outputShape: string; types: string[]; kernels: string[] }
 
+/** tfjs-tflite ships TFLite compiled twice: with wasm SIMD128 and without. */
+export type WasmBuild = 'simd' | 'baseline';
+
 export interface Harness {
   /** Base URL of the loopback server. */
   readonly origin: string;
@@ -43,8 +46,9 @@ export interface Harness {
   readonly requests: string[];
   /** Which TFLite WebAssembly build the page loaded (e.g. tflite_web_api_cc_simd.wasm). */
   wasmFiles(): string[];
-  /** Runs n int8 samples (n × inputs) through a .tflite model in tfjs-tflite. */
-  run(model: Uint8Array, inputs: Int8Array, n: number): Promise<TfliteRun>;
+  /** Runs n int8 samples (n × inputs) through a .tflite model in tfjs-tflite, on its SIMD
+   *  WebAssembly build (default) or its baseline build (a second page). */
+  run(model: Uint8Array, inputs: Int8Array, n: number, build?: WasmBuild): Promise<TfliteRun>;
   close(): Promise<void>;
 }
 
@@ -70,6 +74,12 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
         const d = data.get(path.slice(6));
         return d ? send(200, d, 'application/octet-stream') : send(404, 'no such data');
       }
+      // the baseline (non-SIMD) TFLite build under the name the loader asks for on a SIMD browser
+      const base = /^\/pkg\/tfjs-tflite\/wasm-baseline\/([A-Za-z0-9_.]+)$/.exec(path);
+      if (base) {
+        const file = join(PACKAGES['tfjs-tflite'].dir, 'wasm', base[1].replace(/_simd\.js$/, '.js'));
+        return existsSync(file) ? send(200, await readFile(file), TYPES[ext(file)] ?? 'application/octet-stream') : send(404, 'not found');
+      }
       const m = /^\/pkg\/([^/]+)\/(.+)$/.exec(path);
       const pkg = m && PACKAGES[m[1]];
       if (pkg && m) {
@@ -85,10 +95,9 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const requests: string[] = [];
   let browser: Browser | undefined;
-  let page: Page;
-  try {
-    browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-    page = await browser.newPage();
+  const pages = new Map<WasmBuild, Page>();
+  const openPage = async (build: WasmBuild): Promise<Page> => {
+    const page = await browser!.newPage();
     page.setDefaultTimeout(o.timeoutMs ?? 60_000);
     page.on('request', (r) => requests.push(r.url()));
     await page.route('**/*', (route) => {
@@ -97,10 +106,16 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
     });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(origin + '/');
+    await page.goto(`${origin}/?wasm=${build}`);
     await page.waitForFunction(() => (window as any).harnessReady === true).catch(() => {
       throw new Error(`harness page did not load: ${errors.join('; ') || 'timeout'}`);
     });
+    pages.set(build, page);
+    return page;
+  };
+  try {
+    browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    await openPage('simd');
   } catch (e) {
     await browser?.close().catch(() => {});
     server.close();
@@ -110,7 +125,8 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
   return {
     origin, requests,
     wasmFiles: () => requests.filter((u) => u.endsWith('.wasm')).map((u) => u.slice(u.lastIndexOf('/') + 1)),
-    async run(model, inputs, n) {
+    async run(model, inputs, n, build = 'simd') {
+      const page = pages.get(build) ?? await openPage(build);
       if (model.length + inputs.length > MAX_DATA_BYTES) throw new RangeError('harness data over 64 MiB');
       const id = seq++;
       data.set(`m${id}.tflite`, model);

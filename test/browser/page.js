@@ -2,7 +2,9 @@
 // int8 samples through it one at a time, writing them straight into the model's int8 input
 // buffer (tfjs tensors have no int8 dtype). Returns the int8 outputs to Node.
 /* global tflite */
-tflite.setWasmPath('/pkg/tfjs-tflite/wasm/'); // trailing slash: the loader appends file names
+// trailing slash: the loader appends file names. `?wasm=baseline` makes the server answer the
+// loader's request for the SIMD build with the baseline (MVP) build, so both can be checked.
+tflite.setWasmPath(new URLSearchParams(location.search).get('wasm') === 'baseline' ? '/pkg/tfjs-tflite/wasm-baseline/' : '/pkg/tfjs-tflite/wasm/');
 
 /** Runs `n` samples of `/data/<inputs>` (int8, n × inputs) through `/data/<model>`.
  *  Resolves to { outputs: number[] (n × outputs int8), inputShape, outputShape, types, kernels }. */
