@@ -16,7 +16,7 @@ import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
-import { decodeModel } from '../protocol/model-blob.js';
+import { decodeModel, type Arch, type Rounding } from '../protocol/model-blob.js';
 import { DEFAULT_TASK, TRAIN, type EngineName } from '../protocol/task.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { gatewayNode } from '../gateway/node.js';
@@ -48,6 +48,11 @@ export interface RunOptions {
   gateways?: number;
   /** Aggregation rule (gateway/aggregate), default fedavg. */
   rule?: string;
+  /** The task's model: architecture (default logreg), MLP width and requantization rounding
+   *  (docs/model-format.md "Rounding"), or an `initial` blob to start from (e.g. a TFLite import). */
+  model?: { arch?: Arch; hidden?: number; rounding?: Rounding; initial?: Uint8Array };
+  /** Local SGD learning rate (default TRAIN.lr). */
+  lr?: number;
 }
 
 export const DEFAULTS = { devices: 10, rounds: 20, alpha: 0.5, seed: 1, epochs: 1, roundTimeoutMs: 15_000 };
@@ -114,7 +119,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: shards[i], dp: o.dp, committee: engineName === 'committee',
-    train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
+    train: { epochs: o.epochs, batch: TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
     gatewayKey: gwKeys[i % G].publicKey,   // each board follows its home gateway
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
@@ -132,7 +137,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
   }
 
-  const initialModel = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
+  const m = o.model ?? {};
+  const initialModel = m.initial ?? Kernel.initialModel(new FirmwareInstance(), { arch: m.arch ?? 'logreg', inputs: train.dim, hidden: m.hidden, outputs: train.classes, seed: o.seed, rounding: m.rounding });
   const settings = hooks.settings ?? {};
   const evidence = engineName === 'poq'
     ? poqInProcess(agents.map((a, i) => ({ id: a.id, kernel: a.kernel, data: shards[i], signer: nodeSigner(a.id, deviceSeed(a.id, o.seed)) })), decodeModel(initialModel).header, settings.poqTolerance)
