@@ -27,6 +27,8 @@ typedef struct fexp {
     wasm_function_inst_t fn;
     uint32_t nparams, nresults;
     wasm_valkind_t params[8], result;
+    double secs;
+    uint32_t calls;
 } fexp_t;
 
 static uint32_t xs(uint32_t *s) { uint32_t x = *s; x ^= x << 13; x ^= x >> 17; x ^= x << 5; return *s = x; }
@@ -53,22 +55,23 @@ static int32_t draw(uint32_t *s, uint64_t mem)
     case 0: case 1: return (int32_t)(xs(s) % 64) - 8;
     case 2: return BOUNDS[xs(s) % 12];
     case 3: case 4: return (int32_t)(uint32_t)(mem - 1 - xs(s) % 65536);
-    case 5: return (int32_t)(uint32_t)(xs(s) % (uint32_t)(mem + 4096));
+    case 5: return (int32_t)(uint32_t)(mem - 1 - xs(s) % 4096);
     case 6: return (int32_t)xs(s);
-    default: return (int32_t)(xs(s) % 4096);
+    default: return (int32_t)(xs(s) % 1024);
     }
 }
 
 int fuzz_main(int argc, char **argv)
 {
     const char *wasm_path = "build/firmware/release.wasm";
-    uint32_t calls = 1000000, batch = 100000, seed = 1, stack = FW_DEFAULT_STACK, len;
+    uint32_t calls = 1000000, batch = 100000, seed = 1, stack = FW_DEFAULT_STACK, max_pages = 4, len;
     for (int i = 0; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--wasm")) wasm_path = argv[i + 1];
         else if (!strcmp(argv[i], "--calls")) calls = (uint32_t)strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--batch")) batch = (uint32_t)strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--seed")) seed = (uint32_t)strtoul(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--stack")) stack = (uint32_t)strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--max-pages")) max_pages = (uint32_t)strtoul(argv[i + 1], NULL, 10);
         else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
     }
     if (seed == 0 || batch == 0) { fprintf(stderr, "--seed and --batch must be > 0\n"); return 2; }
@@ -80,13 +83,14 @@ int fuzz_main(int argc, char **argv)
     /* the healthy digest, from a fresh instance */
     uint32_t e0 = seed ^ 0x5bd1e995u;
     fw_t ref, fw;
-    if (fw_open(&ref, wasm2, len, stack, 0, fuzz_entropy, &e0) != 0) { fprintf(stderr, "%s\n", ref.error); return 1; }
+    if (fw_open(&ref, wasm2, len, stack, 0, max_pages, fuzz_entropy, &e0) != 0) { fprintf(stderr, "%s\n", ref.error); return 1; }
     uint32_t healthy = (uint32_t)fw_call(&ref, "kernel_selftest", 0, NULL);
     fw_close(&ref);
 
     uint32_t es = seed ^ 0x5bd1e995u, s = seed;
-    if (fw_open(&fw, wasm, len, stack, 0, fuzz_entropy, &es) != 0) { fprintf(stderr, "%s\n", fw.error); return 1; }
+    if (fw_open(&fw, wasm, len, stack, 0, max_pages, fuzz_entropy, &es) != 0) { fprintf(stderr, "%s\n", fw.error); return 1; }
     fexp_t ex[MAX_EXPORTS];
+    memset(ex, 0, sizeof ex);
     uint32_t n = 0;
     int32_t count = wasm_runtime_get_export_count(fw.module);
     for (int32_t i = 0; i < count && n < MAX_EXPORTS; i++) {
@@ -119,7 +123,11 @@ int fuzz_main(int argc, char **argv)
             else cells[nc++] = (uint32_t)v;
         }
         double r = 0;
-        if (!wasm_runtime_call_wasm(fw.env, x->fn, nc, cells)) {
+        clock_t tc = clock();
+        int ok = wasm_runtime_call_wasm(fw.env, x->fn, nc, cells);
+        x->secs += (double)(clock() - tc) / CLOCKS_PER_SEC;
+        x->calls++;
+        if (!ok) {
             if (traps++ == 0) snprintf(first_trap, sizeof first_trap, "call %u %s: %s", c, x->name, wasm_runtime_get_exception(fw.inst));
             wasm_runtime_clear_exception(fw.inst);
             r = NAN;
@@ -141,6 +149,8 @@ int fuzz_main(int argc, char **argv)
         }
     }
     double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (getenv("FUZZ_PROFILE"))
+        for (uint32_t i = 0; i < n; i++) fprintf(stderr, "%-32s %8u calls %8.3f s\n", ex[i].name, ex[i].calls, ex[i].secs);
     printf("{\"engine\":\"wamr-classic\",\"calls\":%u,\"exports\":%u,\"traps\":%u,\"digest\":%u,\"selftests\":%u,\"unhealthy\":%u,"
            "\"healthy_digest\":%u,\"memory_bytes\":%llu,\"seconds\":%.2f,\"first_trap\":\"%s\"}\n",
            calls, n, traps, h, selftests, unhealthy, healthy, (unsigned long long)fw_memory_bytes(&fw), secs, first_trap);

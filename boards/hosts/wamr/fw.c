@@ -44,7 +44,7 @@ static uint32_t pool_used(void)
 }
 
 int fw_open(fw_t *fw, uint8_t *wasm, uint32_t len, uint32_t stack_size, uint32_t heap_size,
-            fw_entropy_fn entropy, void *entropy_user)
+            uint32_t max_pages, fw_entropy_fn entropy, void *entropy_user)
 {
     uint32_t u0 = pool_used(), u1, u2;
     memset(fw, 0, sizeof *fw);
@@ -55,7 +55,12 @@ int fw_open(fw_t *fw, uint8_t *wasm, uint32_t len, uint32_t stack_size, uint32_t
     u1 = pool_used();
     /* stack_size here is the native-thread stack of a spawned thread (unused); the wasm stack
      * is the exec env's. heap_size > 0 makes WAMR append an app heap to linear memory. */
-    fw->inst = wasm_runtime_instantiate(fw->module, stack_size, heap_size, fw->error, sizeof fw->error);
+    InstantiationArgs ia;
+    memset(&ia, 0, sizeof ia);
+    ia.default_stack_size = stack_size;
+    ia.host_managed_heap_size = heap_size;
+    ia.max_memory_pages = max_pages;
+    fw->inst = wasm_runtime_instantiate_ex(fw->module, &ia, fw->error, sizeof fw->error);
     if (!fw->inst) { wasm_runtime_unload(fw->module); fw->module = NULL; return -1; }
     wasm_runtime_set_custom_data(fw->inst, fw);
     u2 = pool_used();

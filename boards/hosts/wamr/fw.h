@@ -48,9 +48,10 @@ void fw_runtime_destroy(void);
 
 /** Loads and instantiates the module in `wasm` (must stay valid and writable while `fw` lives).
  *  `heap_size` should be 0: the firmware refuses a runtime app heap (FW_E_HOST_HEAP).
- *  Returns 0, or -1 with fw->error set. */
+ *  `max_pages` > 0 caps linear memory (memory.grow beyond it fails; the firmware then returns
+ *  E_TOO_LARGE). Returns 0, or -1 with fw->error set. */
 int fw_open(fw_t *fw, uint8_t *wasm, uint32_t len, uint32_t stack_size, uint32_t heap_size,
-            fw_entropy_fn entropy, void *entropy_user);
+            uint32_t max_pages, fw_entropy_fn entropy, void *entropy_user);
 void fw_close(fw_t *fw);
 
 /** Calls export `name` with `argc` i32 arguments; returns its i32 result, or FW_TRAP. */

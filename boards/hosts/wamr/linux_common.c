@@ -137,7 +137,7 @@ int host_start(host_opts_t *o, fw_t *fw, ds_t *ds, board_t *b, uint8_t **wasm_bu
     if (fw_runtime_init(o->pool ? pool_buf : NULL, o->pool) != 0) { fprintf(stderr, "WAMR init failed\n"); return -1; }
     pool_used_init = pool_used();
     if (!(*wasm_buf = read_file(o->wasm, 16u << 20, &wasm_len))) return -1;
-    if (fw_open(fw, *wasm_buf, wasm_len, o->stack, o->heap_size, entropy_getrandom, NULL) != 0) {
+    if (fw_open(fw, *wasm_buf, wasm_len, o->stack, o->heap_size, 0, entropy_getrandom, NULL) != 0) {
         fprintf(stderr, "firmware %s: %s\n", o->wasm, fw->error);
         return -1;
     }
