@@ -26,6 +26,7 @@ const MESSAGES: Record<number, string> = {
   [-5]: 'no model loaded or call order violated',
   [-9]: 'exceeds a firmware memory limit',
   [-10]: 'model parameter outside its legal range',
+  [-11]: 'the host runtime put an app heap into linear memory (use app heap size 0)',
 };
 
 /** A firmware error code with a readable message. */

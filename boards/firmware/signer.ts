@@ -6,8 +6,15 @@ import type { UpdateFields } from '../../gateway/wire/update.js';
 /** Firmware error codes (firmware/errors.ts). */
 export const FW_ERRORS: Record<number, string> = {
   [-1]: 'E_BAD_DIMS', [-2]: 'E_BAD_PARAM', [-3]: 'E_BAD_HEADER', [-4]: 'E_BAD_LENGTH', [-5]: 'E_NOT_READY',
-  [-6]: 'E_BAD_KEY', [-7]: 'E_BAD_SIG', [-8]: 'E_ENTROPY', [-9]: 'E_TOO_LARGE',
+  [-6]: 'E_BAD_KEY', [-7]: 'E_BAD_SIG', [-8]: 'E_ENTROPY', [-9]: 'E_TOO_LARGE', [-10]: 'E_BAD_MODEL',
+  [-11]: 'E_HOST_HEAP', [-12]: 'E_BAD_MSG',
 };
+
+/** A global-model announcement verified in firmware (`cose_verify_global`). */
+export interface VerifiedGlobal { task: string; round: number; hash: Uint8Array; model: Uint8Array; done: boolean }
+
+/** Bytes of the record cose_verify_global writes (firmware/crypto/global.ts). */
+export const GLOBAL_REC_BYTES = 120;
 
 /** A firmware call returned a negative error code; `code` is that code. */
 export class SignerError extends Error {
@@ -78,6 +85,24 @@ export class DeviceSigner {
     all.set(publicKey, 0); all.set(sig, publicKey.length); all.set(msg, publicKey.length + sig.length);
     const p = this.put(all);
     return this.x.ed25519_verify(p, publicKey.length, p + publicKey.length + sig.length, msg.length, p + publicKey.length, sig.length);
+  }
+
+  /** Verifies the gateway's announcement (COSE_Sign1, docs/protocol.md) in firmware under the
+   *  32-byte gateway key, as a C host does. Throws SignerError: E_BAD_MSG (-12) for a malformed
+   *  message or a hash mismatch, E_BAD_SIG (-7), E_BAD_KEY (-6), E_TOO_LARGE (-9). */
+  verifyGlobal(msg: Uint8Array, gatewayKey: Uint8Array): VerifiedGlobal {
+    if (gatewayKey.length !== 32) throw new SignerError(-6, 'verifyGlobal: gateway key must be 32 bytes');
+    const all = new Uint8Array(32 + msg.length);
+    all.set(gatewayKey, 0); all.set(msg, 32);
+    const p = this.put(all);
+    const n = this.check(this.x.cose_verify_global(p + 32, msg.length, p), 'verifyGlobal');
+    const rec = this.out(n);
+    const dv = new DataView(rec.buffer);
+    const modelPtr = dv.getUint32(8, true), modelLen = dv.getUint32(12, true), taskLen = dv.getUint32(20, true);
+    return {
+      round: Number(dv.getBigUint64(0, true)), model: this.fw.bytes(modelPtr, modelLen).slice(), done: dv.getUint32(16, true) === 1,
+      task: new TextDecoder().decode(rec.subarray(56, 56 + taskLen)), hash: rec.slice(24, 56),
+    };
   }
 
   /** SHA-256 computed in firmware. */
