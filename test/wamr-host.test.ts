@@ -144,3 +144,21 @@ test('memory under WAMR: 8 KiB stack, LR total (pool peak + linear memory) ≤ 1
     assert.equal(m32.total_peak, m32.pool_peak + m32.linear_memory);
   } finally { tmp.cleanup(); }
 });
+
+test('the C host refuses a truncated or foreign dataset file with a clear message', (t) => {
+  const h = wamr();
+  if (!h) { t.skip('WAMR host not built'); return; }
+  const tmp = tempDir('wamr-ds-');
+  try {
+    const b = board(tmp.dir, 3, 'logreg');
+    const a = announce(tmp.dir, 1, b.initial);
+    const file = join(tmp.dir, 'dev-0003.efds');
+    const good = readFileSync(file);
+    for (const [bytes, msg] of [[good.subarray(0, good.length - 1), /bytes, header says/], [Buffer.from('EFDX' + 'x'.repeat(40)), /not an EFDS v1/], [good.subarray(0, 7), /truncated header/]] as const) {
+      writeFileSync(file, bytes);
+      const r = fwTool(h, b.args(a.file, join(tmp.dir, 'x.cose')));
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, msg);
+    }
+  } finally { tmp.cleanup(); }
+});
