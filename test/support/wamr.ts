@@ -25,7 +25,7 @@ const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'igno
 
 /** Throws under CI=true; otherwise prints a loud warning and returns undefined. */
 export function missing(what: string, fix: string): undefined {
-  if (process.env.CI === 'true') throw new Error(`${what} is required under CI=true (${fix})`);
+  if (process.env.CI === 'true') throw new Error(`${what}: required under CI=true (${fix})`);
   console.warn(`\n*** ${what}: SKIPPING the WAMR host test (${fix}) ***\n`);
   return undefined;
 }

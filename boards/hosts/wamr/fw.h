@@ -24,7 +24,8 @@
 /* Host-side failure: the call trapped (WAMR exception) or the export is missing. */
 #define FW_TRAP (-1000)
 
-/* Stack of the execution environment: sign/verify need about 2.7 KiB (docs/firmware-abi.md). */
+/* Stack of the execution environment: a round's high-water mark is 1.9 KiB on x86-64
+ * (docs/firmware-abi.md, Stack). */
 #define FW_DEFAULT_STACK (8 * 1024)
 
 /** Fills `len` bytes at `out` with entropy; 0 on success, < 0 on failure. */
