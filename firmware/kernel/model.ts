@@ -5,7 +5,7 @@
 // (`frac`, stored next to the int8 tensor) carries the stochastically rounded SGD updates.
 import { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL, E_NOT_READY, E_TOO_LARGE, OK } from "../errors";
 import { quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
-import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve } from "./layout";
+import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve, hostMemoryCheck } from "./layout";
 import { rngSeed, rngSym } from "./rng";
 import { tablesInit } from "./tables";
 
@@ -181,6 +181,8 @@ function defaultOutScale(l: i32): f32 {
 
 /** Creates a model from a seed (Kaiming-uniform for ReLU MLP, small uniform otherwise). */
 export function initModel(a: i32, inputs: i32, hidden: i32, outputs: i32, seed: u32): i32 {
+  const h = hostMemoryCheck();
+  if (h != OK) return h;
   const e = checkDims(a, inputs, hidden, outputs);
   if (e != OK) return e;
   if (!setup(a, inputs, hidden, outputs)) return E_TOO_LARGE;
@@ -219,8 +221,11 @@ function validScale(s: f32): bool { return isFinite(s) && s >= 1e-12 && s <= 1e6
 
 /** Loads the blob of `len` bytes at the start of the stream. */
 export function loadModel(len: i32): i32 {
+  const h = hostMemoryCheck();
+  if (h != OK) return h;
   const src0 = streamBase();
   ready = false;
+  if (src0 == 0) return E_BAD_LENGTH; // no stream yet: nothing was written
   if (len < HEADER_BYTES) return E_BAD_LENGTH;
   if (load<u32>(src0) != MAGIC || load<u8>(src0 + 4) != VERSION) return E_BAD_HEADER;
   const a = i32(load<u8>(src0 + 5));
