@@ -7,7 +7,8 @@
 // same shards from the deployment's data seed) and its home gateway's key from the deployment.
 // Boards only follow the global model and publish signed updates, which is all the fedavg and
 // pow engines need; BFLC committee scoring and PoQ reports over MQTT are not built. Runs until
-// SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage.
+// SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage. With --sensor it is
+// boards/sensor-cli.ts (a real board training on its own sensor).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DeviceAgent } from './agent.js';
@@ -22,6 +23,7 @@ import { TRAIN } from '../sim/run.js';
 const USAGE = 'usage: boards --genesis genesis.json --seeds boards.seeds.json --broker mqtt://host:port [--board emulated] [--epochs 1] [--json]\n';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--sensor')) return (await import('./sensor-cli.js')).main(argv);   // a board's own sensor (boards/sensor-cli.ts)
   const { values: v } = parseArgs({ args: argv, options: {
     genesis: { type: 'string' }, seeds: { type: 'string' }, broker: { type: 'string' }, board: { type: 'string', default: 'emulated' },
     epochs: { type: 'string', default: '1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },

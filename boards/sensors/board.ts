@@ -42,6 +42,8 @@ export interface SensorBoardOptions {
   closeTransport?: boolean;
   /** Clock, ms (default Date.now). */
   now?: () => number;
+  /** io errors after `ready` (a serial port that goes away); before it, `open` rejects. */
+  onError?: (e: Error) => void;
 }
 
 /** A ready johnny-five board that sensors are built on.
@@ -68,9 +70,14 @@ export class SensorBoard {
     const sb = new SensorBoard(io, o);
     const ms = o.readyTimeoutMs ?? 10000;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { sb.close(); reject(new Error(`board not ready within ${ms} ms`)); }, ms);
-      sb.board.once('ready', () => { clearTimeout(timer); resolve(sb); });
-      sb.board.once('error', (e: Error) => { clearTimeout(timer); sb.close(); reject(e); });
+      let ready = false;
+      const fail = (e: Error) => { clearTimeout(timer); sb.close(); reject(e); };
+      // an io error (no such port, wrong device) must reject, not crash the process
+      sb.onIoError = (e: Error) => { if (ready) o.onError?.(e); else fail(e instanceof Error ? e : new Error(String(e))); };
+      io.on('error', sb.onIoError);
+      const timer = setTimeout(() => fail(new Error(`board not ready within ${ms} ms`)), ms);
+      sb.board.once('ready', () => { ready = true; clearTimeout(timer); resolve(sb); });
+      sb.board.once('error', fail);
     });
   }
 
@@ -82,11 +89,14 @@ export class SensorBoard {
 
   get isClosed(): boolean { return this.closed; }
 
+  private onIoError?: (e: Error) => void;
+
   /** Stops every component timer and read callback; closes the transport. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.timers.dispose();
+    if (this.onIoError) this.io.off('error', this.onIoError);
     if (this.o.closeTransport !== false) { try { this.io.transport?.close?.(); } catch { /* already closed */ } }
   }
 }
