@@ -39,8 +39,8 @@ export interface ReaderOptions {
   periodMs?: number;
   /** `unplugged` when no value has arrived this long after start (default 3 periods). */
   timeoutMs?: number;
-  /** `stuck` after this many identical consecutive values (default 720 = 1 h at 5 s; the
-   *  dataset's longest run of one temperature value is far shorter, see docs/sensors.md). */
+  /** `stuck` after this many identical consecutive values (default 120 = 10 min at 5 s; the
+   *  dataset's longest runs of one value are 13 temperature and 47 humidity readings). */
   stuckAfter?: number;
   /** Clock, ms (default Date.now). */
   now?: () => number;
@@ -68,7 +68,7 @@ export class SensorReader extends EventEmitter {
     this.periodMs = o.periodMs ?? 5000;
     if (!(Number.isFinite(this.periodMs) && this.periodMs >= 1)) throw new RangeError(`periodMs must be ≥ 1, got ${o.periodMs}`);
     this.timeoutMs = o.timeoutMs ?? 3 * this.periodMs;
-    this.stuckAfter = o.stuckAfter ?? 720;
+    this.stuckAfter = o.stuckAfter ?? 120;
     if (!(Number.isInteger(this.stuckAfter) && this.stuckAfter >= 2)) throw new RangeError(`stuckAfter must be an integer ≥ 2, got ${o.stuckAfter}`);
     this.now = o.now ?? board.now;
     this.state = spec.channels.map(() => ({ same: 0, started: 0 }));
