@@ -8,29 +8,10 @@ import { Kernel } from '../boards/firmware/kernel.js';
 import { FirmwareError } from '../protocol/firmware-error.js';
 import { decodeModel, encodeModel, sameShape, ModelFormatError, type ModelHeader } from '../protocol/model-blob.js';
 import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingle, referenceLayers, referenceInfer } from './kernel-tflite-ref.js';
+import { rng } from './support/rng.js';
+import { runMbqm } from './support/firmware-conf.js';
 
 const INT32_MAX = 2147483647;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0);
-  };
-  return { u32: next, int: (lo: number, hi: number) => lo + (next() % (hi - lo + 1)), i32: () => next() | 0 };
-}
-
-function runMbqm(fw: FirmwareInstance, cases: Int32Array, mode: number): Int32Array {
-  const n = cases.length / 3;
-  const p = fw.exports.kernel_stream_reserve(cases.byteLength);
-  new Int32Array(fw.memory.buffer, p, cases.length).set(cases);
-  assert.equal(fw.exports.kernel_conf_mbqm(n, mode), n);
-  const mem = new Int32Array(fw.memory.buffer, p, cases.length);
-  return Int32Array.from({ length: n }, (_, i) => mem[3 * i]);
-}
 
 test('single rounding rounds x·M once, ties toward +∞; double rounding rounds twice, the second time away from zero', () => {
   // x·q / 2^t with q = 2^30, shift 0 (t = 31): x = ±1 is exactly ±0.5

@@ -17,19 +17,12 @@ import { buildTflite, weightBytes, int32Bytes, INT8, INT32, UINT8, FLOAT32, INT1
 import { quantizeMultiplier, fullyConnectedPerChannel } from './kernel-tflite-ref.js';
 import { runFederated } from '../sim/run.js';
 import { tempDir } from './support/tmp.js';
+import { rng as mulberry } from './support/rng.js';
 
 const CLI = join(process.cwd(), 'build', 'gateway', 'export', 'cli.js');
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return (lo: number, hi: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (((t ^ (t >>> 14)) >>> 0) % (hi - lo + 1));
-  };
-}
+/** An integer generator in [lo, hi] (test/support/rng.ts). */
+const rng = (seed: number) => mulberry(seed).int;
 
 /** Minimal table access with the flatbuffers runtime (not the toolkit's reader). */
 class FbTable {
