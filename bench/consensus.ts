@@ -75,7 +75,7 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   const nodes = [];
   for (let g = 0; g < G; g++) {
     const sg = gws[g];
-    nodes.push(gatewayNode({
+    nodes.push(await gatewayNode({
       id: sg.id, task: TASK, ledger: ledgers[g], signer: sg, signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
       initialModel: initial, committee, rounds, devices: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, evidence, pow: { difficulty: 8 },
       transport: await MqttTransport.connect(broker.url, sg.id),
@@ -83,10 +83,11 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   }
   // The emulated fleet: on each announcement from gateway 0, every device publishes a signed update.
   const pub = await MqttTransport.connect(broker.url, 'bench-fleet');
+  const trust = { chain: ledgers[0].genesisHash(), gateways: new Map(gws.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const rng = new Rng(seed);
   let lastRound = 0;
   pub.onMessage((_t, payload) => {
-    let gm; try { gm = decodeAnnouncement(payload, gwKeys[0].publicKey, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
+    let gm; try { gm = decodeAnnouncement(payload, trust, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
     if (gm.done || gm.round <= lastRound) return;
     lastRound = gm.round;
     const p = decodeModel(gm.model).params;

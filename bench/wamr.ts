@@ -12,13 +12,14 @@ import { FirmwareInstance, firmwarePath } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { encodeDatasetFile } from '../boards/hosts/dataset-file.js';
-import { encodeAnnouncement, decodeAnnouncement } from '../protocol/announcement.js';
+import { decodeAnnouncement } from '../protocol/announcement.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { loadMnist, subset } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { partition } from '../boards/data/partition.js';
 import { buildWamrHost, REPO } from '../test/support/wamr.js';
 import { tempDir } from '../test/support/tmp.js';
+import { certified, oneGatewayTrust } from '../test/support/announce.js';
 
 type Log = (line: string) => void;
 const best = (f: () => number) => Math.min(f(), f(), f());
@@ -32,13 +33,13 @@ export default {
     if (!host) { json.wamr_skipped = 'WAMR or a C toolchain missing'; return { rows: [['skipped', 'no WAMR host', '']], json }; }
     const tmp = tempDir('bench-wamr-');
     try {
-      const seed = 4, id = 'dev-00001', gw = ed25519FromSeed(demoSeed('gateway', seed));
+      const seed = 4, id = 'dev-00001', gw = { id: 'gw-0', ...ed25519FromSeed(demoSeed('gateway', seed)) };
       const { train } = trainTestSplit(loadMnist(), 0.2, seed);
       const data = subset(train, partition(train, 4, { kind: 'dirichlet', alpha: 0.5 }, seed)[1]);
       writeFileSync(join(tmp.dir, 'd.efds'), encodeDatasetFile(data));
       writeFileSync(join(tmp.dir, 'k.seed'), Buffer.from(demoSeed(id, seed)).toString('hex'));
       const model = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: 784, outputs: 10, seed });
-      const ann = encodeAnnouncement('gw-0', { task: 'mnist-lr', round: 1, model, done: false }, gw.privateKey);
+      const ann = certified(gw, { task: 'mnist-lr', round: 1, model, done: false });
       writeFileSync(join(tmp.dir, 'a.cose'), ann);
       const args = ['round', '--wasm', firmwarePath('release'), '--global', join(tmp.dir, 'a.cose'), '--out', join(tmp.dir, 'u.cose'), '--data', join(tmp.dir, 'd.efds'),
         '--id', id, '--key-file', join(tmp.dir, 'k.seed'), '--gateway-key', Buffer.from(gw.publicRaw).toString('hex'), '--train-seed', String(seed * 1000 + 1)];
@@ -52,10 +53,10 @@ export default {
         return performance.now() - t0;
       });
       json.node_round_ms = best(() => {
-        const a = new DeviceAgent({ id, task: 'mnist-lr', profile: boardProfile('emulated'), data, gatewayKey: gw.publicKey,
+        const a = new DeviceAgent({ id, task: 'mnist-lr', profile: boardProfile('emulated'), data, trust: oneGatewayTrust(gw),
           train: { epochs: 1, batch: 32, lr: 0.5, seed: seed * 1000 + 1 }, signer: (fw) => { const s = new DeviceSigner(fw); s.provision(demoSeed(id, seed)); return s; } });
         const t0 = performance.now();
-        const g = decodeAnnouncement(ann, gw.publicKey, 1 << 22);
+        const g = decodeAnnouncement(ann, oneGatewayTrust(gw), 1 << 22);
         a.trainRound(g.round, g.model, g.hash);
         return performance.now() - t0;
       });

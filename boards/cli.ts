@@ -16,6 +16,7 @@ import { DeviceAgent } from './agent.js';
 import { boardProfile } from './profiles.js';
 import { DeviceSigner } from './firmware/signer.js';
 import { MqttTransport } from './transport/mqtt.js';
+import { presenceWill } from '../protocol/presence.js';
 import { fleetShards } from './data/fleet-shards.js';
 import { toHex } from '../protocol/bytes.js';
 import { ed25519PublicKey } from '../protocol/cose.js';
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   const dep = readDeployment(v.genesis);
   const seeds = parseDeviceSeeds(readFileSync(v.seeds, 'utf8'));
   const index = new Map(dep.devices.map((d, i) => [d.id, i]));
-  const gwKeys = new Map(dep.genesis.managers.map((m) => [m.id, ed25519PublicKey(m.publicKey)]));
+  const trust = { chain: dep.chain, gateways: new Map(dep.genesis.managers.map((m) => [m.id, ed25519PublicKey(m.publicKey)])) };
   const shards = fleetShards(dep.data.seed, dep.devices.length, dep.data.alpha);
   const profile = boardProfile(v.board);
   const agents: DeviceAgent[] = [];
@@ -44,9 +45,9 @@ async function main(argv: string[]): Promise<number> {
     if (i === undefined) throw new Error(`device ${id} is not in the deployment`);
     const d = dep.devices[i];
     const a = new DeviceAgent({
-      id, task: dep.task, profile, data: shards[i], committee: dep.engine === 'committee',
+      id, task: dep.task, profile, data: shards[i], engine: dep.engine,
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
-      gatewayKey: gwKeys.get(d.home)!,   // each board follows its home gateway's announcements
+      trust,   // any gateway of the deployment's chain, certified by a quorum
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
       onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${e.detail}` : ''}`); },
     });
@@ -57,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((res) => { stopping = res; });
   process.on('SIGINT', () => stopping?.()); process.on('SIGTERM', () => stopping?.());
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id));
+    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id, { will: presenceWill(dep.task, a.id) }));
     say({ event: 'ready', devices: agents.map((a) => a.id) }, `${agents.length} boards connected to ${v.broker}`);
     await stopped;
   } finally {

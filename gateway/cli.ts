@@ -21,6 +21,7 @@ import type { RoundDriver } from './round/driver.js';
 import type { RoundSummary } from './round/summary.js';
 import { clusterNodeOptions } from './cluster/setup.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
+import { presenceWill } from '../protocol/presence.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { parseSeed, readDeployment, type Deployment } from '../protocol/deployment.js';
@@ -73,7 +74,6 @@ async function main(argv: string[]): Promise<number> {
   const json = v.json;
   const say = (event: string, x: Record<string, unknown>, text: string) => process.stdout.write(json ? JSON.stringify({ event, gw: v.id, ...x }) + '\n' : `[${v.id}] ${text}\n`);
   const dep: Deployment = readDeployment(v.genesis);
-  if (dep.engine === 'poq') { process.stderr.write('engine poq: device-side quality reports over MQTT are not built; use fedavg, committee or pow\n'); return 2; }
   const seed = readGatewaySeed(v);
   const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
   if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
@@ -94,8 +94,8 @@ async function main(argv: string[]): Promise<number> {
     // Every gateway evaluates on the deployment's held-out digits: the accuracy is in the block.
     const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
     const evaluator = new Kernel(new FirmwareInstance());
-    const transport = await MqttTransport.connect(v.broker, v.id);
-    node = gatewayNode({
+    const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id) });
+    node = (await gatewayNode({
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
         initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       }),
       transport,
       onRound: (s: RoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`),
-    }).driver;
+    })).driver;
     await node.listen();
     const peers = dep.genesis.managers.map((m) => m.id);
     hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);

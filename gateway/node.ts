@@ -13,6 +13,7 @@ import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
 import type { ForkRule } from './consensus/fork.js';
 import { RoundDriver, type DriverLog } from './round/driver.js';
 import { initialState, type RoundConfig, type RoundPlan } from './round/machine.js';
+import { ledgerHead } from './round/head.js';
 import type { Evaluate } from './round/content.js';
 import type { RoundSummary, Rejection } from './round/summary.js';
 import { noEvidence, type EvidenceSource, type Finality } from './round/ports.js';
@@ -20,6 +21,8 @@ import { LocalFinality } from './finality/local.js';
 import { BftFinality } from './finality/bft.js';
 import { CommitteeEvidence } from './evidence/committee.js';
 import { Miner } from './evidence/miner.js';
+import { PoqEvidenceSource } from './evidence/poq.js';
+import { decodeModel } from '../protocol/model-blob.js';
 
 export interface GatewayNodeOptions {
   id: string;
@@ -44,6 +47,8 @@ export interface GatewayNodeOptions {
   gateways?: ReadonlyMap<string, Uint8Array>;
   viewTimeoutMs?: number;
   pow?: { difficulty: number; forkRule?: ForkRule; forkWindowMs?: number; chunk?: number };
+  /** PoQ members' audit tolerance, ppm (default 400000). */
+  poq?: { tolerance?: number };
   /** Device-side evidence; default: committee sheets over the transport, PoW mining, or none. */
   evidence?: EvidenceSource;
   evidenceTimeoutMs?: number;
@@ -68,15 +73,15 @@ export function engineContext(o: Pick<GatewayNodeOptions, 'ledger' | 'gateways' 
 /** The round configuration of a gateway. */
 export function gatewayRoundConfig(o: GatewayNodeOptions): RoundConfig {
   return {
-    task: o.task, gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
+    task: o.task, chain: o.ledger.genesisHash(), gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
     registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
     evaluate: o.evaluate, plan: o.plan, detect: o.detect, complete: 'accepted',
   };
 }
 
 /** A gateway's driver and its finality.
- *  @example const { driver } = gatewayNode(opts); await driver.start(); await driver.run(); await driver.close(); */
-export function gatewayNode(o: GatewayNodeOptions): { driver: RoundDriver; finality: Finality; cfg: RoundConfig } {
+ *  @example const { driver } = await gatewayNode(opts); await driver.start(); await driver.run(); await driver.close(); */
+export async function gatewayNode(o: GatewayNodeOptions): Promise<{ driver: RoundDriver; finality: Finality; cfg: RoundConfig }> {
   const clock = o.clock ?? realClock;
   const cfg = gatewayRoundConfig(o);
   const several = (o.gateways?.size ?? 1) > 1;
@@ -84,17 +89,18 @@ export function gatewayNode(o: GatewayNodeOptions): { driver: RoundDriver; final
     ? new BftFinality({ id: o.id, ledger: o.ledger, signer: o.signer, gateways: o.gateways!, viewTimeoutMs: o.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: o.pow?.forkRule, forkWindowMs: o.pow?.forkWindowMs })
     : new LocalFinality(o.ledger, o.signer));
   const caps = o.engine.caps;
+  const onReject = (e: { reason: string; detail: string }) => o.log?.({ level: 'warn', event: 'reject', ...e });
+  const timeoutMs = o.evidenceTimeoutMs ?? o.roundTimeoutMs;
   const evidence = o.evidence ?? (
     caps.evidence === 'work' ? new Miner({ miner: o.id, difficulty: o.pow?.difficulty ?? 10, ctx: cfg.ctx, chunk: o.pow?.chunk })
-    : caps.evidence === 'devices' && caps.committee === 'separate' ? new CommitteeEvidence({ task: o.task, transport: o.transport, clock, keyOf: cfg.ctx.keyOf, timeoutMs: o.evidenceTimeoutMs ?? o.roundTimeoutMs, onReject: (e) => o.log?.({ level: 'warn', event: 'reject', ...e }) })
+    : caps.evidence === 'devices' && caps.committee === 'separate' ? new CommitteeEvidence({ task: o.task, transport: o.transport, clock, keyOf: cfg.ctx.keyOf, timeoutMs, onReject })
+    : caps.evidence === 'devices' ? new PoqEvidenceSource({ task: o.task, transport: o.transport, clock, ctx: cfg.ctx, header: decodeModel(o.initialModel).header, tolerance: o.poq?.tolerance ?? 400_000, timeoutMs, onReject })
     : noEvidence);
-  if (caps.evidence === 'devices' && !o.evidence && caps.committee !== 'separate') throw new RangeError(`engine ${o.engine.name} needs an evidence source (device quality reports)`);
   // Restart: resume after the chain's last round, with its model and committee.
-  const head = o.ledger.head();
   const rec = o.ledger.model(o.task);
   const state = initialState({
-    round: (head.cons.round ?? 0) + 1, head: { height: o.ledger.height, hash: o.ledger.headHash(), time: head.time },
-    model: o.initialModel, committee: rec?.committee ?? o.committee,
+    round: (o.ledger.head().cons.round ?? 0) + 1, head: await ledgerHead(o.ledger, o.signer),
+    model: (rec && (await o.ledger.getBlob(rec.modelHash))) || o.initialModel, committee: rec?.committee ?? o.committee,
   });
   const driver = new RoundDriver({
     cfg, state, transport: o.transport, clock, finality, evidence, signingKey: o.signingKey, store: o.ledger,

@@ -7,22 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { toHex } from './bytes.js';
 import { ENGINE_NAMES as ENGINES, type EngineName, type TaskSettings } from './task.js';
+import type { GenesisConfig } from './genesis.js';
 
-/** The chain's genesis as the deployment carries it (the ledger's GenesisConfig). */
-export interface DeploymentGenesis {
-  chainId: string;
-  managers: { id: string; publicKey: Uint8Array }[];
-  params: Record<string, number | string>;
-  timestamp: number;
-  balances?: Record<string, number>;
-}
 
 export const DEPLOYMENT_FORMAT = 'edgechain-fl/cluster-deployment/1';
 const MAX_DEPLOYMENT_BYTES = 64 << 20;
 
 /** A deployment, decoded. */
 export interface Deployment {
-  genesis: DeploymentGenesis;
+  genesis: GenesisConfig;
+  /** The genesis block's hash, the chain every announcement must name. */
+  chain: Uint8Array;
   task: string;
   engine: EngineName;
   settings: TaskSettings;
@@ -59,7 +54,7 @@ export function encodeDeployment(d: Deployment): string {
   return JSON.stringify({
     format: DEPLOYMENT_FORMAT,
     genesis: { ...d.genesis, managers: d.genesis.managers.map((m) => ({ id: m.id, publicKey: toHex(m.publicKey) })) },
-    task: d.task, engine: d.engine, settings: d.settings, model: d.model, data: d.data,
+    chain: toHex(d.chain), task: d.task, engine: d.engine, settings: d.settings, model: d.model, data: d.data,
     devices: d.devices.map((x) => ({ ...x, publicKey: toHex(x.publicKey) })),
     registration: toHex(d.registration),
   }, null, 1) + '\n';
@@ -73,7 +68,7 @@ export function decodeDeployment(text: string): Deployment {
   if (j?.format !== DEPLOYMENT_FORMAT) throw new DeploymentError('format', `expected ${DEPLOYMENT_FORMAT}`);
   const g = j.genesis;
   if (!g || !Array.isArray(g.managers) || g.managers.length < 1 || typeof g.params !== 'object') throw new DeploymentError('genesis', 'expected chainId, managers, params, timestamp');
-  const genesis: DeploymentGenesis = {
+  const genesis: GenesisConfig = {
     chainId: str(g.chainId, 'genesis.chainId'), timestamp: uint(g.timestamp, 'genesis.timestamp'), params: g.params,
     managers: g.managers.map((m: any, i: number) => ({ id: str(m?.id, `genesis.managers[${i}].id`), publicKey: hex(m?.publicKey, `genesis.managers[${i}].publicKey`, 32) })),
     ...(g.balances ? { balances: g.balances } : {}),
@@ -89,7 +84,7 @@ export function decodeDeployment(text: string): Deployment {
   const m = j.model;
   if (m?.arch !== 'logreg') throw new DeploymentError('model.arch', 'expected logreg');
   return {
-    genesis, task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
+    genesis, chain: hex(j.chain, 'chain', 32), task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
     model: { arch: 'logreg', inputs: uint(m.inputs, 'model.inputs'), outputs: uint(m.outputs, 'model.outputs'), seed: uint(m.seed, 'model.seed'), hash: toHex(hex(m.hash, 'model.hash', 32)) },
     data: { seed: uint(j.data?.seed, 'data.seed'), alpha: Number(j.data?.alpha) },
     devices, registration: hex(j.registration, 'registration'),

@@ -24,6 +24,17 @@ export const validateTopic = (task: string): string => `${base(task)}/validate`;
 /** A committee member's signed score sheet (member → gateways). */
 export const scoreTopic = (task: string, member: string): string => `${base(task)}/score/${seg(member)}`;
 export const scoreFilter = (task: string): string => `${base(task)}/score/+`;
+/** A PoQ party's signed MAE report of its round update (party → gateways). */
+export const reportTopic = (task: string, party: string): string => `${base(task)}/report/${seg(party)}`;
+export const reportFilter = (task: string): string => `${base(task)}/report/+`;
+/** The PoQ leader's audit request (gateway → members). */
+export const auditTopic = (task: string): string => `${base(task)}/audit`;
+/** A PoQ member's signed approval of the leader's block digest (member → gateways). */
+export const approveTopic = (task: string, member: string): string => `${base(task)}/approve/${seg(member)}`;
+export const approveFilter = (task: string): string => `${base(task)}/approve/+`;
+/** Retained online status of a board or gateway, with an MQTT will that marks it offline. */
+export const presenceTopic = (task: string, id: string): string => `${base(task)}/presence/${seg(id)}`;
+export const presenceFilter = (task: string): string => `${base(task)}/presence/+`;
 
 // ---- simulator control ----
 /** Round plan: who trains, who sits on the committee (simulated gateway → fleet). */
@@ -42,12 +53,12 @@ export const helloTopic = (task: string, gateway: string): string => `${base(tas
 export const helloFilter = (task: string): string => `${base(task)}/gw/hello/+`;
 
 /** What a topic is. `id` is the device, member, worker or gateway segment where there is one. */
-export type TopicKind = 'global' | 'update' | 'ack' | 'round' | 'validate' | 'score' | 'plan' | 'done'
+export type TopicKind = 'global' | 'update' | 'ack' | 'round' | 'validate' | 'score' | 'report' | 'audit' | 'approve' | 'presence' | 'plan' | 'done'
   | 'propose' | 'vote' | 'sync' | 'syncReply' | 'hello';
 export interface ParsedTopic { task: string; kind: TopicKind; id?: string }
 
-const FIXED: Record<string, TopicKind> = { global: 'global', round: 'round', validate: 'validate', plan: 'plan', 'gw/propose': 'propose', 'gw/vote': 'vote', 'gw/sync': 'sync' };
-const WITH_ID: Record<string, TopicKind> = { update: 'update', ack: 'ack', score: 'score', 'sim/done': 'done', 'gw/sync': 'syncReply', 'gw/hello': 'hello' };
+const FIXED: Record<string, TopicKind> = { global: 'global', round: 'round', validate: 'validate', audit: 'audit', plan: 'plan', 'gw/propose': 'propose', 'gw/vote': 'vote', 'gw/sync': 'sync' };
+const WITH_ID: Record<string, TopicKind> = { update: 'update', ack: 'ack', score: 'score', report: 'report', approve: 'approve', presence: 'presence', 'sim/done': 'done', 'gw/sync': 'syncReply', 'gw/hello': 'hello' };
 
 /** Parses a topic of this layout; undefined for anything else (the caller logs and drops it).
  *  @example parseTopic('fl/mnist/update/dev-00001') → { task: 'mnist', kind: 'update', id: 'dev-00001' } */

@@ -12,10 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fleetShards } from '../boards/data/fleet-shards.js';
-import { DEFAULT_TASK } from '../protocol/task.js';
-import { Ledger, nodeSigner, encodeBlock } from '../gateway/ledger/index.js';
+import { DEFAULT_TASK, ENGINE_NAMES } from '../protocol/task.js';
+import { Ledger, nodeSigner, encodeBlock, genesisBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
-import { clusterGenesis, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
+import { engineParams } from '../gateway/consensus/registry.js';
+import { clusterGenesis, makeEngine, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
 import { encodeDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
@@ -37,7 +38,8 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const task = o.task ?? DEFAULT_TASK, alpha = o.alpha ?? 0.5;
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
-  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task);
+  const settings = o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {};
+  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task, engineParams(makeEngine(o.engine, o.devices, settings)));
   const gws = Array.from({ length: o.gateways }, (_, g) => nodeSigner(gatewayId(g), gatewaySeed(g, o.seed)));
   const shards = fleetShards(o.seed, o.devices, alpha);
   const devices = shards.map((d, i) => ({ id: deviceId(i), publicKey: nodeSigner(deviceId(i), deviceSeed(deviceId(i), o.seed)).publicKey, home: gatewayId(i % o.gateways), samples: d.n }));
@@ -51,7 +53,7 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const model = { arch: 'logreg' as const, inputs: shards[0].dim, outputs: shards[0].classes, seed: o.seed, hash: '' };
   model.hash = toHex(sha256(initialModelOf(model)));
   const dep: Deployment = {
-    genesis, task, engine: o.engine, settings: o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {},
+    genesis, chain: genesisBlock(genesis).hash, task, engine: o.engine, settings,
     model, data: { seed: o.seed, alpha }, devices, registration: encodeBlock(registration!),
   };
   const genesisPath = join(out, 'genesis.json');
@@ -73,11 +75,9 @@ async function main(argv: string[]): Promise<number> {
     'board-processes': { type: 'string', default: '1' }, difficulty: { type: 'string' },
   } });
   if (!v.out) { process.stderr.write('usage: cluster-init --out DIR [--seed N] [--gateways G] [--devices N] [--engine fedavg|pow] [--board-processes K]\n'); return 2; }
-  if (v.engine !== 'fedavg' && v.engine !== 'pow' && v.engine !== 'committee') {
-    process.stderr.write(`engine ${v.engine}: fedavg, committee and pow run on separate boxes (PoQ's device-side reports over MQTT are not built)\n`); return 2;
-  }
+  if (!(ENGINE_NAMES as readonly string[]).includes(v.engine)) { process.stderr.write(`--engine must be one of ${ENGINE_NAMES.join(', ')}\n`); return 2; }
   const r = await initCluster({
-    out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine, task: v.task,
+    out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine as EngineName, task: v.task,
     alpha: Number(v.alpha), boardProcesses: Number(v['board-processes']), difficulty: v.difficulty ? Number(v.difficulty) : undefined,
   });
   process.stdout.write(JSON.stringify(r) + '\n');

@@ -7,13 +7,13 @@ import type { KeyObject } from 'node:crypto';
 import type { Scenario } from './scenario/schema.js';
 import { realClock } from '../protocol/clock.js';
 import type { Transport } from '../protocol/transport.js';
-import { encodeAnnouncement } from '../protocol/announcement.js';
 import { publicKeyObject } from '../protocol/cose.js';
 import { planTopic, doneFilter } from '../protocol/topics.js';
 import { deviceId, deviceIndex } from '../protocol/ids.js';
 import type { Ledger, Signer } from '../gateway/ledger/index.js';
 import { RoundDriver } from '../gateway/round/driver.js';
 import { initialState, type RoundConfig } from '../gateway/round/machine.js';
+import { ledgerHead } from '../gateway/round/head.js';
 import type { RoundSummary } from '../gateway/round/summary.js';
 import { LocalFinality } from '../gateway/finality/local.js';
 import { CommitteeEvidence } from '../gateway/evidence/committee.js';
@@ -53,14 +53,15 @@ export interface SimGatewayOptions {
  *  score (weight ½ on the new one). A simulator metric only; the engine keeps no reputation. */
 const ema = (old: number | undefined, x: number) => (old === undefined ? x : Math.round((old + x) / 2));
 
-/** The simulated gateway's driver; its results arrive through `onRound`. */
-export function simGateway(o: SimGatewayOptions): RoundDriver {
+/** The simulated gateway's driver; its results arrive through `onRound`.
+ *  @example const d = await simGateway(opts); await d.start(); await d.run(); */
+export async function simGateway(o: SimGatewayOptions): Promise<RoundDriver> {
   const s = o.scenario;
   const engine = scenarioEngine(s);
   const ctx = { keyOf: o.keyOf, ...scenarioRule(s) };
   const timeout = o.roundTimeoutMs ?? 120_000;
   const cfg: RoundConfig = {
-    task: o.task, gateway: o.gatewayId, engine, ctx, rounds: s.rounds, deadlineMs: timeout,
+    task: o.task, chain: o.ledger.genesisHash(), gateway: o.gatewayId, engine, ctx, rounds: s.rounds, deadlineMs: timeout,
     devices: Array.from({ length: s.devices.count }, (_, i) => deviceId(i)),
     registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
     plan: scenarioPlan(s), complete: 'accounted', detect: s.detect, evaluate: o.evaluate,
@@ -77,7 +78,7 @@ export function simGateway(o: SimGatewayOptions): RoundDriver {
     cfg, clock, transport: o.transport, evidence, signingKey: o.signingKey, store: o.ledger, publishSummaries: false,
     log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
     finality: new LocalFinality(o.ledger, o.signer),
-    state: initialState({ head: { height: o.ledger.height, hash: o.ledger.headHash(), time: o.ledger.head().time }, model: o.initialModel }),
+    state: initialState({ head: await ledgerHead(o.ledger, o.signer), model: o.initialModel }),
     topics: [doneFilter(o.task)],
     handlers: {
       // a worker's end-of-round marker: its trainers that will send nothing this round
@@ -88,8 +89,8 @@ export function simGateway(o: SimGatewayOptions): RoundDriver {
         return [{ type: 'absent', devices: [...d.unavailable, ...d.lost].map(deviceId), now }];
       },
     },
-    async onAnnounce(a) {
-      announceBytes = encodeAnnouncement(o.gatewayId, { task: o.task, round: a.round, model: a.model, done: a.done }, o.signingKey).length;
+    async onAnnounce(a, bytes) {
+      announceBytes = bytes.length;
       const plan = { round: a.round, trainers: a.plan.trainers.map(deviceIndex), committee: a.plan.committee.map(deviceIndex), epochs: a.done ? 0 : o.epochs(a.round), done: a.done };
       await o.transport.publish(planTopic(o.task), encodePlan(plan), { qos: 1 });
     },

@@ -8,7 +8,7 @@ import { loadMnist, subset } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { partition } from '../boards/data/partition.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
-import { Ledger, nodeSigner, registrationTx, type GenesisConfig } from '../gateway/ledger/index.js';
+import { Ledger, nodeSigner, registrationTx, genesisBlock, type GenesisConfig } from '../gateway/ledger/index.js';
 import { ed25519FromSeed } from '../protocol/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
@@ -16,7 +16,7 @@ import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel, type Dataset } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
-import { decodeModel, type Arch, type Rounding } from '../protocol/model-blob.js';
+import type { Arch, Rounding } from '../protocol/model-blob.js';
 import { DEFAULT_TASK, TRAIN, type EngineName } from '../protocol/task.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { gatewayNode } from '../gateway/node.js';
@@ -24,8 +24,10 @@ import type { RoundDriver } from '../gateway/round/driver.js';
 import type { RoundSummary, Rejection } from '../gateway/round/summary.js';
 import type { Finality } from '../gateway/round/ports.js';
 import { BftFinality } from '../gateway/finality/bft.js';
-import { clusterGenesis, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
-import { poqInProcess } from './evidence/poq-in-process.js';
+import { engineParams } from '../gateway/consensus/registry.js';
+import { replayDecisions } from '../gateway/audit/replay.js';
+import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
+import { presenceWill } from '../protocol/presence.js';
 
 export { DEFAULT_TASK, TRAIN };
 
@@ -99,10 +101,10 @@ export interface RunResult {
 }
 
 /** The genesis of a one-gateway chain: the gateway is the only manager (permissioned admission). */
-export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: EngineName }): GenesisConfig {
+export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: EngineName }, engineCfg: Record<string, number | string> = {}): GenesisConfig {
   const gw = nodeSigner(gatewayId(0), gatewaySeed(0, o.seed));
   const task = o.task ?? DEFAULT_TASK;
-  return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg' }, timestamp: 0 };
+  return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg', ...engineCfg }, timestamp: 0 };
 }
 
 /** The demo's data: MNIST's 80 % train split in Dirichlet(α) shards, the 20 % held out. */
@@ -132,14 +134,19 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
   const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  const settings = hooks.settings ?? {};
+  // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
+  const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');
+  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }, engineCfg) : clusterGenesis(o.seed, G, engineName, task, engineCfg);
+  // Boards follow any gateway of this chain whose announcement a quorum certified.
+  const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
-    id, task, profile, data: shards[i], dp: o.dp, committee: engineName === 'committee',
+    id, task, profile, data: shards[i], dp: o.dp, engine: engineName,
     train: { epochs: o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
-    gatewayKey: gwKeys[i % G].publicKey,   // each board follows its home gateway
+    trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
 
-  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }) : clusterGenesis(o.seed, G, engineName, task);
   const ledgers: Ledger[] = [];
   for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis }));
   // Permissioned admission (height 1): the managers register each provisioned board.
@@ -152,12 +159,10 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
   }
 
+  // A reopened chain: the boards continue their message counters from it (no replays).
+  for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
   const m = o.model ?? {};
   const initialModel = m.initial ?? Kernel.initialModel(new FirmwareInstance(), { arch: m.arch ?? 'logreg', inputs: test.dim, hidden: m.hidden, outputs: test.classes, seed: o.seed, rounding: m.rounding });
-  const settings = hooks.settings ?? {};
-  const evidence = engineName === 'poq'
-    ? poqInProcess(agents.map((a, i) => ({ id: a.id, kernel: a.kernel, data: shards[i], signer: nodeSigner(a.id, deviceSeed(a.id, o.seed)) })), decodeModel(initialModel).header, settings.poqTolerance)
-    : undefined;
   const drivers: RoundDriver[] = [];
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
@@ -165,7 +170,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   for (let g = 0; g < G; g++) {
     const p: GatewayParams = {
       id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: ids, settings, initialModel,
-      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), evidence, log,
+      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), log,
       // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
     };
@@ -173,8 +178,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const finality = hooks.finalityFactory && G > 1
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
-    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g));
-    const node = gatewayNode({
+    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
+    const node = await gatewayNode({
       ...base, transport, finality,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds, node.driver.state().model) : undefined,
       onReject: g === 0 ? hooks.onReject : undefined,
@@ -186,7 +191,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   let summaries: RoundSummary[] = [];
   const per: GatewayReport[] = [];
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id));
+    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
     await hooks.beforeRounds?.({ brokerUrl, task, agents });
     for (const d of drivers) await d.listen();
     for (const d of drivers) d.begin();
@@ -198,7 +203,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     await Promise.all(drivers.map((d) => d.transport.close()));
     for (const a of agents) await a.close();
     for (let g = 0; g < G; g++) {
-      per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified: (await ledgers[g].verify()).ok, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
+      const verified = (await ledgers[g].verify()).ok && (await replayDecisions(ledgers[g])).ok;
+      per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
       await ledgers[g].close();
     }
     await broker?.close();

@@ -19,6 +19,7 @@ import { assignRoles } from './fleet/roles.js';
 import { Fleet, type FleetStats } from './fleet/fleet.js';
 import { simGateway, type RoundResult } from './gateway.js';
 import { scenarioEngine } from './task.js';
+import { engineParams } from '../gateway/consensus/registry.js';
 import { deviceId, deviceIndex } from '../protocol/ids.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
 import type { RoundDriver } from '../gateway/round/driver.js';
@@ -121,11 +122,12 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   // The chain: on disk when the scenario keeps a ledger, in memory otherwise (same rules).
   const ledgerDir = s.ledger ? (o.ledgerDir ?? mkdtempSync(join(tmpdir(), `sim-${task}-`))) : undefined;
   const engine = scenarioEngine(s);
-  const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, fl_consensus: engine.name, rule: s.aggregation.rule }, timestamp: 0 };
+  const genesis = { chainId: `edgechain-fl/sim/${task}`, managers: [{ id: signer.id, publicKey: signer.publicKey }], params: { task, engine: engine.name, ...engineParams(engine, s.aggregation.rule) }, timestamp: 0 };
   const errors: string[] = [];
   let driver: RoundDriver | undefined;
+  const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });
   const fleet = new Fleet({
-    scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, workers: o.workers,
+    scenario: s, roles, shards, brokerUrl, task, gatewayPublicRaw: gw.publicRaw, chain: ledger.genesisHash(), workers: o.workers,
     roundModel: () => decodeModel(driver!.state().model),
     roundCounts: () => {
       const t = driver!.state().trainers.map(deviceIndex);
@@ -138,7 +140,6 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   let memory: Promise<MemoryReport> | undefined;
   let setupMs = 0;
   let transport: MqttTransport | undefined;
-  const ledger = ledgerDir ? await Ledger.open(ledgerDir, { genesis }) : await Ledger.openMemory({ genesis });
   const onAbort = () => driver?.stop();
   hooks.signal?.addEventListener('abort', onAbort);
   try {
@@ -152,7 +153,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     const rss0 = process.memoryUsage().rss;
     started = true;
     setupMs = await fleet.start();
-    driver = simGateway({
+    driver = await simGateway({
       scenario: s, task, transport, gatewayId: 'gw-0', signingKey: gw.privateKey, signer, ledger, initialModel, keyOf,
       epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       onRound: (res) => {

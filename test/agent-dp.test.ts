@@ -20,7 +20,7 @@ function agent(dp?: { epsilon: number; clipL1: number }) {
   return new DeviceAgent({
     id: 'dev-dp', task: 't', profile: boardProfile('emulated'), data, dp,
     train: { epochs: 1, batch: 32, lr: 0.5, seed: 1 },
-    gatewayKey: ed25519FromSeed(new Uint8Array(32).fill(9)).publicKey,
+    trust: { chain: new Uint8Array(32), gateways: new Map([['gw-0', ed25519FromSeed(new Uint8Array(32).fill(9)).publicKey]]) },
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(new Uint8Array(32).fill(4)); s.seedNoise(new Uint8Array(32).fill(5)); return s; },
   });
 }

@@ -9,12 +9,13 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { FirmwareError } from '../protocol/firmware-error.js';
-import { encodeAnnouncement, decodeAnnouncement } from '../protocol/announcement.js';
+import { decodeAnnouncement } from '../protocol/announcement.js';
+import { certified, oneGatewayTrust } from './support/announce.js';
 import { encodeSign1, protectedHeader, sigStructure } from '../protocol/cose.js';
 import { encodeCanonical, Tag } from '../protocol/cbor.js';
 import { ed25519FromSeed } from '../protocol/keys.js';
 
-const gw = ed25519FromSeed(new Uint8Array(32).fill(7));
+const gw = { id: 'gw-0', ...ed25519FromSeed(new Uint8Array(32).fill(7)) };
 const other = ed25519FromSeed(new Uint8Array(32).fill(8));
 const signer = new DeviceSigner(new FirmwareInstance());
 const kid = new TextEncoder().encode('gw-0');
@@ -32,8 +33,8 @@ const code = (f: () => unknown): number => {
 
 test('a valid announcement gives the fields decodeAnnouncement gives', () => {
   for (const [round, done, m, task] of [[1, false, model, 'mnist-lr'], [65536, true, new Uint8Array(0), 't'], [2 ** 32 - 1, false, model.subarray(0, 24), 'x'.repeat(64)]] as const) {
-    const msg = encodeAnnouncement('gw-0', { task, round, model: m, done }, gw.privateKey);
-    const ref = decodeAnnouncement(msg, gw.publicKey, 1 << 22);
+    const msg = certified(gw, { task, round, model: m, done });
+    const ref = decodeAnnouncement(msg, oneGatewayTrust(gw), 1 << 22);
     const got = signer.verifyGlobal(msg, gw.publicRaw);
     assert.deepEqual(got, { task: ref.task, round: ref.round, hash: ref.hash, model: ref.model, done: ref.done });
   }
@@ -54,16 +55,16 @@ test('fields the firmware does not know are skipped (payload and protected heade
 
 test("the gateway's announcement with a committee (BFLC) verifies: the list is skipped, the five fields read", () => {
   const committee = Array.from({ length: 64 }, (_, i) => `dev-${String(i).padStart(5, '0')}`);
-  const msg = encodeAnnouncement('gw-0', { task: 'mnist-lr', round: 7, model, done: false, committee }, gw.privateKey);
-  const ref = decodeAnnouncement(msg, gw.publicKey, 1 << 22);
+  const msg = certified(gw, { task: 'mnist-lr', round: 7, model, done: false, committee });
+  const ref = decodeAnnouncement(msg, oneGatewayTrust(gw), 1 << 22);
   assert.deepEqual(ref.committee, committee);
   assert.deepEqual(signer.verifyGlobal(msg, gw.publicRaw), { task: ref.task, round: ref.round, hash: ref.hash, model: ref.model, done: ref.done });
 });
 
 test('wrong key, tampering and bad keys are refused', () => {
-  const msg = encodeAnnouncement('gw-0', { task: 'mnist-lr', round: 4, model, done: false }, gw.privateKey);
+  const msg = certified(gw, { task: 'mnist-lr', round: 4, model, done: false });
   assert.equal(code(() => signer.verifyGlobal(msg, other.publicRaw)), -7);
-  assert.equal(code(() => signer.verifyGlobal(encodeAnnouncement('gw-0', { task: 'mnist-lr', round: 4, model, done: false }, other.privateKey), gw.publicRaw)), -7);
+  assert.equal(code(() => signer.verifyGlobal(certified(gw, { task: 'mnist-lr', round: 4, model, done: false }, other.privateKey), gw.publicRaw)), -7);
   for (const at of [20, 200, msg.length - 70, msg.length - 1]) {
     const bad = msg.slice(); bad[at] ^= 1;
     assert.ok([-7, -12].includes(code(() => signer.verifyGlobal(bad, gw.publicRaw))), `flip at ${at}`);
@@ -101,7 +102,7 @@ test('malformed announcements are E_BAD_MSG, even when correctly signed', () => 
 });
 
 test('every truncation and random corruption is refused without a trap', () => {
-  const msg = encodeAnnouncement('gw-0', { task: 'mnist-lr', round: 9, model: model.subarray(0, 300), done: false }, gw.privateKey);
+  const msg = certified(gw, { task: 'mnist-lr', round: 9, model: model.subarray(0, 300), done: false });
   for (let n = 0; n < msg.length; n++) assert.equal(code(() => signer.verifyGlobal(msg.subarray(0, n), gw.publicRaw)), n < msg.length ? -12 : 0, `prefix ${n}`);
   let s = 12345;
   const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s; };

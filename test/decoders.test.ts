@@ -9,6 +9,9 @@ import { encodeAnnouncement, decodeAnnouncement } from '../protocol/announcement
 import { encodeValidate, decodeValidate, ValidateError } from '../protocol/validate.js';
 import { signScoreSheet, encodeSheets, decodeSheets, SheetError } from '../protocol/score-sheet.js';
 import { parseTopic } from '../protocol/topics.js';
+import { sign as nodeSign } from 'node:crypto';
+import { approvalSigningBytes } from '../protocol/block-signing.js';
+import { sha256, toHex } from '../protocol/bytes.js';
 import { MAX_ANNOUNCEMENT_BYTES, MAX_CONTROL_BYTES, MAX_CLUSTER_MESSAGE, MAX_SMALL_MESSAGE } from '../protocol/limits.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import * as M from '../gateway/finality/messages.js';
@@ -48,19 +51,32 @@ test('cluster messages: round trip, truncated, invalid, too large', () => {
   assert.throws(() => M.decodeSyncReply(encodeCanonical([[1], Uint8Array.of(8), []])), M.ClusterMessageError);
 });
 
-test('announcements: round trip with a committee, truncated, invalid, forged, too large', () => {
-  const gw = ed25519FromSeed(demoSeed('gateway', 1));
+test('announcements: bound to the chain and certified by a quorum of its gateways', () => {
+  const gws = [0, 1, 2, 3].map((g) => ({ id: `gw-${g}`, k: ed25519FromSeed(demoSeed(`gateway-${g}`, 1)) }));
+  const trust = { chain: h32, gateways: new Map(gws.map((g) => [g.id, g.k.publicKey])) };
+  const block = sha256(Uint8Array.of(42));
+  const approve = (g: (typeof gws)[number], h = block) => ({ id: g.id, sig: new Uint8Array(nodeSign(null, approvalSigningBytes(h), g.k.privateKey)) });
   const model = rigModel();
-  const msg = encodeAnnouncement('gw-0', { task: 't', round: 2, model, done: false, committee: ['dev-00003'] }, gw.privateKey);
-  const a = decodeAnnouncement(msg, gw.publicKey, MAX_ANNOUNCEMENT_BYTES);
-  assert.equal(a.round, 2); assert.deepEqual(a.committee, ['dev-00003']);
-  truncations(msg, (b) => decodeAnnouncement(b, gw.publicKey, MAX_ANNOUNCEMENT_BYTES), (e) => e instanceof CoseError && e.reason === 'truncated');
-  assert.throws(() => decodeAnnouncement(encodeCanonical([1, 2]), gw.publicKey, MAX_ANNOUNCEMENT_BYTES), (e: unknown) => e instanceof CoseError && e.reason === 'not_cose_sign1');
-  const other = ed25519FromSeed(demoSeed('gateway', 2));
-  assert.throws(() => decodeAnnouncement(msg, other.publicKey, MAX_ANNOUNCEMENT_BYTES), (e: unknown) => e instanceof CoseError && e.reason === 'bad_signature');
-  const bad = encodeAnnouncement('gw-0', { task: 't', round: 2, model, done: false, committee: ['bad id/x'] }, gw.privateKey);
-  assert.throws(() => decodeAnnouncement(bad, gw.publicKey, MAX_ANNOUNCEMENT_BYTES), (e: unknown) => e instanceof CoseError && e.reason === 'bad_payload');
-  assert.throws(() => decodeAnnouncement(msg, gw.publicKey, msg.length - 1), (e: unknown) => e instanceof CoseError && e.reason === 'too_large');
+  const ann = (cert: { id: string; sig: Uint8Array }[], over: object = {}, by = gws[1]) =>
+    encodeAnnouncement(by.id, { task: 't', round: 2, model, done: false, chain: h32, height: 5, block, cert, committee: ['dev-00003'], ...over }, by.k.privateKey);
+  const dec = (b: Uint8Array, max = MAX_ANNOUNCEMENT_BYTES) => decodeAnnouncement(b, trust, max);
+  const reason = (r: string) => (e: unknown) => e instanceof CoseError && e.reason === r;
+  const msg = ann([approve(gws[0]), approve(gws[2]), approve(gws[3])]);
+  const a = dec(msg);
+  assert.equal(a.round, 2); assert.equal(a.height, 5); assert.deepEqual(a.committee, ['dev-00003']); assert.equal(toHex(a.block), toHex(block));
+  // 3 of 4 is the quorum ⌈2n/3⌉; 2 distinct signers are not, nor one signer listed twice, nor approvals of another block
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[2])])), reason('no_quorum'));
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[0]), approve(gws[2])])), reason('no_quorum'));
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[2]), approve(gws[3], h32)])), reason('no_quorum'));
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[2]), approve(gws[3])], { chain: sha256(Uint8Array.of(1)) })), reason('wrong_chain'));
+  const outsider = { id: 'gw-9', k: ed25519FromSeed(demoSeed('gateway-9', 1)) };
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[2]), approve(gws[3])], {}, outsider)), reason('unknown_gateway'));
+  const forged = encodeAnnouncement('gw-1', { task: 't', round: 2, model, done: false, chain: h32, height: 5, block, cert: [] }, outsider.k.privateKey);
+  assert.throws(() => dec(forged), reason('bad_signature'));
+  truncations(msg, (b) => dec(b), (e) => e instanceof CoseError && e.reason === 'truncated');
+  assert.throws(() => dec(encodeCanonical([1, 2])), reason('not_cose_sign1'));
+  assert.throws(() => dec(ann([approve(gws[0]), approve(gws[2]), approve(gws[3])], { committee: ['bad id/x'] })), reason('bad_payload'));
+  assert.throws(() => dec(msg, msg.length - 1), reason('too_large'));
 });
 
 test('committee scoring requests and score sheets: truncated vs invalid', () => {

@@ -145,7 +145,7 @@ test('CLI: verify, show and export', async () => {
   try {
     const l = await chain(t.dir, 2);
     await l.close();
-    const cli = fileURLToPath(new URL('../gateway/ledger/cli.js', import.meta.url));
+    const cli = fileURLToPath(new URL('../gateway/audit/cli.js', import.meta.url));
     const v = JSON.parse(execFileSync(process.execPath, [cli, 'verify', t.dir]).toString());
     assert.equal(v.ok, true);
     assert.equal(v.height, 3);

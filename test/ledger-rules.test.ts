@@ -1,4 +1,5 @@
 // Pure rules of every transaction type, replay/identity rules and bad input, over real ledgers in temp dirs.
+import { MAX_TX_BYTES } from '../gateway/ledger/tx/envelope.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -107,7 +108,7 @@ test('decoders: truncated, oversized, tampered, non-canonical and unknown input 
   const tx = registrationTx(gw, { id: 'b9', publicKey: b0.publicKey, profile });
   assert.deepEqual(decodeAnyTx(tx.bytes).hash, tx.hash);
   assert.throws(() => decodeAnyTx(tx.bytes.subarray(0, tx.bytes.length - 3)), reason('truncated'));
-  assert.throws(() => decodeAnyTx(new Uint8Array(70_000)), reason('too_large'));
+  assert.throws(() => decodeAnyTx(new Uint8Array(MAX_TX_BYTES + 1)), reason('too_large'));
   assert.throws(() => decodeAnyTx(Uint8Array.of(0xff, 0xff)), (e: unknown) => e instanceof LedgerError && (e.reason === 'malformed' || e.reason === 'truncated'));
   assert.throws(() => registrationTx(gw, { id: 'x'.repeat(65), publicKey: b0.publicKey, profile }), reason('malformed'));
   assert.throws(() => registrationTx(gw, { id: 'b9', publicKey: new Uint8Array(31), profile }), reason('malformed'));

@@ -24,12 +24,12 @@ const model = rigModel();
 
 function cfg(over: Partial<RoundConfig> = {}): RoundConfig {
   return {
-    task: TASK, gateway: 'gw-0', engine: fedavgEngine, ctx: { keyOf: () => undefined, rule: aggregator('fedavg') }, rounds: 2, deadlineMs: 1000,
+    task: TASK, chain: new Uint8Array(32), gateway: 'gw-0', engine: fedavgEngine, ctx: { keyOf: () => undefined, rule: aggregator('fedavg') }, rounds: 2, deadlineMs: 1000,
     devices: devs.map((d) => d.id), registry: { device: (id) => { const d = devs.find((x) => x.id === id); return d && { key: publicKeyObject(d.key.publicRaw), counter: 0 }; } },
     ...over,
   };
 }
-const head = { height: 1, hash: sha256(Uint8Array.of(1)), time: 0 };
+const head = { height: 1, hash: sha256(Uint8Array.of(1)), time: 0, cert: [] };
 function upd(i: number, round: number, base: Uint8Array, bump = 1): Uint8Array {
   const m = decodeModel(base);
   const p = m.params.map((v, j) => (j % 5 === i ? v + bump * (i + 1) : v));
@@ -51,7 +51,7 @@ test('open announces the round, sets the deadline, and is pure', () => {
   assert.equal(s0.phase, 'idle', 'the input state is not mutated');
   assert.deepEqual(kinds(a.effects), ['announce', 'timer']);
   const an = a.effects[0] as Extract<RoundEffect, { type: 'announce' }>;
-  assert.equal(an.round, 1); assert.deepEqual(an.plan.trainers, devs.map((d) => d.id)); assert.equal(toHex(an.prev), toHex(head.hash));
+  assert.equal(an.round, 1); assert.deepEqual(an.plan.trainers, devs.map((d) => d.id)); assert.equal(toHex(an.head.hash), toHex(head.hash));
   assert.deepEqual(a.effects[1], { type: 'timer', name: 'deadline', round: 1, at: 1005 });
 });
 
@@ -97,7 +97,7 @@ test('deadline, decision, content, finality and the summary; a late update count
   const ledger = await Ledger.openMemory({ genesis: { chainId: 'm', managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task: TASK }, timestamp: 0 } });
   try {
     await ledger.append(gw, devs.map((d) => registrationTx(gw, { id: d.id, publicKey: d.key.publicRaw, profile: { categories: ['x'], types: ['y'], size: 1 } })), { round: 0 }, 0);
-    const s1 = { ...s, head: { height: 1, hash: ledger.headHash(), time: 0 } };
+    const s1 = { ...s, head: { height: 1, hash: ledger.headHash(), time: 0, cert: [] } };
     const block: Block = await ledger.append(gw, contentTxs(p.content, gw), p.content.cons, 1003);
     ({ s, fx } = run(c, s1, [{ type: 'final', round: 1, block, decision: p.decision, content: p.content, pool: p.input.candidates.map((x) => x.id), view: 0, now: 1010 }]));
     assert.deepEqual(kinds(fx), ['persist', 'summary', 'announce', 'timer']);

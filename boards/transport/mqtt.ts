@@ -3,7 +3,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { MessageHandler, PublishOptions, Transport } from '../../protocol/transport.js';
 
-export interface MqttTransportOptions { reconnectPeriodMs?: number; connectTimeoutMs?: number }
+export interface MqttTransportOptions {
+  reconnectPeriodMs?: number; connectTimeoutMs?: number;
+  /** Published by the broker if this client drops without a clean disconnect (presence). */
+  will?: { topic: string; payload: Uint8Array; retain?: boolean };
+}
 
 /** A Transport over an MQTT 3.1.1/5 broker.
  *  @example const t = await MqttTransport.connect('mqtt://127.0.0.1:1883', 'gw-0') */
@@ -15,9 +19,9 @@ export class MqttTransport implements Transport {
   private constructor(private readonly client: MqttClient) {
     client.on('message', (topic, payload) => this.handler?.(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)));
     client.on('connect', () => {
-      this.status?.({ up: true });
-      // clean sessions forget subscriptions: restore ours on every reconnect
-      if (this.filters.size) client.subscribe([...this.filters], { qos: 1 });
+      // clean sessions forget subscriptions: restore ours on every reconnect, then say we are up
+      if (this.filters.size) client.subscribe([...this.filters], { qos: 1 }, () => this.status?.({ up: true }));
+      else this.status?.({ up: true });
     });
     client.on('offline', () => this.status?.({ up: false, detail: 'offline' }));
     client.on('error', (e) => this.status?.({ up: client.connected, detail: e.message }));
@@ -28,6 +32,7 @@ export class MqttTransport implements Transport {
     const client = await mqtt.connectAsync(url, {
       clientId: `${clientId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, clean: true,
       reconnectPeriod: o.reconnectPeriodMs ?? 500, connectTimeout: o.connectTimeoutMs ?? 10_000, resubscribe: false,
+      ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? true } } : {}),
     });
     return new MqttTransport(client);
   }

@@ -3,8 +3,9 @@
 // Message: COSE_Sign1 (RFC 9052 §4.2) 18([protected, unprotected, payload, signature]), tag
 // optional, protected = {1: -8 (EdDSA, RFC 9053 §2.2), 4: kid, ...}; signature = Ed25519 over the
 // Sig_structure ["Signature1", protected, h'', payload] (§4.4). Payload: the map
-// {task, round, hash, model, done}; keys the firmware does not know are skipped, so fields added
-// to the announcement later do not break boards. hash must equal SHA-256(model).
+// {task, round, hash, model, done}; keys the firmware does not know (chain, height, block, cert,
+// committee) are skipped, so fields added to the announcement later do not break boards. hash
+// must equal SHA-256(model). The chain and the finality certificate are not checked here.
 // Record written for the host (little-endian, GLOBAL_REC_BYTES):
 //   u64 round ‖ u32 model address ‖ u32 model length ‖ u32 done ‖ u32 task length
 //   ‖ hash (32) ‖ task (64, zero-padded)

@@ -28,9 +28,9 @@ export const deviceSeed = (id: string, seed: number) => demoSeed(id, seed);
 /** Genesis of the cluster chain: every gateway a manager; the ledger's committee engine over
  *  the gateways gives the ≥ 2f+1 finality check; `fl_consensus` records the task's engine.
  *  @example const genesis = clusterGenesis(7, 4, 'fedavg', 'mnist-lr') */
-export function clusterGenesis(seed: number, gateways: number, engine: EngineName, task: string): GenesisConfig {
+export function clusterGenesis(seed: number, gateways: number, engine: EngineName, task: string, engineCfg: Record<string, number | string> = {}): GenesisConfig {
   const managers = Array.from({ length: gateways }, (_, g) => { const s = nodeSigner(gatewayId(g), gatewaySeed(g, seed)); return { id: s.id, publicKey: s.publicKey }; });
-  return { chainId: `edgechain-fl/${task}`, managers, params: { task, engine, consensus: 'quorum', fl_consensus: engine }, timestamp: 0 };
+  return { chainId: `edgechain-fl/${task}`, managers, params: { task, engine, consensus: 'quorum', fl_consensus: engine, ...engineCfg }, timestamp: 0 };
 }
 
 /** Builds the engine a task selected (`devices` sizes the BFLC committee and k). */
@@ -103,6 +103,7 @@ export function clusterNodeOptions(p: GatewayParams): Omit<GatewayNodeOptions, '
     engine: makeEngine(p.engine, p.devices.length, s), rule: p.rule ?? aggregator('fedavg'), initialModel: p.initialModel,
     committee: firstCommittee(p.engine, p.devices, s), rounds: p.rounds, devices: [...p.devices],
     roundTimeoutMs: p.roundTimeoutMs, viewTimeoutMs: p.viewTimeoutMs, evidence: p.evidence,
-    pow: { difficulty: s.difficulty ?? 10, forkRule: s.forkRule }, log: p.log, evaluate: p.evaluate,
+    // PoQ members audit on their own non-IID shards, hence the wide default tolerance
+    pow: { difficulty: s.difficulty ?? 10, forkRule: s.forkRule }, poq: { tolerance: s.poqTolerance ?? 600_000 }, log: p.log, evaluate: p.evaluate,
   };
 }

@@ -6,6 +6,7 @@ import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine
  *  @example fedavgEngine.decide({ round, prev, candidates, committee: [] }, null, ctx) */
 export const fedavgEngine: ConsensusEngine<null> = {
   name: 'fedavg',
+  config: {},
   caps: { proposer: 'leader', committee: 'none', evidence: 'none' },
   decide(input, _e, ctx) {
     const accepted = canonicalOrder(input.candidates).map((c) => c.id);

@@ -69,6 +69,7 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
   if (!(Number.isInteger(cfg.k) && cfg.k >= 1 && Number.isInteger(cfg.size) && cfg.size >= 1)) throw new RangeError('committee: k and size must be positive integers');
   return {
     name: 'committee',
+    config: { threshold: cfg.threshold, k: cfg.k, size: cfg.size, election: cfg.election ?? 'score', ...(cfg.capabilityWeight !== undefined ? { capability_weight: cfg.capabilityWeight } : {}) },
     caps: { proposer: 'leader', committee: 'separate', evidence: 'devices' },
     explain(id, d) {
       const sc = d.scores.get(id) ?? 0;

@@ -7,8 +7,8 @@
 // bytes it yields — is byte-identical everywhere; a proposal whose model hash differs from
 // the recomputation is refused (gateway/cluster). Evidence is gathered at the I/O edge.
 import type { CborValue } from '../../protocol/cbor.js';
-import { sha256 } from '../../protocol/bytes.js';
 import type { AggregationRule, RuleOptions } from '../aggregate/index.js';
+export { paramsDigest } from '../../protocol/poq.js';
 
 import type { EngineName } from '../../protocol/task.js';
 export { ENGINE_NAMES, type EngineName } from '../../protocol/task.js';
@@ -83,6 +83,8 @@ export interface Explanation { reason: string; detail: string }
 export interface ConsensusEngine<E = unknown> {
   readonly name: EngineName;
   readonly caps: EngineCaps;
+  /** The engine's integer/short-text configuration, as recorded in the genesis (consensus/registry.ts). */
+  readonly config: Readonly<Record<string, number | string>>;
   /** Header consensus fields the evidence contributes (PoW: nonce and difficulty). */
   headerFields?(evidence: E): { nonce?: number; difficulty?: number };
   /** Reason for leaving candidate `id` out of decision `d` (default `<engine>_rejected`). */
@@ -107,11 +109,3 @@ export function aggregateAccepted(cands: readonly Candidate[], accepted: readonl
   return us.length === 0 ? undefined : ctx.rule(us, ctx.ruleOpts);
 }
 
-/** SHA-256 of integer parameters as little-endian int32 bytes: what PoQ approvals and PoW
- *  work commit to (the model blob hash adds the frozen header; both are byte-identical). */
-export function paramsDigest(p: Int32Array): Uint8Array {
-  const b = new Uint8Array(p.length * 4);
-  const dv = new DataView(b.buffer);
-  for (let i = 0; i < p.length; i++) dv.setInt32(i * 4, p[i], true);
-  return sha256(b);
-}

@@ -6,15 +6,14 @@
 // transactions plus the global model; every member recomputes the MAE of each model and of the
 // global model and, if each is within tolerance, signs an approval. The block is appended only
 // with all approvals (the paper), or a configured threshold. Fixed point: ppm integers.
-import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
-import { sha256, toHex } from '../../protocol/bytes.js';
-import { verifySig, type Signer } from '../ledger/signer.js';
-import { aggregateAccepted, canonicalOrder, ConsensusError, paramsDigest, type ConsensusEngine, type RoundInput, type EngineContext, type Candidate } from './engine.js';
+import type { CborValue } from '../../protocol/cbor.js';
+import { toHex } from '../../protocol/bytes.js';
+import { reportBytes, blockDigest, reportFrom, approvalFrom, reportValue, approvalValue, PoqMessageError, PPM, type QualityReport, type PoqApproval } from '../../protocol/poq.js';
+import { verifySig } from '../ledger/signer.js';
+import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput, type EngineContext, type Candidate } from './engine.js';
 
-/** A party's signed quality report for its local model: the content of its model transaction. */
-export interface QualityReport { party: string; round: number; updateHash: Uint8Array; mae: number; n: number; sig: Uint8Array }
-/** A member's approval of the leader's block digest. */
-export interface PoqApproval { member: string; sig: Uint8Array }
+export { signReport, reportBytes, blockDigest, auditWithin, type QualityReport, type PoqApproval } from '../../protocol/poq.js';
+
 export interface PoqEvidence { reports: QualityReport[]; approvals: PoqApproval[] }
 
 export interface PoqConfig {
@@ -24,19 +23,6 @@ export interface PoqConfig {
   tolerance?: number;
 }
 
-const REPORT_DOMAIN = 'edgechain/poq-report/v1';
-const APPROVE_DOMAIN = 'edgechain/poq-approve/v1';
-const PPM = 1_000_000;
-
-export function reportBytes(r: Omit<QualityReport, 'sig'>, prev: Uint8Array): Uint8Array {
-  return encodeCanonical([REPORT_DOMAIN, r.round, prev, r.party, r.updateHash, r.mae, r.n]);
-}
-
-/** Signs a report on the board: MAE(m_i) of its local model on its own data. */
-export function signReport(party: Signer, r: Omit<QualityReport, 'sig' | 'party'>, prev: Uint8Array): QualityReport {
-  const body = { ...r, party: party.id };
-  return { ...body, sig: party.sign(reportBytes(body, prev)) };
-}
 
 /** Eq. 7 for every reporting party, ppm: γ_j·MAE_j + mean MAE, γ_j = 1 + |d_j|/Σ|d_i|. */
 export function maeU(reports: readonly Pick<QualityReport, 'party' | 'mae' | 'n'>[]): Map<string, number> {
@@ -53,22 +39,6 @@ export function poqLeader(reports: readonly Pick<QualityReport, 'party' | 'mae' 
   let best: [string, number] | undefined;
   for (const [id, v] of maeU(reports)) if (!best || v < best[1] || (v === best[1] && id < best[0])) best = [id, v];
   return best?.[0];
-}
-
-/** What members approve: the round, parent, leader, the reports' (hash, MAE) and the global model. */
-export function blockDigest(round: number, prev: Uint8Array, leader: string, reports: readonly QualityReport[], global: Int32Array | undefined): Uint8Array {
-  return sha256(encodeCanonical([APPROVE_DOMAIN, round, prev, leader, reports.map((r) => [r.party, r.updateHash, r.mae]), global ? paramsDigest(global) : new Uint8Array(0)]));
-}
-
-/** A member's audit (on the board): its recomputed MAE of each reported model and of the global
- *  model, against the reports and the global model's mean reported MAE. True → sign. */
-export function auditWithin(reports: readonly QualityReport[], recomputed: ReadonlyMap<string, number>, globalMae: number, tolerance = 400_000): boolean {
-  for (const r of reports) {
-    const m = recomputed.get(r.party);
-    if (m === undefined || Math.abs(m - r.mae) > tolerance) return false;
-  }
-  const mean = reports.length ? Math.floor(reports.reduce((s, r) => s + r.mae, 0) / reports.length) : 0;
-  return globalMae <= mean + tolerance;
 }
 
 /** Reports checked (party of the round, one each, signed, matching its update). Throws ConsensusError. */
@@ -91,43 +61,46 @@ function checkReports(input: RoundInput, reports: readonly QualityReport[], ctx:
   return { reports: sorted, cands: sorted.map((r) => byId.get(r.party)!) };
 }
 
+/** The leader's block before approvals (001 §III-D): the checked reports, the leader by Eq. 7,
+ *  the global model and the digest members approve. The engine and the gateway that gathers
+ *  approvals (gateway/evidence/poq.ts) both compute it here. Throws ConsensusError. */
+export function poqDraft(input: RoundInput, reportsIn: readonly QualityReport[], ctx: EngineContext) {
+  const { reports, cands } = checkReports(input, reportsIn, ctx);
+  const leader = poqLeader(reports);
+  const accepted = cands.map((c) => c.id);
+  const scores = new Map(reports.map((r) => [r.party, PPM - r.mae]));
+  const params = aggregateAccepted(cands, accepted, scores, ctx);
+  return { reports, leader, accepted, scores, params, digest: blockDigest(input.round, input.prev, leader ?? '', reports, params) };
+}
+
 /** The PoQ engine. The leader and the global model are recomputed from the reports; the block
  *  counts only with enough valid approvals of its digest, otherwise nothing is accepted.
  *  @example poqEngine({ threshold: 3 }).decide(input, { reports, approvals }, ctx) */
 export function poqEngine(cfg: PoqConfig = {}): ConsensusEngine<PoqEvidence> {
   return {
     name: 'poq',
+    config: { ...(cfg.threshold !== undefined ? { threshold: cfg.threshold } : {}), ...(cfg.tolerance !== undefined ? { tolerance: cfg.tolerance } : {}) },
     caps: { proposer: 'leader', committee: 'parties', evidence: 'devices' },
     explain: () => ({ reason: 'poq_not_approved', detail: 'the block did not gather enough member approvals (001 §III-D)' }),
     decide(input, ev, ctx) {
-      const { reports, cands } = checkReports(input, ev.reports, ctx);
-      const leader = poqLeader(reports);
-      const accepted = cands.map((c) => c.id);
-      const scores = new Map(reports.map((r) => [r.party, PPM - r.mae]));
-      const params = aggregateAccepted(cands, accepted, scores, ctx);
+      const d = poqDraft(input, ev.reports, ctx);
       const parties = new Set(input.committee.length ? input.committee : input.candidates.map((c) => c.id));
-      const digest = blockDigest(input.round, input.prev, leader ?? '', reports, params);
       const ok = new Set<string>();
       for (const a of ev.approvals) {
         const key = ctx.keyOf(a.member);
-        if (parties.has(a.member) && key && verifySig(key, digest, a.sig)) ok.add(a.member);
+        if (parties.has(a.member) && key && verifySig(key, d.digest, a.sig)) ok.add(a.member);
       }
       const need = cfg.threshold ?? parties.size;
-      if (!leader || ok.size < need) return { accepted: [], scores, params: undefined, nextCommittee: [...input.committee], leader };
-      return { accepted, scores, params, nextCommittee: [...input.committee], leader };
+      if (!d.leader || ok.size < need) return { accepted: [], scores: d.scores, params: undefined, nextCommittee: [...input.committee], leader: d.leader };
+      return { accepted: d.accepted, scores: d.scores, params: d.params, nextCommittee: [...input.committee], leader: d.leader };
     },
-    encodeEvidence: (e) => [e.reports.map((r) => [r.party, r.round, r.updateHash, r.mae, r.n, r.sig]), e.approvals.map((a) => [a.member, a.sig])] as CborValue,
+    encodeEvidence: (e) => [e.reports.map(reportValue), e.approvals.map(approvalValue)] as CborValue,
     decodeEvidence(v) {
       if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[0]) || !Array.isArray(v[1]) || v[0].length > 4096 || v[1].length > 4096) throw new ConsensusError('malformed', 'PoQ evidence must be [reports, approvals]');
-      const reports = v[0].map((r: unknown): QualityReport => {
-        if (!Array.isArray(r) || r.length !== 6 || typeof r[0] !== 'string' || typeof r[1] !== 'number' || !(r[2] instanceof Uint8Array) || typeof r[3] !== 'number' || typeof r[4] !== 'number' || !(r[5] instanceof Uint8Array)) throw new ConsensusError('malformed', 'bad report');
-        return { party: r[0], round: r[1], updateHash: new Uint8Array(r[2]), mae: r[3], n: r[4], sig: new Uint8Array(r[5]) };
-      });
-      const approvals = v[1].map((a: unknown): PoqApproval => {
-        if (!Array.isArray(a) || a.length !== 2 || typeof a[0] !== 'string' || !(a[1] instanceof Uint8Array)) throw new ConsensusError('malformed', 'bad approval');
-        return { member: a[0], sig: new Uint8Array(a[1]) };
-      });
-      return { reports, approvals };
+      try { return { reports: v[0].map(reportFrom), approvals: v[1].map(approvalFrom) }; } catch (e) {
+        if (e instanceof PoqMessageError) throw new ConsensusError('malformed', e.message);
+        throw e;
+      }
     },
   };
 }

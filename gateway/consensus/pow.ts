@@ -47,6 +47,7 @@ export function checkWork(prefix: Uint8Array, nonce: number, difficulty: number)
 export function powEngine(cfg: PowConfig): ConsensusEngine<PowEvidence> {
   return {
     name: 'pow',
+    config: { difficulty: cfg.difficulty },
     caps: { proposer: 'miner', committee: 'none', evidence: 'work' },
     headerFields: (ev) => ({ nonce: ev.nonce, difficulty: ev.difficulty }),
     decide(input, ev, ctx) {

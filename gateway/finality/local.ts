@@ -2,6 +2,7 @@
 // this gateway's own ledger. Block time is the gateway clock's Unix ms when the block is built,
 // never before its parent's (docs/consensus.md §Block time).
 import type { Ledger, Signer } from '../ledger/index.js';
+import { approvalSigningBytes } from '../../protocol/block-signing.js';
 import type { RoundInput } from '../consensus/engine.js';
 import { contentTxs } from '../round/content.js';
 import type { RoundEffect } from '../round/machine.js';
@@ -27,7 +28,9 @@ export class LocalFinality implements Finality {
       if (this.stopped) return;
       const time = Math.max(this.host.clock.now(), this.ledger.head().time);
       const block = await this.ledger.append(this.signer, contentTxs(p.content, this.signer), p.content.cons, time);
-      this.host.final({ block, decision: p.decision, content: p.content, pool: p.input.candidates.map((c) => c.id), view: 0 });
+      // One gateway's certificate is its own approval of the block (the quorum of one).
+      const cert = [{ id: this.signer.id, sig: this.signer.sign(approvalSigningBytes(block.hash)) }];
+      this.host.final({ block, decision: p.decision, content: p.content, pool: p.input.candidates.map((c) => c.id), view: 0, cert });
     }).catch((e) => this.host.log('warn', 'append_failed', { round: p.round, detail: String((e as Error)?.message ?? e) }));
     this.queue = run;
   }

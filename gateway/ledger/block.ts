@@ -3,19 +3,21 @@
 // record [header, sig, approvals] (kept forever) and a body [tx bytes...] (prunable).
 import { encodeCanonical, decodeBounded, CborError } from '../../protocol/cbor.js';
 import { LedgerError } from './errors.js';
+import { proposerSigningBytes, approvalSigningBytes } from '../../protocol/block-signing.js';
+
+export { proposerSigningBytes, approvalSigningBytes };
 import { headerFromCbor, headerToCbor, encodeHeader, type Header } from './header.js';
 import { sha256, bytesEqual } from '../../protocol/bytes.js';
 import { idItem, MAX_ID } from './fields.js';
 import { decodeAnyTx } from './tx/registry.js';
 import type { Tx } from './tx/kind.js';
 
-export const MAX_TXS_PER_BLOCK = 20_000;
+import { MAX_TXS_PER_BLOCK } from './fields.js';
+export { MAX_TXS_PER_BLOCK };
 export const MAX_BLOCK_BYTES = 64 * 1024 * 1024;
 export const MAX_HEADER_RECORD_BYTES = 64 * 1024;
 export const MAX_APPROVALS = 256;
 
-const BLOCK_SIG_DOMAIN = new TextEncoder().encode('edgechain/block/v1');
-const APPROVAL_DOMAIN = new TextEncoder().encode('edgechain/approve/v1');
 
 /** A committee member's signature over the block hash. */
 export interface Approval { id: string; sig: Uint8Array }
@@ -28,19 +30,7 @@ export interface Block {
   txs: Tx[];
 }
 
-/** Bytes the proposer signs: domain || block hash. */
-export function proposerSigningBytes(hash: Uint8Array): Uint8Array {
-  const out = new Uint8Array(BLOCK_SIG_DOMAIN.length + 32);
-  out.set(BLOCK_SIG_DOMAIN); out.set(hash, BLOCK_SIG_DOMAIN.length);
-  return out;
-}
 
-/** Bytes a committee member signs to approve: domain || block hash. */
-export function approvalSigningBytes(hash: Uint8Array): Uint8Array {
-  const out = new Uint8Array(APPROVAL_DOMAIN.length + 32);
-  out.set(APPROVAL_DOMAIN); out.set(hash, APPROVAL_DOMAIN.length);
-  return out;
-}
 
 /** Header record: what a pruned node keeps. */
 export function encodeHeaderRecord(b: Pick<Block, 'header' | 'sig' | 'approvals'>): Uint8Array {

@@ -3,7 +3,8 @@
 import { LedgerError } from './errors.js';
 
 export const MAX_ID = 64;          // ids: devices, managers, tasks
-export const MAX_LIST = 1024;      // categories, types, committees, aggregated updates
+export const MAX_LIST = 1024;      // categories, types, committees
+export const MAX_TXS_PER_BLOCK = 20_000;  // transactions in a block, and so updates one model aggregates
 export const MAX_TEXT = 256;       // free-text reasons
 
 function bad(what: string): never {

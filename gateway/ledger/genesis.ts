@@ -8,18 +8,9 @@ import { genesisKind } from './tx/genesis.js';
 import { HEADER_VERSION, headerHash, type Header } from './header.js';
 import { executeTxs, txRoot } from './validate.js';
 import type { Block } from './block.js';
+import type { GenesisConfig } from '../../protocol/genesis.js';
 
-/** Chain identity, managers' keys and parameters (issue 5 §3). */
-export interface GenesisConfig {
-  chainId: string;
-  managers: { id: string; publicKey: Uint8Array }[];
-  /** Integers or short text. Known keys: consensus (block-seal rule: "poa" | "quorum" | "work"), pow_difficulty,
-   *  layout ("mixed" | "bflc"), bflc_k. Others are stored for the application. */
-  params: Record<string, number | string>;
-  timestamp: number;
-  /** Initial balances (integer units), e.g. for task publishers' deposits. */
-  balances?: Record<string, number>;
-}
+export type { GenesisConfig };
 
 /** Block 0 for `cfg`. Throws LedgerError('malformed') on an invalid config. */
 export function genesisBlock(cfg: GenesisConfig): Block {

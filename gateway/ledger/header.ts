@@ -17,6 +17,7 @@ export interface ConsensusData {
   committee?: string[];   // the gateways whose approvals seal the block (quorum seal rule)
   nonce?: number;         // PoW nonce (004)
   difficulty?: number;    // PoW difficulty in leading zero bits
+  evidence?: Uint8Array;  // SHA-256 of the round's evidence record (device evidence in the content store)
 }
 
 export interface Header {
@@ -38,6 +39,7 @@ function consToCbor(c: ConsensusData): CborValue {
   if (c.committee !== undefined) o.committee = c.committee;
   if (c.nonce !== undefined) o.nonce = c.nonce;
   if (c.difficulty !== undefined) o.difficulty = c.difficulty;
+  if (c.evidence !== undefined) o.evidence = c.evidence;
   return o;
 }
 
@@ -59,7 +61,7 @@ export function headerHash(h: Header): Uint8Array {
 /** Decodes a consensus-data map (bounded). */
 export function decodeCons(v: unknown): ConsensusData {
   const m = asMap(v, 'cons');
-  onlyKeys(m, ['engine', 'round', 'committee', 'nonce', 'difficulty'], 'cons');
+  onlyKeys(m, ['engine', 'round', 'committee', 'nonce', 'difficulty', 'evidence'], 'cons');
   const c: ConsensusData = {};
   const engine = opt(m, 'engine', (x, k) => str(x, k, MAX_ID));
   if (engine !== undefined) c.engine = engine;
@@ -67,6 +69,7 @@ export function decodeCons(v: unknown): ConsensusData {
   const committee = opt(m, 'committee', (x, k) => list(x, k, idItem, MAX_COMMITTEE)); if (committee !== undefined) c.committee = committee;
   const nonce = opt(m, 'nonce', uint); if (nonce !== undefined) c.nonce = nonce;
   const difficulty = opt(m, 'difficulty', uint); if (difficulty !== undefined) c.difficulty = difficulty;
+  const evidence = opt(m, 'evidence', (x, k) => bytes(x, k, 32)); if (evidence !== undefined) c.evidence = evidence;
   return c;
 }
 

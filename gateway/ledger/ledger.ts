@@ -45,6 +45,7 @@ export type AppendConsensus = ConsensusData & { approvers?: Signer[] };
 export class Ledger {
   private headHeader!: Header;
   private headHashValue!: Uint8Array;
+  private genesisHashValue!: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -79,6 +80,7 @@ export class Ledger {
         const ex = validateBlock(undefined, state, g, g.header.chainId);
         const l = new Ledger(store, blobs, state, opts);
         await l.commit(g, ex);
+        l.genesisHashValue = g.hash;
         return l;
       }
       if (opts.genesis && opts.genesis !== (undefined as any)) {
@@ -87,6 +89,8 @@ export class Ledger {
         if (!rec || !bytesEqual(decodeHeaderRecord(rec).hash, g.hash)) throw new LedgerError('genesis_mismatch', `${dir} holds another chain`);
       }
       const state = await loadState(store);
+      const rec0 = await store.headerRecord(0);
+      if (!rec0) throw new LedgerError('not_found', 'genesis header missing');
       const rec = await store.headerRecord(head.height);
       if (!rec) throw new LedgerError('not_found', `head header ${head.height} missing`);
       const r = decodeHeaderRecord(rec);
@@ -95,6 +99,7 @@ export class Ledger {
       const l = new Ledger(store, blobs, state, opts);
       l.headHeader = r.header;
       l.headHashValue = r.hash;
+      l.genesisHashValue = decodeHeaderRecord(rec0).hash;
       return l;
     } catch (e) {
       await store.close();
@@ -104,6 +109,8 @@ export class Ledger {
 
   /** Height of the head block (0 = genesis only). */
   get height(): number { return this.headHeader.height; }
+  /** Hash of the genesis block: the chain's identity (announcements name it). */
+  genesisHash(): Uint8Array { return this.genesisHashValue; }
   /** Hash of the head block. */
   headHash(): Uint8Array { return this.headHashValue; }
   /** Header of the head block. */
@@ -114,6 +121,12 @@ export class Ledger {
   get stateView(): StateReader { return this.state; }
   /** State entries sorted by key (JSON export). */
   stateEntries() { return this.state.iter(); }
+  /** The chain parameters set in genesis. */
+  params(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of this.state.iter()) if (k.startsWith('param/')) out[k.slice(6)] = v;
+    return out;
+  }
   /** Logical bytes (keys + values) this process committed to LevelDB. */
   get bytesWritten(): number { return this.store.bytesWritten; }
   /** Current state root. */

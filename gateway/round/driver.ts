@@ -5,7 +5,8 @@
 import type { KeyObject } from 'node:crypto';
 import { encodeAnnouncement } from '../../protocol/announcement.js';
 import { encodeCanonical } from '../../protocol/cbor.js';
-import { parseTopic, updateFilter, globalTopic, ackTopic, roundTopic, type ParsedTopic, type TopicKind } from '../../protocol/topics.js';
+import { parseTopic, updateFilter, globalTopic, ackTopic, roundTopic, presenceFilter, presenceTopic, type ParsedTopic, type TopicKind } from '../../protocol/topics.js';
+import { encodePresence, decodePresence } from '../../protocol/presence.js';
 import type { CancelTimer } from '../../protocol/clock.js';
 import { step, checkProposal, roundInput, type RoundConfig, type RoundEffect, type RoundEvent, type RoundState } from './machine.js';
 import type { RoundSummary, Rejection } from './summary.js';
@@ -29,7 +30,7 @@ export interface DriverOptions {
   /** Extra topic filters for `handlers`. */
   topics?: string[];
   /** Runs before each announcement is published (the simulator publishes its round plan). */
-  onAnnounce?(a: Extract<RoundEffect, { type: 'announce' }>): Promise<void> | void;
+  onAnnounce?(a: Extract<RoundEffect, { type: 'announce' }>, bytes: Uint8Array): Promise<void> | void;
   onRound?(s: RoundSummary): void;
   onReject?(r: Rejection & { round: number }): void;
   log?: DriverLog;
@@ -49,6 +50,7 @@ export class RoundDriver implements FinalityHost {
   private stopped = false;
   private gathering?: AbortController;
   private readonly background = new Set<Promise<unknown>>();
+  private lastAnnouncement?: Uint8Array;
 
   constructor(private readonly o: DriverOptions) {
     this.s = o.state;
@@ -70,10 +72,23 @@ export class RoundDriver implements FinalityHost {
   async listen(): Promise<void> {
     const t = this.o.transport;
     t.onMessage((topic, payload) => this.onMessage(topic, payload));
-    t.onStatus?.((e) => this.log(e.up ? 'info' : 'warn', e.up ? 'transport_up' : 'transport_down', e.detail ? { detail: e.detail } : {}));
+    t.onStatus?.((e) => {
+      this.log(e.up ? 'info' : 'warn', e.up ? 'transport_up' : 'transport_down', e.detail ? { detail: e.detail } : {});
+      // After a broker restart nothing is retained: announce the current round again.
+      if (e.up && !this.stopped) {
+        this.track(this.announcePresence());
+        if (this.lastAnnouncement) this.track(t.publish(globalTopic(this.o.cfg.task), this.lastAnnouncement, { qos: 1, retain: true }));
+      }
+    });
     this.o.finality.start(this);
-    const filters = [updateFilter(this.o.cfg.task), ...this.o.finality.topics, ...(this.o.evidence?.topics ?? []), ...(this.o.topics ?? [])];
+    const filters = [updateFilter(this.o.cfg.task), presenceFilter(this.o.cfg.task), ...this.o.finality.topics, ...(this.o.evidence?.topics ?? []), ...(this.o.topics ?? [])];
     await t.subscribe([...new Set(filters)]);
+    await this.announcePresence();
+  }
+
+  /** Retained online status (connect the transport with `presenceWill` for the offline mark). */
+  private announcePresence(): Promise<void> {
+    return this.o.transport.publish(presenceTopic(this.o.cfg.task, this.o.cfg.gateway), encodePresence({ online: true }), { qos: 1, retain: true });
   }
 
   /** Opens the first round. */
@@ -124,6 +139,7 @@ export class RoundDriver implements FinalityHost {
       const t = parseTopic(topic);
       if (!t || t.task !== this.o.cfg.task) { this.log('warn', 'reject', { reason: 'unknown_topic', topic }); return; }
       if (t.kind === 'update') { this.dispatch({ type: 'update', device: t.id!, bytes: payload, now: this.o.clock.now() }); this.o.finality.onAdmitted?.(); return; }
+      if (t.kind === 'presence') { if (payload.length) this.dispatch({ type: 'presence', device: t.id!, online: decodePresence(payload).online, now: this.o.clock.now() }); return; }
       const h = this.o.handlers?.[t.kind];
       if (h) { for (const e of h(t, payload, this.o.clock.now())) this.dispatch(e); return; }
       if (this.o.finality.topics.length && this.o.finality.onMessage && ['propose', 'vote', 'sync', 'syncReply'].includes(t.kind)) { this.track(Promise.resolve(this.o.finality.onMessage(topic, payload))); return; }
@@ -150,8 +166,12 @@ export class RoundDriver implements FinalityHost {
     switch (fx.type) {
       case 'announce': {
         if (this.stopping && !fx.done) { this.halt(); return; }
-        const msg = encodeAnnouncement(cfg.gateway, { task: cfg.task, round: fx.round, model: fx.model, done: fx.done, committee: cfg.engine.caps.committee === 'separate' ? fx.plan.committee : undefined }, this.o.signingKey);
-        this.track((async () => { await this.o.onAnnounce?.(fx); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
+        const msg = encodeAnnouncement(cfg.gateway, {
+          task: cfg.task, round: fx.round, model: fx.model, done: fx.done, chain: cfg.chain, height: fx.head.height, block: fx.head.hash, cert: [...fx.head.cert],
+          committee: cfg.engine.caps.committee === 'separate' ? fx.plan.committee : undefined,
+        }, this.o.signingKey);
+        this.lastAnnouncement = msg;
+        this.track((async () => { await this.o.onAnnounce?.(fx, msg); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
         return;
       }
       case 'ack':

@@ -10,11 +10,13 @@ import type { KeyObject } from 'node:crypto';
 import { sha256, toHex, bytesEqual } from '../../protocol/bytes.js';
 import { decodeModel, type ModelHeader } from '../../protocol/model-blob.js';
 import { MAX_UPDATE_BYTES } from '../../protocol/limits.js';
-import type { Block } from '../ledger/index.js';
+import type { Block, ConsensusData } from '../ledger/index.js';
+import { encodeEvidenceRecord } from './evidence-record.js';
 import { canonicalOrder, ConsensusError, type ConsensusEngine, type Decision, type EngineContext, type RoundInput } from '../consensus/engine.js';
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from './check-update.js';
 import { contentOf, contentBodies, blockBodies, type Evaluate, type RoundContent } from './content.js';
 import type { Rejection, RoundSummary } from './summary.js';
+import type { Approval } from '../../protocol/announcement.js';
 
 /** Registered identities, read from the chain's state (updated only when a block is final). */
 export interface Registry {
@@ -22,12 +24,17 @@ export interface Registry {
   device(id: string): { key: KeyObject; counter: number } | undefined;
 }
 
+/** The chain head a round builds on, with its finality certificate (gateway approvals). */
+export interface Head { height: number; hash: Uint8Array; time: number; cert: readonly Approval[] }
+
 /** Who trains and who sits on the committee in a round. */
 export interface RoundPlan { trainers: string[]; committee: string[] }
 
 /** Everything fixed for a task's rounds. Functions must be deterministic. */
 export interface RoundConfig {
   task: string;
+  /** The chain's genesis hash (announcements name it). */
+  chain: Uint8Array;
   /** This gateway's id (the summary's proposer when it builds the block). */
   gateway: string;
   engine: ConsensusEngine<any>;
@@ -61,7 +68,7 @@ export interface RoundState {
   round: number;
   phase: Phase;
   /** Chain head the round builds on: `prev` of RoundInput (PoW work, random election and score sheets bind to it). */
-  head: { height: number; hash: Uint8Array; time: number };
+  head: Head;
   model: Uint8Array;
   modelHash: Uint8Array;
   header: ModelHeader;
@@ -75,6 +82,8 @@ export interface RoundState {
   settled: ReadonlySet<string>;
   /** Updates for a later round, replayed when it opens. */
   early: readonly (readonly [string, Uint8Array])[];
+  /** Devices whose presence says offline: not selected, and not waited for. */
+  offline: ReadonlySet<string>;
   received: number;
   bytesIn: number;
   openedAt: number;
@@ -85,15 +94,17 @@ export type RoundEvent =
   | { type: 'open'; now: number }
   | { type: 'update'; device: string; bytes: Uint8Array; now: number }
   | { type: 'absent'; devices: readonly string[]; now: number }
+  /** A device's presence changed (fl/<task>/presence/<id>). */
+  | { type: 'presence'; device: string; online: boolean; now: number }
   | { type: 'deadline'; round: number; now: number }
   /** `input`: the round input the evidence was gathered over (default: every admitted update). */
   | { type: 'evidence'; round: number; evidence: unknown; input?: RoundInput; now: number }
   /** `pool`: the candidates the decision was taken over (updates admitted later count as late). */
-  | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; now: number }
+  | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; cert?: readonly Approval[]; now: number }
   | { type: 'synced'; head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; now: number };
 
 export type RoundEffect =
-  | { type: 'announce'; round: number; model: Uint8Array; done: boolean; plan: RoundPlan; prev: Uint8Array }
+  | { type: 'announce'; round: number; model: Uint8Array; done: boolean; plan: RoundPlan; head: Head }
   | { type: 'ack'; device: string; round: number; accepted: boolean; reason: string }
   | { type: 'reject'; round: number; device?: string; reason: string; detail: string }
   | { type: 'timer'; name: 'deadline'; round: number; at: number }
@@ -109,18 +120,18 @@ export type RoundEffect =
 export interface StepResult { state: RoundState; effects: RoundEffect[] }
 
 /** The state before round 1 (or after a restart at `round`, from the chain's head and model). */
-export function initialState(o: { round?: number; head: RoundState['head']; model: Uint8Array; committee?: readonly string[] }): RoundState {
+export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[] }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
-    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [],
+    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [], offline: new Set(),
     received: 0, bytesIn: 0, openedAt: 0, closedAt: 0,
   };
 }
 
-/** The default plan: every device trains; a separate committee's members do not. */
-export function defaultPlan(cfg: RoundConfig, committee: readonly string[]): RoundPlan {
+/** The default plan: every present device trains; a separate committee's members do not. */
+export function defaultPlan(cfg: RoundConfig, committee: readonly string[], offline: ReadonlySet<string> = new Set()): RoundPlan {
   const seated = cfg.engine.caps.committee === 'separate' ? new Set(committee) : new Set<string>();
-  return { trainers: cfg.devices.filter((d) => !seated.has(d)), committee: [...committee] };
+  return { trainers: cfg.devices.filter((d) => !seated.has(d) && !offline.has(d)), committee: [...committee] };
 }
 
 /** Applies one event. Pure: the result depends only on its arguments. */
@@ -129,6 +140,7 @@ export function step(cfg: RoundConfig, s: RoundState, e: RoundEvent): StepResult
     case 'open': return onOpen(cfg, s, e.now);
     case 'update': return onUpdate(cfg, s, e.device, e.bytes, e.now);
     case 'absent': return onAbsent(cfg, s, e.devices, e.now);
+    case 'presence': return onPresence(cfg, s, e.device, e.online, e.now);
     case 'deadline': return e.round === s.round && s.phase === 'collecting' ? close(s, e.now) : same(s);
     case 'evidence': return onEvidence(cfg, s, e.round, e.evidence, e.input);
     case 'final': return onFinal(cfg, s, e);
@@ -141,15 +153,15 @@ const same = (state: RoundState): StepResult => ({ state, effects: [] });
 function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
   if (s.phase !== 'idle') return same(s);
   if (s.round > cfg.rounds) {
-    return { state: { ...s, phase: 'done' }, effects: [{ type: 'announce', round: s.round, model: s.model, done: true, plan: { trainers: [], committee: [] }, prev: s.head.hash }, { type: 'finished' }] };
+    return { state: { ...s, phase: 'done' }, effects: [{ type: 'announce', round: s.round, model: s.model, done: true, plan: { trainers: [], committee: [] }, head: s.head }, { type: 'finished' }] };
   }
-  const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee);
+  const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee, s.offline);
   let state: RoundState = {
     ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: new Map(), hashes: new Map(), rejected: [],
     settled: new Set(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
   };
   const effects: RoundEffect[] = [
-    { type: 'announce', round: s.round, model: s.model, done: false, plan, prev: s.head.hash },
+    { type: 'announce', round: s.round, model: s.model, done: false, plan, head: s.head },
     { type: 'timer', name: 'deadline', round: s.round, at: now + cfg.deadlineMs },
   ];
   for (const [device, bytes] of s.early) {
@@ -169,6 +181,9 @@ export function admissionContext(cfg: RoundConfig, s: RoundState): RoundContext 
 
 function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8Array, now: number, replay = false): StepResult {
   if (s.phase === 'done') return same(s);
+  // QoS 1 redelivers, and boards re-send after a reconnect: an envelope already admitted is a no-op.
+  const prior = s.accepted.get(device);
+  if (prior && prior.envelope.length === bytes.length && bytesEqual(prior.envelopeHash, sha256(bytes))) return same(s);
   const v = checkUpdate(bytes, device, admissionContext(cfg, s));
   if (!v.ok && !replay && (v.reason === 'wrong_round' || v.reason === 'stale_base') && s.early.length < (cfg.maxEarly ?? 4 * cfg.devices.length)) {
     // A peer may finalize and announce the next round before this gateway does: keep it (bounded).
@@ -210,7 +225,16 @@ function onAbsent(cfg: RoundConfig, s: RoundState, devices: readonly string[], n
 function complete(cfg: RoundConfig, s: RoundState): boolean {
   if (s.phase !== 'collecting') return false;
   const done = cfg.complete === 'accounted' ? s.settled : s.accepted;
-  return s.trainers.every((d) => done.has(d));
+  return s.trainers.every((d) => done.has(d) || s.offline.has(d));
+}
+
+/** Presence: an offline device is not waited for (this round) nor selected (later ones). */
+function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boolean, now: number): StepResult {
+  if (!cfg.devices.includes(device) || s.offline.has(device) === !online) return same(s);
+  const offline = new Set(s.offline);
+  if (online) offline.delete(device); else offline.add(device);
+  const state = { ...s, offline };
+  return complete(cfg, state) ? close(state, now) : same(state);
 }
 
 /** The engine's view of the round: candidates in canonical order, the committee, the parent hash. */
@@ -230,7 +254,7 @@ function close(s: RoundState, now: number): StepResult {
 /** The engine's decision, or the empty decision (nothing accepted, model and committee kept)
  *  when the evidence does not verify — the same rule on every gateway, so a proposal built on
  *  undecidable evidence is still checkable. */
-export function decideOrEmpty(cfg: RoundConfig, input: RoundInput, evidence: unknown): { decision: Decision; error?: string } {
+export function decideOrEmpty(cfg: Pick<RoundConfig, 'engine' | 'ctx'>, input: RoundInput, evidence: unknown): { decision: Decision; error?: string } {
   try {
     return { decision: cfg.engine.decide(input, evidence, cfg.ctx) };
   } catch (e) {
@@ -239,10 +263,21 @@ export function decideOrEmpty(cfg: RoundConfig, input: RoundInput, evidence: unk
   }
 }
 
-/** Block content of a decision in state `s` (the one mapping, content.ts). */
-export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidence: unknown): RoundContent {
-  const cons = { engine: cfg.engine.name, round: s.round, ...(cfg.engine.headerFields?.(evidence) ?? {}) };
-  return contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
+/** Block content of a decision in state `s` over `input` (the one mapping, content.ts). A round
+ *  decided by device evidence also stores its evidence record and commits to it in the header. */
+export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidence: unknown, input: RoundInput): RoundContent {
+  const cons: ConsensusData = { engine: cfg.engine.name, round: s.round, ...(cfg.engine.headerFields?.(evidence) ?? {}) };
+  let record: Uint8Array | undefined;
+  if (cfg.engine.caps.evidence === 'devices') {
+    record = encodeEvidenceRecord({
+      engine: cfg.engine.name, round: s.round, prev: input.prev, committee: [...input.committee],
+      pool: input.candidates.map((c) => s.accepted.get(c.id)!.envelopeHash), evidence: cfg.engine.encodeEvidence(evidence),
+    });
+    cons.evidence = sha256(record);
+  }
+  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
+  if (record) c.blobs.push(record);
+  return c;
 }
 
 function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: unknown, given?: RoundInput): StepResult {
@@ -251,7 +286,7 @@ function onEvidence(cfg: RoundConfig, s: RoundState, round: number, evidence: un
   const { decision, error } = decideOrEmpty(cfg, input, evidence);
   const effects: RoundEffect[] = [];
   if (error) effects.push({ type: 'reject', round, reason: 'bad_evidence', detail: error });
-  effects.push({ type: 'propose', round, input, evidence, decision, content: contentFor(cfg, s, decision, evidence) });
+  effects.push({ type: 'propose', round, input, evidence, decision, content: contentFor(cfg, s, decision, evidence, input) });
   return { state: s, effects };
 }
 
@@ -273,17 +308,21 @@ export function checkProposal(cfg: RoundConfig, s: RoundState, p: { pool: readon
     if (!u) return { ok: false, reason: 'missing_update', detail: `update ${toHex(h).slice(0, 16)}… not admitted here yet`, retry: true };
     pool.push(u);
   }
-  const { decision } = decideOrEmpty(cfg, roundInput(s, pool), p.evidence);
-  const content = contentFor(cfg, s, decision, p.evidence);
+  const input = roundInput(s, pool);
+  const { decision } = decideOrEmpty(cfg, input, p.evidence);
+  const content = contentFor(cfg, s, decision, p.evidence, input);
   const theirs = blockBodies(p.block);
-  if (!theirs || !bytesEqual(theirs, contentBodies(content))) return { ok: false, reason: 'content_mismatch', detail: `block of ${p.block.header.proposer} differs from the recomputed decision` };
+  const ev = p.block.header.cons.evidence, mine = content.cons.evidence;
+  if (!theirs || !bytesEqual(theirs, contentBodies(content)) || (ev === undefined) !== (mine === undefined) || (ev && mine && !bytesEqual(ev, mine))) {
+    return { ok: false, reason: 'content_mismatch', detail: `block of ${p.block.header.proposer} differs from the recomputed decision` };
+  }
   return { ok: true, decision, content };
 }
 
 function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type: 'final' }>): StepResult {
   if (e.round !== s.round || s.phase === 'done') return same(s);
   const d = e.decision;
-  const content = e.content ?? contentFor(cfg, s, d, null);
+  const content = e.content ?? contentOf(cfg.task, s.round, d, s.accepted, s.header, { engine: cfg.engine.name, round: s.round }, cfg.evaluate);
   const model = content.model ?? s.model;
   const evaluation = content.evaluation ?? (content.model ? undefined : cfg.evaluate?.(model));
   const accepted = new Set(d.accepted);
@@ -302,7 +341,7 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
   };
   const next: RoundState = {
     ...s, round: s.round + 1, phase: 'idle', model, modelHash: sha256(model), committee: [...d.nextCommittee],
-    head: { height: e.block.header.height, hash: e.block.hash, time: e.block.header.time },
+    head: { height: e.block.header.height, hash: e.block.hash, time: e.block.header.time, cert: e.cert ?? e.block.approvals },
   };
   const opened = onOpen(cfg, next, e.now);
   return { state: opened.state, effects: [{ type: 'persist', blobs: content.blobs }, { type: 'summary', summary }, ...opened.effects] };

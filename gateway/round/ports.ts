@@ -25,7 +25,7 @@ export interface FinalityHost {
   /** A follower's check of a peer's block against the machine's state (machine.checkProposal). */
   check(p: { pool: readonly Uint8Array[]; committee: readonly string[]; evidence: unknown; block: Block }): ProposalCheck;
   /** The round's block is final (and already on this node's ledger). */
-  final(f: { block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number }): void;
+  final(f: { block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; cert?: readonly { id: string; sig: Uint8Array }[] }): void;
   /** Blocks from peers moved the head: restart at the chain's round with its model and committee. */
   synced(h: { head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[] }): void;
   log(level: 'info' | 'warn', event: string, x?: Record<string, unknown>): void;

@@ -11,7 +11,7 @@ import type { ModelHeader } from '../../protocol/model-blob.js';
 
 export interface FleetOptions {
   scenario: Scenario; roles: Int16Array; shards: SharedShards; brokerUrl: string; task: string;
-  gatewayPublicRaw: Uint8Array; workers?: number;
+  gatewayPublicRaw: Uint8Array; chain: Uint8Array; workers?: number;
   /** The round's global params and header, for the collective (LIE) step. */
   roundModel(round: number): { params: Int32Array; header: ModelHeader };
   /** Trainers and LIE colluders among them, per round. */
@@ -42,7 +42,7 @@ export class Fleet {
       for (let i = w; i < n; i += this.count) boards.push(i);
       const init: WorkerInit = {
         worker: w, boards, scenario: this.o.scenario, roles: this.o.roles, shards: this.o.shards,
-        brokerUrl: this.o.brokerUrl, task: this.o.task, gatewayPublicRaw: this.o.gatewayPublicRaw,
+        brokerUrl: this.o.brokerUrl, task: this.o.task, gatewayPublicRaw: this.o.gatewayPublicRaw, chain: this.o.chain,
       };
       const worker = new Worker(fileURLToPath(url), { workerData: init });
       this.workers.push(worker);

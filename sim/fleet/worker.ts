@@ -29,7 +29,7 @@ import { rngFor } from './seeds.js';
 
 export interface WorkerInit {
   worker: number; boards: number[]; scenario: Scenario; roles: Int16Array; shards: SharedShards;
-  brokerUrl: string; task: string; gatewayPublicRaw: Uint8Array;
+  brokerUrl: string; task: string; gatewayPublicRaw: Uint8Array; chain: Uint8Array;
 }
 
 /** Messages main → worker. */
@@ -59,7 +59,7 @@ for (const i of init.boards) {
     attacker: r >= 0 ? s.attackers[r] : undefined, train: { batch: s.train.batch, lr: s.train.lr }, dp: s.dp,
   }));
 }
-const gatewayKey = ed25519PublicKey(init.gatewayPublicRaw);
+const trust = { chain: init.chain, gateways: new Map([['gw-0', ed25519PublicKey(init.gatewayPublicRaw)]]) };
 const hasLazy = [...boards.values()].some((b) => b.attack?.copies);
 const hasCollective = s.attackers.some((a) => a.type === 'little-is-enough');
 const committeeMode = s.consensus.engine === 'committee';
@@ -189,7 +189,7 @@ function onMessage(topic: string, bytes: Uint8Array): void {
       tryStart(p.round);
     } else if (kind === 'global') {
       // one verification per worker stands in for each board's (identical bytes, same key)
-      const g = decodeAnnouncement(bytes, gatewayKey, MAX_ANNOUNCEMENT_BYTES);
+      const g = decodeAnnouncement(bytes, trust, MAX_ANNOUNCEMENT_BYTES);
       if (g.done || g.round <= current) return;
       const d = decodeModel(g.model);
       globals.set(g.round, { round: g.round, blob: g.model, hash: g.hash, header: d.header, params: d.params });

@@ -13,7 +13,7 @@ import { FirmwareInstance } from '../../boards/firmware/instance.js';
 import { Kernel } from '../../boards/firmware/kernel.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
 import { encodeDatasetFile } from '../../boards/hosts/dataset-file.js';
-import { encodeAnnouncement, decodeAnnouncement } from '../../protocol/announcement.js';
+import { decodeAnnouncement } from '../../protocol/announcement.js';
 import { parseSign1 } from '../../protocol/cose.js';
 import { decodeUpdate } from '../../protocol/update.js';
 import { ed25519FromSeed, demoSeed } from '../../protocol/keys.js';
@@ -23,10 +23,11 @@ import { trainTestSplit } from '../../boards/data/split.js';
 import { partition } from '../../boards/data/partition.js';
 import { buildWamrHost, fwTool, type WamrHost } from '../support/wamr.js';
 import { tempDir } from '../support/tmp.js';
+import { certified, oneGatewayTrust } from '../support/announce.js';
 
 const SEED = 4, TASK = 'mnist-lr', KIB = 1024;
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-const gw = ed25519FromSeed(demoSeed('gateway', SEED));
+const gw = { id: 'gw-0', ...ed25519FromSeed(demoSeed('gateway', SEED)) };
 
 /** One board's files (dataset, key) and the Node agent with the same identity. */
 function board(dir: string, i: number, arch: 'logreg' | 'mlp') {
@@ -37,7 +38,7 @@ function board(dir: string, i: number, arch: 'logreg' | 'mlp') {
   writeFileSync(files.data, encodeDatasetFile(data));
   writeFileSync(files.key, hex(demoSeed(id, SEED)) + '\n');
   const agent = new DeviceAgent({
-    id, task: TASK, profile: boardProfile('emulated'), data, gatewayKey: gw.publicKey,
+    id, task: TASK, profile: boardProfile('emulated'), data, trust: oneGatewayTrust(gw),
     train: { epochs: 2, batch: 32, lr: 0.5, seed: SEED * 1000 + i },
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(demoSeed(id, SEED)); return s; },
   });
@@ -49,7 +50,7 @@ function board(dir: string, i: number, arch: 'logreg' | 'mlp') {
 }
 
 function announce(dir: string, round: number, model: Uint8Array): { file: string; msg: Uint8Array } {
-  const msg = encodeAnnouncement('gw-0', { task: TASK, round, model, done: false }, gw.privateKey);
+  const msg = certified(gw, { task: TASK, round, model, done: false });
   const file = join(dir, `global-${round}.cose`);
   writeFileSync(file, msg);
   return { file, msg };
@@ -68,7 +69,7 @@ test('the C host\'s update is byte-identical to the Node board\'s, round after r
       let model = b.initial;
       for (let round = 1; round <= 2; round++) {
         const a = announce(tmp.dir, round, model);
-        const g = decodeAnnouncement(a.msg, gw.publicKey, 1 << 22);
+        const g = decodeAnnouncement(a.msg, oneGatewayTrust(gw), 1 << 22);
         const mine = b.agent.trainRound(round, g.model, g.hash);
         const out = join(tmp.dir, `${b.id}-${round}.cose`);
         const r = fwTool(h, b.args(a.file, out, round - 1));
@@ -91,7 +92,7 @@ test('a forged or tampered announcement is rejected by the C host', (t) => {
   const tmp = tempDir('wamr-host-');
   try {
     const b = board(tmp.dir, 0, 'logreg');
-    const forged = encodeAnnouncement('gw-0', { task: TASK, round: 1, model: b.initial, done: false }, ed25519FromSeed(new Uint8Array(32).fill(1)).privateKey);
+    const forged = certified(gw, { task: TASK, round: 1, model: b.initial, done: false }, ed25519FromSeed(new Uint8Array(32).fill(1)).privateKey);
     writeFileSync(join(tmp.dir, 'forged.cose'), forged);
     const r = fwTool(h, b.args(join(tmp.dir, 'forged.cose'), join(tmp.dir, 'x.cose')));
     assert.equal(r.status, 1);

@@ -76,7 +76,7 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
   const eng = makeEngine(engine, N, { difficulty: 4, threshold: 1 });
   for (let g = 0; g < G; g++) {
     const bft: BftOptions = { id: gws[g].id, ledger: ledgers[g], signer: gws[g], gateways, viewTimeoutMs: o.viewTimeoutMs ?? 500 };
-    const node = gatewayNode({
+    const node = await gatewayNode({
       id: gws[g].id, task: TASK, ledger: ledgers[g], signer: gws[g], signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
       initialModel, devices: ids, committee: firstCommittee(engine, ids), rounds: o.rounds ?? 3, roundTimeoutMs: o.deadlineMs ?? 1_000,
       viewTimeoutMs: o.viewTimeoutMs ?? 500, transport: bus.connect(gws[g].id), clock, pow: { difficulty: 4, chunk: 64 },
@@ -94,10 +94,11 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
   };
   // The fleet follows gateway 0's announcements (every gateway announces the same model).
   const fleet = bus.connect('fleet');
+  const trust = { chain: ledgers[0].genesisHash(), gateways: new Map(gws.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const silent = new Set(o.silent ?? []);
   let last = 0;
   fleet.onMessage((_t, payload) => {
-    let a; try { a = decodeAnnouncement(payload, gwKeys[0].publicKey, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
+    let a; try { a = decodeAnnouncement(payload, trust, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
     if (a.done || a.round <= last) return;
     last = a.round;
     devices.forEach((d, i) => { if (!silent.has(i) && !a.committee?.includes(d.id)) void fleet.publish(updateTopic(TASK, d.id), update(i, a.round, a.model, a.round), { qos: 1 }); });

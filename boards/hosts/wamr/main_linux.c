@@ -4,7 +4,8 @@
  *     --gateway-key <64 hex> --broker mqtt://127.0.0.1:1883 [--task mnist-lr] [--epochs 1]
  *     [--batch 32] [--lr 0.5] [--train-seed N] [--ctr-file F] [--stack 8192] [--pool 262144]
  * Subscribes to fl/<task>/global (QoS 1, retained), and for every new round verifies the
- * announcement, trains and publishes the signed update on fl/<task>/update/<id> (QoS 1).
+ * announcement, trains and publishes the signed update on fl/<task>/update/<id> (QoS 1). Marks
+ * itself online on fl/<task>/presence/<id> (retained), with an offline will.
  * One JSON line per event on stdout. Exits 0 when the gateway announces done or on SIGINT/SIGTERM,
  * 1 on a failure, 2 on bad usage. */
 #ifndef _GNU_SOURCE
@@ -18,6 +19,9 @@
 
 #include "linux_common.h"
 
+/* Presence payloads: deterministic CBOR [1] (online) and [0] (offline). */
+static const uint8_t PRESENCE_ONLINE[2] = { 0x81, 0x01 }, PRESENCE_OFFLINE[2] = { 0x81, 0x00 };
+
 static volatile sig_atomic_t stopping;
 static void on_signal(int s) { (void)s; stopping = 1; }
 
@@ -25,7 +29,7 @@ typedef struct ctx {
     host_opts_t *o;
     board_t *b;
     fw_t *fw;
-    char global_topic[80], update_topic[160];
+    char global_topic[80], update_topic[160], presence_topic[160];
     int done, failed;
 } ctx_t;
 
@@ -41,6 +45,8 @@ static void on_connect(struct mosquitto *m, void *user, int rc)
     ctx_t *c = (ctx_t *)user;
     if (rc != 0) { fprintf(stdout, "{\"event\":\"transport_error\",\"detail\":\"connack %d\"}\n", rc); return; }
     mosquitto_subscribe(m, NULL, c->global_topic, 1);
+    /* presence (protocol/presence.ts): retained CBOR [1] on every (re)connect; the will is [0] */
+    mosquitto_publish(m, NULL, c->presence_topic, 2, PRESENCE_ONLINE, 1, true);
 }
 
 static void on_subscribe(struct mosquitto *m, void *user, int mid, int n, const int *qos)
@@ -119,6 +125,7 @@ int main(int argc, char **argv)
     c.o = &o; c.b = &b; c.fw = &fw;
     snprintf(c.global_topic, sizeof c.global_topic, "fl/%s/global", o.cfg.task);
     snprintf(c.update_topic, sizeof c.update_topic, "fl/%s/update/%s", o.cfg.task, o.cfg.id);
+    snprintf(c.presence_topic, sizeof c.presence_topic, "fl/%s/presence/%s", o.cfg.task, o.cfg.id);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
@@ -130,6 +137,7 @@ int main(int argc, char **argv)
     mosquitto_connect_callback_set(m, on_connect);
     mosquitto_subscribe_callback_set(m, on_subscribe);
     mosquitto_message_callback_set(m, on_message);
+    mosquitto_will_set(m, c.presence_topic, 2, PRESENCE_OFFLINE, 1, true);
     if (mosquitto_connect(m, host, port, 60) != MOSQ_ERR_SUCCESS) { fprintf(stderr, "cannot connect to %s\n", o.broker); return 1; }
     while (!stopping && !c.done && !c.failed) {
         int rc = mosquitto_loop(m, 100, 1);

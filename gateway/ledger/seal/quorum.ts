@@ -6,10 +6,9 @@ import { verifySig } from '../signer.js';
 import { approvalSigningBytes } from '../block.js';
 import type { SealRule } from './rule.js';
 
-/** Approvals needed from a committee of n: ⌈2n/3⌉, which is 2f+1 for n = 3f+1 gateways. */
-export function finalityQuorum(n: number): number {
-  return Math.ceil((2 * n) / 3);
-}
+import { finalityQuorum } from '../../../protocol/block-signing.js';
+
+export { finalityQuorum };
 
 export const quorumSeal: SealRule = {
   name: 'quorum',

@@ -10,7 +10,8 @@ import type { Tx, TxKind } from './kind.js';
 
 export const TX_VERSION = 1;
 /** Largest encoded transaction accepted (a model record listing 1,024 update hashes fits). */
-export const MAX_TX_BYTES = 64 * 1024;
+/** One transaction: a model record listing every update of a 20,000-device round is ≈ 660 KB. */
+export const MAX_TX_BYTES = 1024 * 1024;
 const TX_DOMAIN = 'edgechain/tx/v1';
 
 /** Bytes the author signs. */

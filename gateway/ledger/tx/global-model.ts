@@ -6,6 +6,7 @@ import { onlyKeys, str, bytes, uint, list, hashItem, idItem, opt } from '../fiel
 import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
 import { toHex } from '../../../protocol/bytes.js';
 import { defined, type TxKind } from './kind.js';
+import { MAX_TXS_PER_BLOCK } from '../fields.js';
 
 export interface GlobalModelBody {
   task: string;
@@ -23,7 +24,7 @@ export const globalModelKind: TxKind<GlobalModelBody> = {
   author: 'manager',
   decode(m) {
     onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy', 'committee'], 'model');
-    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem), accuracy: opt(m, 'accuracy', uint), committee: opt(m, 'committee', (x, k) => list(x, k, idItem)) };
+    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem, MAX_TXS_PER_BLOCK), accuracy: opt(m, 'accuracy', uint), committee: opt(m, 'committee', (x, k) => list(x, k, idItem)) };
   },
   encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy, committee: b.committee }),
   apply(s, tx, ctx) {

@@ -29,7 +29,9 @@ typedef struct { uint8_t *data; uint32_t len; } message_t;
 
 static QueueHandle_t inbox;
 static esp_mqtt_client_handle_t mqtt;
-static char global_topic[80], update_topic[160];
+static char global_topic[80], update_topic[160], presence_topic[160];
+/* presence (protocol/presence.ts): deterministic CBOR [1] online, [0] offline (the will) */
+static const char PRESENCE_ONLINE[2] = { (char)0x81, 0x01 }, PRESENCE_OFFLINE[2] = { (char)0x81, 0x00 };
 static uint8_t *assembling; /* esp-mqtt delivers long messages in pieces */
 
 /* esp_fill_random is a true RNG while Wi-Fi or Bluetooth runs (ESP-IDF "Random Number Generation"). */
@@ -73,6 +75,7 @@ static void on_mqtt(void *arg, esp_event_base_t base, int32_t id, void *data)
     (void)arg; (void)base;
     if (id == MQTT_EVENT_CONNECTED) {
         esp_mqtt_client_subscribe(mqtt, global_topic, 1);
+        esp_mqtt_client_publish(mqtt, presence_topic, PRESENCE_ONLINE, 2, 1, 1);
     } else if (id == MQTT_EVENT_DATA) {
         if (e->total_data_len <= 0 || e->total_data_len > MAX_MESSAGE) return;
         if (e->current_data_offset == 0) { free(assembling); assembling = malloc((size_t)e->total_data_len); }
@@ -152,10 +155,12 @@ void app_main(void)
 
     snprintf(global_topic, sizeof global_topic, "fl/%s/global", CONFIG_EDGECHAIN_TASK);
     snprintf(update_topic, sizeof update_topic, "fl/%s/update/%s", CONFIG_EDGECHAIN_TASK, CONFIG_EDGECHAIN_DEVICE_ID);
+    snprintf(presence_topic, sizeof presence_topic, "fl/%s/presence/%s", CONFIG_EDGECHAIN_TASK, CONFIG_EDGECHAIN_DEVICE_ID);
     inbox = xQueueCreate(1, sizeof(message_t));
     char client_id[80];
     snprintf(client_id, sizeof client_id, "dev-%s", CONFIG_EDGECHAIN_DEVICE_ID);
-    esp_mqtt_client_config_t mc = { .broker.address.uri = CONFIG_EDGECHAIN_BROKER_URI, .credentials.client_id = client_id };
+    esp_mqtt_client_config_t mc = { .broker.address.uri = CONFIG_EDGECHAIN_BROKER_URI, .credentials.client_id = client_id,
+        .session.last_will = { .topic = presence_topic, .msg = PRESENCE_OFFLINE, .msg_len = 2, .qos = 1, .retain = 1 } };
     mqtt = esp_mqtt_client_init(&mc);
     esp_mqtt_client_register_event(mqtt, ESP_EVENT_ANY_ID, on_mqtt, NULL);
     /* the interpreter runs on its own task: WAMR's wasm stack lives in its heap, this is the native one */

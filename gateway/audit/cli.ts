@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` (JSON on stdout).
+// verify checks the chain (ledger.verify) and re-runs every evidence-decided round (replay.ts).
 // Exit code 0 on success, 1 when verification fails, 2 on usage errors.
-import { Ledger } from './ledger.js';
+import { Ledger } from '../ledger/index.js';
 import { toHex } from '../../protocol/bytes.js';
-import type { Block } from './block.js';
+import type { Block } from '../ledger/index.js';
+import { replayDecisions } from './replay.js';
 
 /** JSON-friendly copy: bytes become hex strings. */
 export function toJson(v: unknown): unknown {
@@ -32,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (cmd === 'verify') {
       const r = await l.verify();
-      process.stdout.write(JSON.stringify(r) + '\n');
-      return r.ok ? 0 : 1;
+      // and the rounds decided by device evidence, re-run from the recorded evidence
+      const decisions = await replayDecisions(l);
+      process.stdout.write(JSON.stringify({ ...r, ok: r.ok && decisions.ok, decisions }) + '\n');
+      return r.ok && decisions.ok ? 0 : 1;
     }
     if (cmd === 'show') {
       const h = arg === undefined ? l.height : Number(arg);
