@@ -7,7 +7,8 @@
 // same shards from the deployment's data seed) and its home gateway's key from the deployment.
 // Boards follow the global model and publish signed updates (fedavg, pow) and, for the BFLC
 // committee engine, score candidates when named on the committee. PoQ reports over MQTT are
-// not built yet. Runs until SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage.
+// not built yet. Runs until SIGINT/SIGTERM. Exit codes: 0 stopped, 1 failure, 2 usage. With
+// --sensor it is boards/sensor-cli.ts (a real board training on its own sensor).
 // A board process depends only on the protocol layer and the board code (boards/, protocol/).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ import { TRAIN } from '../protocol/task.js';
 const USAGE = 'usage: boards --genesis genesis.json --seeds boards.seeds.json --broker mqtt://host:port [--board emulated] [--epochs 1] [--json]\n';
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--sensor')) return (await import('./sensor-cli.js')).main(argv);   // a board's own sensor (boards/sensor-cli.ts)
   const { values: v } = parseArgs({ args: argv, options: {
     genesis: { type: 'string' }, seeds: { type: 'string' }, broker: { type: 'string' }, board: { type: 'string', default: 'emulated' },
     epochs: { type: 'string', default: '1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },

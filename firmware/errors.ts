@@ -11,3 +11,5 @@ export const E_BAD_SIG: i32 = -7;       // signature does not verify
 export const E_ENTROPY: i32 = -8;       // host entropy import failed
 export const E_TOO_LARGE: i32 = -9;     // message or payload exceeds a firmware limit
 export const E_BAD_MODEL: i32 = -10;    // model parameters outside their legal range (e.g. int8 weight -128)
+export const E_HOST_HEAP: i32 = -11;    // the host runtime put its own heap into linear memory (use app heap size 0)
+export const E_BAD_MSG: i32 = -12;      // a signed message is malformed (CBOR/COSE structure, fields, hash)

@@ -14,10 +14,13 @@ export const FIRMWARE_ERRORS: Readonly<Record<number, readonly [string, string]>
   [-8]: ['E_ENTROPY', 'host entropy import failed'],
   [-9]: ['E_TOO_LARGE', 'exceeds a firmware memory or message limit'],
   [-10]: ['E_BAD_MODEL', 'model parameter outside its legal range'],
+  [-11]: ['E_HOST_HEAP', 'the host runtime put an app heap into linear memory (use app heap size 0)'],
+  [-12]: ['E_BAD_MSG', 'a signed message is malformed (CBOR/COSE structure, fields, hash)'],
 };
 
 export const E_BAD_DIMS = -1, E_BAD_PARAM = -2, E_BAD_HEADER = -3, E_BAD_LENGTH = -4, E_NOT_READY = -5;
 export const E_BAD_KEY = -6, E_BAD_SIG = -7, E_ENTROPY = -8, E_TOO_LARGE = -9, E_BAD_MODEL = -10;
+export const E_HOST_HEAP = -11, E_BAD_MSG = -12;
 
 /** A firmware call (or the host's mirror of a firmware check) failed with `code`.
  *  @example try { kernel.load(blob) } catch (e) { if (e instanceof FirmwareError && e.code === E_BAD_HEADER) … } */

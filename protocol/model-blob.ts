@@ -7,6 +7,14 @@ import { FirmwareError, E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL } fr
 export type Arch = 'logreg' | 'mlp' | 'linreg';
 export const ARCHES: readonly Arch[] = ['logreg', 'mlp', 'linreg'];
 
+/** Requantization rounding (header byte 6). 'double': TFLite's reference
+ *  MultiplyByQuantizedMultiplier (SaturatingRoundingDoublingHighMul then RoundingDivideByPOT),
+ *  as in the reference kernels, TFLite Micro and CMSIS-NN. 'single': one rounding of x·M
+ *  (TFLITE_SINGLE_ROUNDING, ruy), as TFLite's builtin optimized kernels run it.
+ *  docs/model-format.md, "Rounding". */
+export type Rounding = 'double' | 'single';
+export const ROUNDINGS: readonly Rounding[] = ['double', 'single'];
+
 /** Quantization of one fully-connected layer. */
 export interface LayerQuant {
   outputScale: number;      // f32
@@ -18,6 +26,8 @@ export interface LayerQuant {
 export interface ModelHeader {
   version: number;
   arch: Arch;
+  /** Requantization rounding; absent = 'double' (blobs before the field existed). */
+  rounding?: Rounding;
   inputs: number;
   hidden: number;           // 0 unless arch = 'mlp'
   outputs: number;
@@ -90,7 +100,9 @@ export function decodeModel(blob: Uint8Array): { header: ModelHeader; params: In
   if (version !== MODEL_VERSION) throw new ModelFormatError(E_BAD_HEADER, `unsupported model version ${version}`);
   const arch = ARCHES[blob[5]];
   if (!arch) throw new ModelFormatError(E_BAD_HEADER, `unknown architecture ${blob[5]}`);
-  if (dv.getUint16(6, true) !== 0 || dv.getUint16(14, true) !== 0) throw new ModelFormatError(E_BAD_HEADER, 'reserved header bytes must be zero');
+  const rounding = ROUNDINGS[blob[6]];
+  if (!rounding) throw new ModelFormatError(E_BAD_HEADER, `unknown rounding mode ${blob[6]}`);
+  if (blob[7] !== 0 || dv.getUint16(14, true) !== 0) throw new ModelFormatError(E_BAD_HEADER, 'reserved header bytes must be zero');
   const dims = { arch, inputs: dv.getUint16(8, true), hidden: dv.getUint16(10, true), outputs: dv.getUint16(12, true) };
   checkDims(dims);
   const need = blobBytes(dims);
@@ -129,7 +141,7 @@ export function decodeModel(blob: Uint8Array): { header: ModelHeader; params: In
     }
     off += 4 * out;
   }
-  return { header: { version, ...dims, inputScale, inputZeroPoint, layers }, params };
+  return { header: { version, arch, rounding, inputs: dims.inputs, hidden: dims.hidden, outputs: dims.outputs, inputScale, inputZeroPoint, layers }, params };
 }
 
 const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
@@ -141,6 +153,8 @@ export function encodeModel(header: ModelHeader, params: Int32Array): Uint8Array
   if (header.version !== MODEL_VERSION) throw new ModelFormatError(E_BAD_HEADER, `unsupported model version ${header.version}`);
   const archCode = ARCHES.indexOf(header.arch);
   if (archCode < 0) throw new ModelFormatError(E_BAD_HEADER, `unknown architecture ${header.arch}`);
+  const roundCode = ROUNDINGS.indexOf(header.rounding ?? 'double');
+  if (roundCode < 0) throw new ModelFormatError(E_BAD_HEADER, `unknown rounding mode ${header.rounding}`);
   checkDims(header);
   const ld = layerDims(header);
   if (header.layers.length !== ld.length) throw new ModelFormatError(E_BAD_HEADER, 'layer count does not match the architecture');
@@ -150,6 +164,7 @@ export function encodeModel(header: ModelHeader, params: Int32Array): Uint8Array
   dv.setUint32(0, MODEL_MAGIC, true);
   blob[4] = MODEL_VERSION;
   blob[5] = archCode;
+  blob[6] = roundCode;
   dv.setUint16(8, header.inputs, true);
   dv.setUint16(10, header.hidden, true);
   dv.setUint16(12, header.outputs, true);
@@ -182,11 +197,11 @@ export function encodeModel(header: ModelHeader, params: Int32Array): Uint8Array
   return blob;
 }
 
-/** True when two headers have the same version, architecture, dimensions, scales and zero points,
- *  i.e. their `params` vectors can be averaged entry by entry. */
+/** True when two headers have the same version, architecture, rounding, dimensions, scales and
+ *  zero points, i.e. their `params` vectors can be averaged entry by entry. */
 export function sameShape(a: ModelHeader, b: ModelHeader): boolean {
   const f = Math.fround;
-  if (a.version !== b.version || a.arch !== b.arch || a.inputs !== b.inputs || a.hidden !== b.hidden ||
+  if (a.version !== b.version || a.arch !== b.arch || (a.rounding ?? 'double') !== (b.rounding ?? 'double') || a.inputs !== b.inputs || a.hidden !== b.hidden ||
       a.outputs !== b.outputs || f(a.inputScale) !== f(b.inputScale) || a.inputZeroPoint !== b.inputZeroPoint ||
       a.layers.length !== b.layers.length) return false;
   return a.layers.every((la, l) => {

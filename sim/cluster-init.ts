@@ -5,7 +5,7 @@
 // writes DIR/genesis.json (public: genesis, devices and home gateways, initial-model hash,
 // block 1 registering the devices with every gateway's approval), DIR/gw-<g>.seed (one per
 // gateway box, 64 hex, mode 0600) and DIR/boards-<k>.seeds.json (the device keys a board
-// process provisions into firmware, mode 0600). Keys are the demo's seeded keys (gateway/keys.ts
+// process provisions into firmware, mode 0600). Keys are the demo's seeded keys (protocol/keys.ts
 // demoSeed): deterministic, so every box can also regenerate its files; not for production.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

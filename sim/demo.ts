@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { runFederated, DEFAULTS, type RunOptions } from './run.js';
 import { ENGINE_NAMES, type EngineName } from '../protocol/task.js';
+import { sensorDemo } from './sensors/demo.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -19,6 +20,8 @@ const HELP = `usage: npm start -- [options]
   --consensus E      round consensus: fedavg | committee | poq | pow (docs/consensus.md); with it or
                      --gateways > 1 the run uses a BFT cluster of gateways (default: one gateway, FedAvg)
   --gateways G       gateways (super nodes), each with its own key and ledger (default 1; 4 with --consensus)
+  --task T           mnist (default) | sensors: one board per mote of the real sensor-network
+                     dataset forecasting its temperature (PoQ on 4 gateways; docs/sensors.md)
   --json             progress to stderr; last stdout line is one JSON summary
   --help`;
 
@@ -37,9 +40,11 @@ function main(): void {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
       'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      task: { type: 'string' },
     },
   });
   if (values.help) { console.log(HELP); return; }
+  if (values.task !== undefined && values.task !== 'mnist') { sensorDemo(values); return; }
   const num = (v: string | undefined, d: number, name: string): number => {
     if (v === undefined) return d;
     const x = Number(v);

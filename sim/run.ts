@@ -13,10 +13,10 @@ import { ed25519FromSeed } from '../protocol/keys.js';
 import { DeviceAgent } from '../boards/agent.js';
 import { boardProfile } from '../boards/profiles.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
-import { Kernel } from '../boards/firmware/kernel.js';
+import { Kernel, type Dataset } from '../boards/firmware/kernel.js';
 import { DeviceSigner } from '../boards/firmware/signer.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
-import { decodeModel } from '../protocol/model-blob.js';
+import type { Arch, Rounding } from '../protocol/model-blob.js';
 import { DEFAULT_TASK, TRAIN, type EngineName } from '../protocol/task.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { gatewayNode } from '../gateway/node.js';
@@ -50,14 +50,28 @@ export interface RunOptions {
   gateways?: number;
   /** Aggregation rule (gateway/aggregate), default fedavg. */
   rule?: string;
+  /** The task's model: architecture (default logreg), MLP width and requantization rounding
+   *  (docs/model-format.md "Rounding"), or an `initial` blob to start from (e.g. a TFLite import). */
+  model?: { arch?: Arch; hidden?: number; rounding?: Rounding; initial?: Uint8Array };
+  /** Local SGD learning rate and batch (default TRAIN). */
+  lr?: number;
+  batch?: number;
+  /** The task's data instead of the demo's MNIST draw (then `alpha` is unused and `devices`
+   *  must equal `data.shards.length`): one local dataset per board, the held-out set every
+   *  gateway evaluates on, and the data profile the boards register with. */
+  data?: TaskData;
 }
+
+/** A task's data, drawn by the caller (e.g. sim/sensors/run.ts: one board per mote). */
+export interface TaskData { shards: Dataset[]; test: Dataset; profile: { categories: string[]; types: string[] } }
 
 export const DEFAULTS = { devices: 10, rounds: 20, alpha: 0.5, seed: 1, epochs: 1, roundTimeoutMs: 15_000 };
 
 export interface RunHooks {
   signal?: AbortSignal;
   onStart?(info: { broker: string; dataDir: string; train: number; test: number; shards: number[] }): void;
-  onRound?(s: RoundSummary, total: number): void;
+  /** Each finished round (gateway 0) and the global model it produced. */
+  onRound?(s: RoundSummary, total: number, model: Uint8Array): void;
   onReject?(e: Rejection & { round: number }): void;
   /** Runs after boards connect and before round 1 (tests inject attackers here). */
   beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[] }): Promise<void> | void;
@@ -93,6 +107,13 @@ export function demoGenesis(o: Pick<RunOptions, 'seed' | 'task'> & { engine?: En
   return { chainId: `edgechain-fl/${task}`, managers: [{ id: gw.id, publicKey: gw.publicKey }], params: { task, engine: o.engine ?? 'fedavg', fl_consensus: o.engine ?? 'fedavg', ...engineCfg }, timestamp: 0 };
 }
 
+/** The demo's data: MNIST's 80 % train split in Dirichlet(α) shards, the 20 % held out. */
+function demoData(o: Pick<RunOptions, 'devices' | 'alpha' | 'seed'>): TaskData {
+  const { train, test } = trainTestSplit(loadMnist(), 0.2, o.seed);
+  const shards = partition(train, o.devices, { kind: 'dirichlet', alpha: o.alpha }, o.seed).map((p) => subset(train, p));
+  return { shards, test, profile: { categories: ['mnist'], types: ['image/u8'] } };
+}
+
 /** Runs one federated training job end to end and returns its summary. */
 export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise<RunResult> {
   const t0 = Date.now();
@@ -102,13 +123,12 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const dataDir = resolve(o.dataDir ?? join('data', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`));
   mkdirSync(dataDir, { recursive: true });
 
-  const { train, test } = trainTestSplit(loadMnist(), 0.2, o.seed);
-  const parts = partition(train, o.devices, { kind: 'dirichlet', alpha: o.alpha }, o.seed);
-  const shards = parts.map((p) => subset(train, p));
+  const { shards, test, profile: dataProfile } = o.data ?? demoData(o);
+  if (shards.length !== o.devices) throw new RangeError(`${shards.length} datasets for ${o.devices} devices`);
   const profile = boardProfile(o.board ?? 'emulated');
   let broker: EmbeddedBroker | undefined;
   const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
-  hooks.onStart?.({ broker: brokerUrl, dataDir, train: train.n, test: test.n, shards: parts.map((s) => s.length) });
+  hooks.onStart?.({ broker: brokerUrl, dataDir, train: shards.reduce((n, d) => n + d.n, 0), test: test.n, shards: shards.map((d) => d.n) });
 
   const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
@@ -122,7 +142,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: shards[i], dp: o.dp, engine: engineName,
-    train: { epochs: o.epochs, batch: TRAIN.batch, lr: TRAIN.lr, seed: o.seed * 1000 + i },
+    train: { epochs: o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
@@ -132,16 +152,17 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   // Permissioned admission (height 1): the managers register each provisioned board.
   if (ledgers[0].height < 1) {
     const devices = agents.map((a) => ({ id: a.id, publicKey: a.publicKey(), samples: a.samples }));
-    if (G === 1) await ledgers[0].append(gwSigners[0], devices.map((d) => registrationTx(gwSigners[0], { id: d.id, publicKey: d.publicKey, profile: { categories: ['mnist'], types: ['image/u8'], size: d.samples } })), { engine: engineName, round: 0 }, Date.now());
+    if (G === 1) await ledgers[0].append(gwSigners[0], devices.map((d) => registrationTx(gwSigners[0], { id: d.id, publicKey: d.publicKey, profile: { ...dataProfile, size: d.samples } })), { engine: engineName, round: 0 }, Date.now());
     else {
-      const b = await registrationBlock(ledgers[0], gwSigners, devices, engineName);
+      const b = await registrationBlock(ledgers[0], gwSigners, devices, engineName, dataProfile);
       for (let g = 1; g < G; g++) await ledgers[g].importBlock(b);
     }
   }
 
   // A reopened chain: the boards continue their message counters from it (no replays).
   for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
-  const initialModel = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: train.dim, outputs: train.classes, seed: o.seed });
+  const m = o.model ?? {};
+  const initialModel = m.initial ?? Kernel.initialModel(new FirmwareInstance(), { arch: m.arch ?? 'logreg', inputs: test.dim, hidden: m.hidden, outputs: test.classes, seed: o.seed, rounding: m.rounding });
   const drivers: RoundDriver[] = [];
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
@@ -160,7 +181,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
     const node = await gatewayNode({
       ...base, transport, finality,
-      onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds) : undefined,
+      onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds, node.driver.state().model) : undefined,
       onReject: g === 0 ? hooks.onReject : undefined,
     });
     drivers.push(node.driver); finalities.push(node.finality);

@@ -52,7 +52,7 @@ export function epochsFor(s: Scenario): number {
 }
 
 function modelSpec(s: Scenario, dim: number, classes: number) {
-  return { arch: s.model.arch, inputs: dim, hidden: s.model.hidden || undefined, outputs: classes, seed: s.seed };
+  return { arch: s.model.arch, inputs: dim, hidden: s.model.hidden || undefined, outputs: classes, seed: s.seed, rounding: s.model.rounding };
 }
 
 /** Stand-alone / centralized training (002 Table 1, 003 Fig. 2): one firmware instance

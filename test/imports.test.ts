@@ -29,7 +29,7 @@ function sources(): string[] {
   const walk = (d: string) => {
     for (const n of readdirSync(d)) {
       const p = join(d, n);
-      if (statSync(p).isDirectory()) { if (!['node_modules', 'build', 'results', 'data', 'scenarios'].includes(n)) walk(p); }
+      if (statSync(p).isDirectory()) { if (!['node_modules', 'build', 'results', 'scenarios'].includes(n)) walk(p); }
       else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) out.push(p);
     }
   };

@@ -6,33 +6,10 @@ import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { decodeModel } from '../protocol/model-blob.js';
 import { multiplyByQuantizedMultiplier, quantizeMultiplier, fullyConnectedPerChannel, saturatingRoundingDoublingHighMul, roundingDivideByPOT } from './kernel-tflite-ref.js';
+import { rng } from './support/rng.js';
+import { runMbqm } from './support/firmware-conf.js';
 
 const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
-
-/** Small deterministic PRNG for the test generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0);
-  };
-  return { u32: next, int: (lo: number, hi: number) => lo + (next() % (hi - lo + 1)), i32: () => next() | 0 };
-}
-
-function runMbqm(fw: FirmwareInstance, cases: Int32Array): Int32Array {
-  const n = cases.length / 3;
-  const p = fw.exports.kernel_stream_reserve(cases.byteLength);
-  assert.ok(p > 0);
-  new Int32Array(fw.memory.buffer, p, cases.length).set(cases);
-  assert.equal(fw.exports.kernel_conf_mbqm(n), n);
-  const res = new Int32Array(n);
-  const mem = new Int32Array(fw.memory.buffer, p, cases.length);
-  for (let i = 0; i < n; i++) res[i] = mem[3 * i];
-  return res;
-}
 
 test('reference helpers agree with hand-computed values', () => {
   // 0.5·0.5 in Q31 → 0.25; rounding of halves away from zero

@@ -33,6 +33,15 @@ export function multiplyByQuantizedMultiplier(x: number, qm: number, shift: numb
   return roundingDivideByPOT(saturatingRoundingDoublingHighMul(xs, qm), right);
 }
 
+/** MultiplyByQuantizedMultiplier with TFLITE_SINGLE_ROUNDING (TFLite common.h; ruy's
+ *  ApplyMultiplier is the same formula): (x·q + 2^(t−1)) >> t, t = 31 − shift. Exact in BigInt. */
+export function multiplyByQuantizedMultiplierSingle(x: number, qm: number, shift: number): number {
+  if (shift < -31 || shift > 30) throw new RangeError('shift out of [-31, 30]');
+  const t = BigInt(31 - shift);
+  const r = (BigInt(x) * BigInt(qm) + (1n << (t - 1n))) >> t; // BigInt >> floors, like an arithmetic shift
+  return Number(r > BigInt(INT32_MAX) ? BigInt(INT32_MAX) : r < BigInt(INT32_MIN) ? BigInt(INT32_MIN) : r);
+}
+
 /** TFLite QuantizeMultiplier(double) → [quantized_multiplier, shift]. */
 export function quantizeMultiplier(m: number): [number, number] {
   if (m === 0) return [0, 0];
@@ -48,18 +57,53 @@ export function quantizeMultiplier(m: number): [number, number] {
   return [qFixed, shift];
 }
 
-/** reference_integer_ops::FullyConnectedPerChannel for one batch row. */
+/** reference_integer_ops::FullyConnectedPerChannel for one batch row; `rounding` picks the
+ *  MultiplyByQuantizedMultiplier variant (default: the reference's double rounding). */
 export function fullyConnectedPerChannel(
   input: Int8Array, filter: Int8Array, bias: Int32Array, mult: Int32Array, shift: Int32Array,
   nIn: number, nOut: number, inZp: number, outZp: number, actMin: number, actMax: number,
+  rounding: 'double' | 'single' = 'double',
 ): Int8Array {
+  const mbqm = rounding === 'single' ? multiplyByQuantizedMultiplierSingle : multiplyByQuantizedMultiplier;
   const out = new Int8Array(nOut);
   for (let c = 0; c < nOut; c++) {
     let acc = 0;
     for (let d = 0; d < nIn; d++) acc += (input[d] - inZp) * filter[c * nIn + d];
     acc += bias[c];
-    acc = multiplyByQuantizedMultiplier(acc | 0, mult[c], shift[c]) + outZp;
+    acc = mbqm(acc | 0, mult[c], shift[c]) + outZp;
     out[c] = Math.min(actMax, Math.max(actMin, acc));
+  }
+  return out;
+}
+
+/** The layers of a decoded model blob as reference FC operands (int8 weights w = (m + 128) >> 8,
+ *  multipliers from QuantizeMultiplier(s_in·s_w / s_out)), built from the header, not the firmware. */
+export interface RefLayer { w: Int8Array; b: Int32Array; mult: Int32Array; shift: Int32Array; nIn: number; nOut: number; inZp: number; outZp: number; actMin: number }
+export function referenceLayers(header: { inputs: number; inputScale: number; inputZeroPoint: number;
+  layers: { outputScale: number; outputZeroPoint: number; weightScales: number[] }[] }, params: Int32Array): RefLayer[] {
+  let p = 0, inp = header.inputs, inScale = header.inputScale, inZp = header.inputZeroPoint;
+  return header.layers.map((q, l) => {
+    const out = q.weightScales.length;
+    const w = new Int8Array(inp * out);
+    for (let i = 0; i < w.length; i++) w[i] = (params[p++] + 128) >> 8;
+    const b = Int32Array.from({ length: out }, () => params[p++]);
+    const mult = new Int32Array(out), shift = new Int32Array(out);
+    q.weightScales.forEach((s, c) => { [mult[c], shift[c]] = quantizeMultiplier((Math.fround(inScale) * Math.fround(s)) / Math.fround(q.outputScale)); });
+    const hidden = l < header.layers.length - 1;
+    const layer = { w, b, mult, shift, nIn: inp, nOut: out, inZp, outZp: q.outputZeroPoint, actMin: hidden ? q.outputZeroPoint : -128 };
+    inp = out; inScale = q.outputScale; inZp = q.outputZeroPoint;
+    return layer;
+  });
+}
+
+/** Reference int8 inference of `n` uint8 samples (shifted to int8 by −128) through `layers`. */
+export function referenceInfer(layers: RefLayer[], x: Uint8Array, n: number, rounding: 'double' | 'single'): Int8Array {
+  const nIn = layers[0].nIn, nOut = layers[layers.length - 1].nOut;
+  const out = new Int8Array(n * nOut);
+  for (let s = 0; s < n; s++) {
+    let a: Int8Array<ArrayBufferLike> = Int8Array.from(x.subarray(s * nIn, (s + 1) * nIn), (v) => v - 128);
+    for (const L of layers) a = fullyConnectedPerChannel(a, L.w, L.b, L.mult, L.shift, L.nIn, L.nOut, L.inZp, L.outZp, L.actMin, 127, rounding);
+    out.set(a, s * nOut);
   }
   return out;
 }

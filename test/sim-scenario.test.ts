@@ -59,3 +59,9 @@ test('every shipped scenario loads and expands', () => {
     assert.ok(expandScenario(s).length >= 1, f);
   }
 });
+
+test('model.rounding: double by default, single on request, anything else names the field', () => {
+  assert.equal(validateScenario({ name: 'x' }).model.rounding, 'double');
+  assert.equal(validateScenario({ name: 'x', model: { arch: 'mlp', rounding: 'single' } }).model.rounding, 'single');
+  assert.throws(() => validateScenario({ name: 'x', model: { rounding: 'half' } }), (e: unknown) => e instanceof ScenarioError && /model\.rounding/.test(e.message));
+});

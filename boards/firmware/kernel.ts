@@ -1,13 +1,15 @@
 // Host wrapper of the firmware training kernel (docs/firmware-abi.md). Streams datasets into
 // the firmware-owned buffer in chunks, as a C host on a microcontroller would from flash.
 import type { FirmwareInstance } from './instance.js';
-import { ARCHES, type Arch } from '../../protocol/model-blob.js';
+import { ARCHES, decodeModel, encodeModel, type Arch, type Rounding } from '../../protocol/model-blob.js';
 import { FirmwareError, checkFirmware } from '../../protocol/firmware-error.js';
 
 export type { Arch } from '../../protocol/model-blob.js';
 
-/** Architecture and size of a model to create. `hidden` only for 'mlp'. */
-export interface ModelSpec { arch: Arch; inputs: number; hidden?: number; outputs: number; seed: number }
+/** Architecture and size of a model to create. `hidden` only for 'mlp'. `rounding` picks the
+ *  requantization the model runs with for its whole life (default 'double', TFLite reference;
+ *  'single' matches TFLite's builtin kernels, docs/model-format.md "Rounding"). */
+export interface ModelSpec { arch: Arch; inputs: number; hidden?: number; outputs: number; seed: number; rounding?: Rounding }
 
 /** Labelled data, uint8 features row-major (n × dim). For 'linreg', targets are `t`
  *  (n × outputs, Q16.16 fixed point: real = t / 65536); without `t`, a 1-output linreg model
@@ -51,7 +53,13 @@ export class Kernel {
     const k = new Kernel(fw);
     // `hidden` is ignored for single-layer architectures
     check(k.x.kernel_init(a, spec.inputs, spec.arch === 'mlp' ? spec.hidden ?? 32 : 0, spec.outputs, spec.seed >>> 0), 'initialModel');
-    return k.export();
+    const blob = k.export();
+    if ((spec.rounding ?? 'double') === 'double') return blob;
+    // kernel_init always writes 'double'; the header byte is the only difference
+    const { header, params } = decodeModel(blob);
+    const single = encodeModel({ ...header, rounding: spec.rounding }, params);
+    k.load(single);
+    return single;
   }
 
   /** Loads a model blob. Throws FirmwareError on a bad header, version or length. */

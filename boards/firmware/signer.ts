@@ -1,9 +1,14 @@
 // Host wrapper of the firmware's crypto ABI (docs/firmware-crypto.md): the device key is derived
 // and kept inside the firmware; the host only moves bytes in and out of firmware memory.
 import type { FirmwareInstance } from './instance.js';
-import { FirmwareError, checkFirmware } from '../../protocol/firmware-error.js';
+import { FirmwareError, checkFirmware, E_BAD_KEY } from '../../protocol/firmware-error.js';
 import type { UpdateFields } from '../../protocol/update.js';
 
+/** A global-model announcement verified in firmware (`cose_verify_global`). */
+export interface VerifiedGlobal { task: string; round: number; hash: Uint8Array; model: Uint8Array; done: boolean }
+
+/** Bytes of the record cose_verify_global writes (firmware/crypto/global.ts). */
+export const GLOBAL_REC_BYTES = 120;
 
 const utf8 = new TextEncoder();
 
@@ -65,6 +70,24 @@ export class DeviceSigner {
     return this.x.ed25519_verify(p, publicKey.length, p + publicKey.length + sig.length, msg.length, p + publicKey.length, sig.length);
   }
 
+  /** Verifies the gateway's announcement (COSE_Sign1, docs/protocol.md) in firmware under the
+   *  32-byte gateway key, as a C host does. Throws FirmwareError: E_BAD_MSG (-12) for a malformed
+   *  message or a hash mismatch, E_BAD_SIG (-7), E_BAD_KEY (-6), E_TOO_LARGE (-9). */
+  verifyGlobal(msg: Uint8Array, gatewayKey: Uint8Array): VerifiedGlobal {
+    if (gatewayKey.length !== 32) throw new FirmwareError(E_BAD_KEY, 'verifyGlobal', 'gateway key must be 32 bytes');
+    const all = new Uint8Array(32 + msg.length);
+    all.set(gatewayKey, 0); all.set(msg, 32);
+    const p = this.put(all);
+    const n = this.check(this.x.cose_verify_global(p + 32, msg.length, p), 'verifyGlobal');
+    const rec = this.out(n);
+    const dv = new DataView(rec.buffer);
+    const modelPtr = dv.getUint32(8, true), modelLen = dv.getUint32(12, true), taskLen = dv.getUint32(20, true);
+    return {
+      round: Number(dv.getBigUint64(0, true)), model: this.fw.bytes(modelPtr, modelLen).slice(), done: dv.getUint32(16, true) === 1,
+      task: new TextDecoder().decode(rec.subarray(56, 56 + taskLen)), hash: rec.slice(24, 56),
+    };
+  }
+
   /** SHA-256 computed in firmware. */
   sha256(data: Uint8Array): Uint8Array {
     return this.out(this.check(this.x.sha256(this.put(data), data.length), 'sha256'));
@@ -76,7 +99,7 @@ export class DeviceSigner {
   }
 
   /** Complete COSE_Sign1 bytes of a device update, encoded and signed in firmware
-   *  (RFC 9052 §4.2–4.4; payload as gateway/wire/update.ts encodeUpdate). Throws FirmwareError. */
+   *  (RFC 9052 §4.2–4.4; payload as protocol/update.ts encodeUpdate). Throws FirmwareError. */
   signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array {
     const rec = encodeRecord(kid, fields);
     const n = this.check(this.x.cose_sign_update(this.put(rec), rec.length), 'signUpdate');

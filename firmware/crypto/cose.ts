@@ -1,7 +1,7 @@
 // COSE_Sign1 with EdDSA, made on the device (RFC 9052 §4.2–4.4, RFC 9053 §2.2).
 // Output: 18([protected, {}, payload, signature]) with protected = {1: -8, 4: kid} (deterministic
 // CBOR), signature = Ed25519 over Sig_structure ["Signature1", protected, h'', payload] (§4.4).
-// Byte-for-byte the encoding of gateway/wire/cose.ts encodeSign1(protectedHeader(kid), payload, sig).
+// Byte-for-byte the encoding of protocol/cose.ts encodeSign1(protectedHeader(kid), payload, sig).
 import { cborAt, cborPos, cborHead, cborBytes, cborRaw, cborHeadSize } from './cbor';
 import { kidPtr, kidLen, writePayload } from './update';
 import { edSign } from './ed25519';
@@ -10,7 +10,7 @@ const PROT: usize = memory.data(80, 8);    // encoded protected header
 const SIGHDR: usize = memory.data(112, 8); // Sig_structure up to the payload's bytes
 const SIG: usize = memory.data(64, 8);
 // "Signature1" as a CBOR text string (RFC 9052 §4.4 context)
-const CTX: usize = memory.data<u8>([0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31]);
+export const CTX: usize = memory.data<u8>([0x6a, 0x53, 0x69, 0x67, 0x6e, 0x61, 0x74, 0x75, 0x72, 0x65, 0x31]);
 const ALG_EDDSA: u8 = 0x27; // -8 as CBOR negative integer (major 1, argument 7)
 
 /** Room needed in front of the payload for the COSE_Sign1 prefix. */

@@ -254,15 +254,15 @@ export const VERIFY_OK: i32 = 0;
 export const VERIFY_BAD_KEY: i32 = 1;
 export const VERIFY_BAD_SIG: i32 = 2;
 
-/** Verifies a 64-byte signature over `len` bytes at `msg` under the 32-byte public key `pk`
- *  (RFC 8032 §5.1.7, cofactorless: checks the encoding of [S]B - [k]A equals R).
- *  Rejects S ≥ L, non-canonical or off-curve A, and small-order A. */
-export function edVerify(pk: usize, msg: usize, len: usize, sig: usize): i32 {
+/** Verifies a 64-byte signature over head[0..headLen) ‖ body[0..bodyLen) under the 32-byte public
+ *  key `pk` (RFC 8032 §5.1.7, cofactorless: checks the encoding of [S]B - [k]A equals R).
+ *  Rejects S ≥ L, non-canonical or off-curve A, and small-order A. Two segments as in edSign. */
+export function edVerify(pk: usize, head: usize, headLen: usize, body: usize, bodyLen: usize, sig: usize): i32 {
   edInit();
   if (!decodeNegate(NA, pk)) return VERIFY_BAD_KEY;
   if (smallOrder(NA)) return VERIFY_BAD_KEY;
   if (!scIsCanonical(sig + 32)) return VERIFY_BAD_SIG;
-  sha512Init(); sha512Update(sig, 32); sha512Update(pk, 32); sha512Update(msg, len); sha512Final(HB);
+  sha512Init(); sha512Update(sig, 32); sha512Update(pk, 32); sha512Update(head, headLen); sha512Update(body, bodyLen); sha512Final(HB);
   scReduce(KS, HB);
   doubleScalarMult(RP, KS, NA, sig + 32);
   geToBytes(RCHK, RP);

@@ -10,7 +10,9 @@ import { parseRecord, payloadBound, REC_OK, REC_TRUNCATED, REC_TOO_LARGE } from 
 import { coseSignUpdate, COSE_PREFIX_ROOM, COSE_SUFFIX } from './cose';
 import { rngSeed, rngSeedFromHost, rngSeeded, rngNext64 } from './chacha20';
 import { clipL1, addLaplace } from './dp';
+import { verifyGlobal, writeGlobalRecord, GLOBAL_REC_BYTES } from './global';
 import { kernel_stream_reserve } from '../kernel/exports';
+import { inStream } from '../kernel/layout';
 
 /** Largest input window (16 MiB). */
 const MAX_IO: u32 = 16 << 20;
@@ -42,11 +44,10 @@ function ensureOut(n: usize): usize {
   return base == 0 ? 0 : base + inCap;
 }
 
-// true if [p, p+len) lies inside linear memory
-function inMem(p: usize, len: usize): bool {
-  const size = <u64>memory.size() << 16;
-  return <u64>p + <u64>len <= size;
-}
+// Host pointers may only address the stream (kernel/layout.ts inStream): a pointer into the
+// static data, tables or model would let a call overwrite them and make a later call trap.
+// @ts-ignore: decorator
+@inline function inMem(p: usize, len: usize): bool { return inStream(p, len); }
 
 /** Version of the crypto ABI. */
 export function crypto_version(): i32 { return 1; }
@@ -111,7 +112,7 @@ export function ed25519_verify(pk: usize, pkLen: u32, msg: usize, len: u32, sig:
   if (sigLen != 64) return E_BAD_SIG;
   if (len > MAX_MSG) return E_TOO_LARGE;
   if (!inMem(pk, 32) || !inMem(sig, 64) || !inMem(msg, len)) return E_BAD_LENGTH;
-  const r = edVerify(pk, msg, len, sig);
+  const r = edVerify(pk, msg, len, 0, 0, sig);
   return r == VERIFY_OK ? OK : r == VERIFY_BAD_KEY ? E_BAD_KEY : E_BAD_SIG;
 }
 
@@ -127,6 +128,23 @@ export function cose_sign_update(rec: usize, len: u32): i32 {
   if (r != REC_OK) return r == REC_TRUNCATED ? E_BAD_LENGTH : r == REC_TOO_LARGE ? E_TOO_LARGE : E_BAD_PARAM;
   const out = ensureOut(COSE_PREFIX_ROOM + payloadBound() + COSE_SUFFIX);
   return <i32>coseSignUpdate(out);
+}
+
+/** Verifies the gateway's global-model announcement: the COSE_Sign1 of `len` bytes at `msg`
+ *  (docs/protocol.md, "Global-model announcement") under the 32-byte gateway key at `pk`.
+ *  Returns GLOBAL_REC_BYTES with the record at crypto_out() (layout in firmware/crypto/global.ts:
+ *  round, model address and length inside `msg`, done, task, hash), or E_BAD_LENGTH (range outside
+ *  the stream), E_TOO_LARGE, E_BAD_MSG (CBOR/COSE structure, payload fields, hash ≠ SHA-256 of
+ *  the model), E_BAD_KEY, E_BAD_SIG. @example const n = cose_verify_global(p + 32, len, p); */
+export function cose_verify_global(msg: usize, len: u32, pk: usize): i32 {
+  if (len > MAX_IO) return E_TOO_LARGE;
+  if (!inMem(msg, len) || !inMem(pk, 32)) return E_BAD_LENGTH;
+  const r = verifyGlobal(msg, len, pk);
+  if (r != OK) return r;
+  const out = ensureOut(GLOBAL_REC_BYTES);
+  if (out == 0) return E_TOO_LARGE;
+  writeGlobalRecord(out);
+  return <i32>GLOBAL_REC_BYTES;
 }
 
 /** Seeds the DP noise generator (ChaCha20 key) with 32 bytes at `p`: the same seed reproduces
@@ -176,9 +194,9 @@ export function dp_laplace(p: usize, count: u32, t: u32, s: u32): i32 {
 /** Fills `len` bytes at `p` from the DP generator's ChaCha20 stream (RFC 8439 §2.3, nonce 0),
  *  8 bytes per draw (a tail shorter than 8 discards the rest of its draw). Returns 0 or an error. */
 export function dp_random(p: usize, len: u32): i32 {
+  if (!inMem(p, len)) return E_BAD_LENGTH;
   const c = dpCheck(p & ~3, 0);
   if (c != OK) return c;
-  if (!inMem(p, len)) return E_BAD_LENGTH;
   for (let i: u32 = 0; i < len; i += 8) {
     const v = rngNext64();
     if (len - i >= 8) store<u64>(p + i, v);

@@ -1,4 +1,4 @@
-// The device update payload (gateway/wire/update.ts `encodeUpdate`), built in firmware from a
+// The device update payload (protocol/update.ts `encodeUpdate`), built in firmware from a
 // flat little-endian input record written by the host:
 //   u8 kidLen (1..64) ‖ kid ‖ u8 taskLen (1..64) ‖ task (UTF-8)
 //   ‖ u64 round ‖ u64 n ‖ u64 ctr   (each ≤ 2^53 - 1)

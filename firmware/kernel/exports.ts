@@ -1,13 +1,13 @@
 // Every export of the training kernel (firmware ABI: docs/firmware-abi.md).
 // Return values ≥ 0 are results, < 0 are error codes from firmware/errors.ts.
-import { OK, E_BAD_LENGTH, E_BAD_DIMS, E_TOO_LARGE, E_NOT_READY } from "../errors";
+import { OK, E_BAD_LENGTH, E_BAD_DIMS, E_BAD_PARAM, E_TOO_LARGE, E_NOT_READY } from "../errors";
 import { initModel, loadModel, exportModel, blobBytes, ready, nInputs, nOutputs, nLayers, arch } from "./model";
 import { trainBegin, runChunk, trainEnd, metric, metricsReset } from "./train";
 import { forward } from "./forward";
-import { streamBase, streamCapacity, streamReserve, peakModelBytes, peakTotalBytes, layoutReset, layoutCommit } from "./layout";
+import { streamBase, streamCapacity, streamReserve, peakModelBytes, peakTotalBytes, layoutReset, layoutCommit, hostMemoryCheck } from "./layout";
 import { tablesInit } from "./tables";
 import { fullyConnectedPerChannel } from "./fully_connected";
-import { multiplyByQuantizedMultiplier, quantizeMultiplier, lastShift } from "./fixedpoint";
+import { mbqm, quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
 import { selfTest } from "./selftest";
 
 const HEAP_BASE: usize = __heap_base;
@@ -19,6 +19,8 @@ export function kernel_version(): i32 { return 1; }
 
 /** Address of the host stream buffer (changes after kernel_init/kernel_load). */
 export function kernel_stream_ptr(): i32 {
+  const h = hostMemoryCheck();
+  if (h != OK) return h;
   if (streamBase() == 0) { layoutReset(tablesInit(__heap_base)); if (!layoutCommit()) return E_TOO_LARGE; }
   return i32(streamBase());
 }
@@ -97,15 +99,20 @@ export function kernel_shape(k: i32): i32 {
 /** Self-test: fixed training on built-in data; returns a digest (identical on every engine). */
 export function kernel_selftest(): u32 { return selfTest(); }
 
+// @ts-ignore: decorator
+@inline function a4(x: i32): usize { return usize((x + 3) & ~3); }
+
 // Conformance exports (bit-exactness tests against the TFLite reference arithmetic).
 
-/** n × (x, multiplier, shift) i32 triples in the stream → n i32 results in place of x. */
-export function kernel_conf_mbqm(n: i32): i32 {
+/** n × (x, multiplier, shift) i32 triples in the stream → n i32 results in place of x, in
+ *  rounding mode `mode` (0 double, the default; 1 single). */
+export function kernel_conf_mbqm(n: i32, mode: i32): i32 {
+  if (mode != ROUND_DOUBLE && mode != ROUND_SINGLE) return E_BAD_PARAM;
   if (n < 0 || i64(n) * 12 > i64(streamCapacity())) return E_BAD_LENGTH;
   const p = streamBase();
   for (let i = 0; i < n; i++) {
     const q = p + usize(i * 12);
-    store<i32>(q, multiplyByQuantizedMultiplier(load<i32>(q), load<i32>(q + 4), load<i32>(q + 8)));
+    store<i32>(q, mbqm(mode, load<i32>(q), load<i32>(q + 4), load<i32>(q + 8)));
   }
   return n;
 }
@@ -116,13 +123,13 @@ export function kernel_conf_last_shift(): i32 { return lastShift(); }
 
 /** Per-channel FULLY_CONNECTED over the stream: input i8[b·nIn], filter i8[nOut·nIn],
  *  bias/mult/shift i32[nOut] (each section 4-aligned), output i8[b·nOut] after them. */
-export function kernel_conf_fc(batches: i32, nIn: i32, nOut: i32, inZp: i32, outZp: i32, actMin: i32, actMax: i32): i32 {
+export function kernel_conf_fc(batches: i32, nIn: i32, nOut: i32, inZp: i32, outZp: i32, actMin: i32, actMax: i32, mode: i32): i32 {
+  if (mode != ROUND_DOUBLE && mode != ROUND_SINGLE) return E_BAD_PARAM;
   if (batches < 1 || nIn < 1 || nOut < 1 || nIn > 4096 || nOut > 4096 || batches > 4096) return E_BAD_DIMS;
-  const a4 = (x: i32): usize => usize((x + 3) & ~3);
   const p = streamBase();
   const filter = p + a4(batches * nIn), bias = filter + a4(nIn * nOut), mult = bias + usize(4 * nOut),
     shift = mult + usize(4 * nOut), out = shift + usize(4 * nOut);
   if (out + usize(batches * nOut) > p + streamCapacity()) return E_BAD_LENGTH;
-  fullyConnectedPerChannel(batches, nIn, nOut, inZp, outZp, actMin, actMax, p, filter, bias, mult, shift, out);
+  fullyConnectedPerChannel(batches, nIn, nOut, inZp, outZp, actMin, actMax, p, filter, bias, mult, shift, out, mode);
   return batches * nOut;
 }

@@ -24,12 +24,35 @@
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/** TFLite MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift), double rounding. */
+/** TFLite MultiplyByQuantizedMultiplier(x, quantized_multiplier, shift), double rounding
+ *  (the reference default: TFLite reference kernels, TFLite Micro, CMSIS-NN). */
 // @ts-ignore: decorator
 @inline export function multiplyByQuantizedMultiplier(x: i32, qm: i32, shift: i32): i32 {
   const left = shift > 0 ? shift : 0;
   const right = shift > 0 ? 0 : -shift;
   return roundingDivideByPOT(srdhm(x * (1 << left), qm), right);
+}
+
+/** Rounding modes of the requantization (model header byte 6, docs/model-format.md). */
+export const ROUND_DOUBLE: i32 = 0;
+export const ROUND_SINGLE: i32 = 1;
+
+/** MultiplyByQuantizedMultiplier in its single-rounding form (TFLite common.h with
+ *  TFLITE_SINGLE_ROUNDING, and ruy's ApplyMultiplier, which TFLite's builtin optimized int8
+ *  FULLY_CONNECTED runs): (x·q + 2^(t−1)) >> t with t = 31 − shift, i.e. x·q / 2^t rounded
+ *  once, ties toward +∞. The exact result always fits i64 (|x·q| < 2^62, t in [1, 62]);
+ *  it is saturated to i32 where the C++ leaves it undefined (a DCHECK). */
+// @ts-ignore: decorator
+@inline export function multiplyByQuantizedMultiplierSingle(x: i32, qm: i32, shift: i32): i32 {
+  const t = i64(31 - shift);
+  const r = (i64(x) * i64(qm) + (i64(1) << (t - 1))) >> t;
+  return r > i64(i32.MAX_VALUE) ? i32.MAX_VALUE : r < i64(i32.MIN_VALUE) ? i32.MIN_VALUE : i32(r);
+}
+
+/** MultiplyByQuantizedMultiplier in rounding mode `mode` (ROUND_DOUBLE or ROUND_SINGLE). */
+// @ts-ignore: decorator
+@inline export function mbqm(mode: i32, x: i32, qm: i32, shift: i32): i32 {
+  return mode == ROUND_SINGLE ? multiplyByQuantizedMultiplierSingle(x, qm, shift) : multiplyByQuantizedMultiplier(x, qm, shift);
 }
 
 let qmShift: i32 = 0;

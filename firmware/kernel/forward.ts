@@ -2,8 +2,8 @@
 // -128 (uint8 pixels shifted to int8, and ReLU hidden activations) TFLite's reference
 // FULLY_CONNECTED accumulator  Σ (q_in − zp_in)·q_w + bias  equals Σ v·q_w + bias over the
 // non-zero v = q_in + 128 only, so skipping zeros is bit-exact, not an approximation.
-import { multiplyByQuantizedMultiplier } from "./fixedpoint";
-import { dI, dP, F_IN, F_OUT, F_W8, F_BIAS, F_MULT, F_SHIFT, F_ACC, F_ACT, F_NZ, F_OUT_ZP, F_ACT_MIN, F_ACT_MAX, nLayers } from "./model";
+import { multiplyByQuantizedMultiplier, multiplyByQuantizedMultiplierSingle, ROUND_SINGLE } from "./fixedpoint";
+import { dI, dP, F_IN, F_OUT, F_W8, F_BIAS, F_MULT, F_SHIFT, F_ACC, F_ACT, F_NZ, F_OUT_ZP, F_ACT_MIN, F_ACT_MAX, nLayers, rounding } from "./model";
 
 /** Collects the indices of non-zero input values `v` (length = layer inputs) for layer `l`.
  *  All-zero 8-byte words are skipped; inside the others the index is written unconditionally and
@@ -80,14 +80,17 @@ function accumulateSimd(l: i32, v: usize): i32 {
   return k;
 }
 
-/** TFLite output stage: MultiplyByQuantizedMultiplier, + output zero point, clamp to the
- *  activation range. Writes int8 outputs at `dst` and (q − zp_next) values into ACT. */
+/** TFLite output stage: MultiplyByQuantizedMultiplier (in the model's rounding mode), + output
+ *  zero point, clamp to the activation range. Writes int8 outputs at `dst` and (q − zp_next)
+ *  values into ACT. */
 function requantize(l: i32, dst: usize): void {
   const out = dI(l, F_OUT);
   const acc = dP(l, F_ACC), mult = dP(l, F_MULT), shift = dP(l, F_SHIFT), act = dP(l, F_ACT);
   const zp = dI(l, F_OUT_ZP), lo = dI(l, F_ACT_MIN), hi = dI(l, F_ACT_MAX);
+  const single = rounding == ROUND_SINGLE;
   for (let j = 0; j < out; j++) {
-    let q = multiplyByQuantizedMultiplier(load<i32>(acc + (j << 2)), load<i32>(mult + (j << 2)), load<i32>(shift + (j << 2))) + zp;
+    const a = load<i32>(acc + (j << 2)), m = load<i32>(mult + (j << 2)), s = load<i32>(shift + (j << 2));
+    let q = (single ? multiplyByQuantizedMultiplierSingle(a, m, s) : multiplyByQuantizedMultiplier(a, m, s)) + zp;
     q = q < lo ? lo : q > hi ? hi : q;
     if (dst) store<i8>(dst + j, i8(q));
     store<u8>(act + j, u8(q - zp)); // next layer's input value v = q − zp_in (zp_in = this zp)

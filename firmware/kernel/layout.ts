@@ -2,12 +2,33 @@
 // __heap_base once, when a model is created or loaded; the training and evaluation loops
 // never allocate. The data stream (host-written batches, model blobs) sits last so its
 // size can change without moving the model.
+import { OK, E_HOST_HEAP } from "../errors";
 
 let top: usize = 0;        // first free byte after the model regions
 let streamPtr: usize = 0;  // start of the host stream buffer (= top after a layout)
 let streamCap: usize = 0;
 let peakModel: usize = 0;  // high-water mark of non-stream memory (bytes from address 0)
 let peakTotal: usize = 0;  // high-water mark including the stream
+let hostChecked = false;
+let hostHeapFree = true;
+
+/** Pages the module declares (asconfig.json `initialMemory`). */
+const INITIAL_PAGES: i32 = 1;
+
+/** OK, or E_HOST_HEAP when the host runtime put memory of its own into linear memory (WAMR with an
+ *  app heap size > 0 appends its heap after the module's pages, where the stream would grow into
+ *  it). Decided once, on the first call, before the firmware itself grows memory: a fresh
+ *  instance has exactly INITIAL_PAGES pages. */
+export function hostMemoryCheck(): i32 {
+  if (!hostChecked) { hostChecked = true; hostHeapFree = memory.size() == INITIAL_PAGES; }
+  return hostHeapFree ? OK : E_HOST_HEAP;
+}
+
+/** True if [p, p + len) lies inside the host stream: the only firmware region a host pointer may
+ *  address (the static data, tables and model below it are never written through a host pointer). */
+export function inStream(p: usize, len: usize): bool {
+  return streamPtr != 0 && p >= streamPtr && <u64>p + <u64>len <= <u64>streamPtr + <u64>streamCap;
+}
 
 // @ts-ignore: decorator
 @inline function align16(x: usize): usize { return (x + 15) & ~<usize>15; }

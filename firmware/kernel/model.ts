@@ -4,8 +4,8 @@
 // at scale s_in·s_w[c]. A master copy of every weight with 8 extra fractional bits
 // (`frac`, stored next to the int8 tensor) carries the stochastically rounded SGD updates.
 import { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL, E_NOT_READY, E_TOO_LARGE, OK } from "../errors";
-import { quantizeMultiplier, lastShift } from "./fixedpoint";
-import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve } from "./layout";
+import { quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
+import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve, hostMemoryCheck } from "./layout";
 import { rngSeed, rngSym } from "./rng";
 import { tablesInit } from "./tables";
 
@@ -70,6 +70,8 @@ export let nInputs: i32 = 0;
 export let nHidden: i32 = 0;
 export let nOutputs: i32 = 0;
 export let inputZp: i32 = -128;
+/** Requantization rounding of the loaded model (header byte 6): ROUND_DOUBLE or ROUND_SINGLE. */
+export let rounding: i32 = ROUND_DOUBLE;
 
 /** Bytes of a blob for these dimensions (header + quantization + tensors). */
 export function blobBytes(layers: i32, inputs: i32, hidden: i32, outputs: i32): i32 {
@@ -179,10 +181,13 @@ function defaultOutScale(l: i32): f32 {
 
 /** Creates a model from a seed (Kaiming-uniform for ReLU MLP, small uniform otherwise). */
 export function initModel(a: i32, inputs: i32, hidden: i32, outputs: i32, seed: u32): i32 {
+  const h = hostMemoryCheck();
+  if (h != OK) return h;
   const e = checkDims(a, inputs, hidden, outputs);
   if (e != OK) return e;
   if (!setup(a, inputs, hidden, outputs)) return E_TOO_LARGE;
   inputZp = -128;
+  rounding = ROUND_DOUBLE;
   rngSeed(seed);
   for (let l = 0; l < nLayers; l++) {
     const inp = dI(l, F_IN), out = dI(l, F_OUT);
@@ -216,13 +221,17 @@ function validScale(s: f32): bool { return isFinite(s) && s >= 1e-12 && s <= 1e6
 
 /** Loads the blob of `len` bytes at the start of the stream. */
 export function loadModel(len: i32): i32 {
+  const h = hostMemoryCheck();
+  if (h != OK) return h;
   const src0 = streamBase();
   ready = false;
+  if (src0 == 0) return E_BAD_LENGTH; // no stream yet: nothing was written
   if (len < HEADER_BYTES) return E_BAD_LENGTH;
   if (load<u32>(src0) != MAGIC || load<u8>(src0 + 4) != VERSION) return E_BAD_HEADER;
   const a = i32(load<u8>(src0 + 5));
   const inputs = i32(load<u16>(src0 + 8)), hidden = i32(load<u16>(src0 + 10)), outputs = i32(load<u16>(src0 + 12));
-  if (load<u16>(src0 + 6) != 0 || load<u16>(src0 + 14) != 0) return E_BAD_HEADER;
+  const mode = i32(load<u8>(src0 + 6));
+  if ((mode != ROUND_DOUBLE && mode != ROUND_SINGLE) || load<u8>(src0 + 7) != 0 || load<u16>(src0 + 14) != 0) return E_BAD_HEADER;
   const e = checkDims(a, inputs, hidden, outputs);
   if (e != OK) return e;
   const layers = a == ARCH_MLP ? 2 : 1;
@@ -264,6 +273,7 @@ export function loadModel(len: i32): i32 {
   memory.copy(src, src0, usize(len));
   streamReserve(usize(len));
   inputZp = inZp;
+  rounding = mode;
   off = HEADER_BYTES;
   for (let l = 0; l < layers; l++) {
     const out = dI(l, F_OUT);
@@ -300,6 +310,7 @@ export function exportModel(): i32 {
   store<u32>(dst, MAGIC);
   store<u8>(dst + 4, VERSION);
   store<u8>(dst + 5, u8(arch));
+  store<u8>(dst + 6, u8(rounding));
   store<u16>(dst + 8, u16(nInputs));
   store<u16>(dst + 10, u16(nHidden));
   store<u16>(dst + 12, u16(nOutputs));

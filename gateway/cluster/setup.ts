@@ -61,9 +61,11 @@ export interface DeviceEntry { id: string; publicKey: Uint8Array; samples: numbe
 /** Block 1 of the cluster chain: gateway 0 registers every device and all gateways approve
  *  (they must all be `approvers` here, so whoever builds it holds every gateway key: one
  *  process, or the deployment tool). Appended to `ledger`; other ledgers `importBlock` it.
- *  Throws LedgerError when `ledger` is not at height 0 of the cluster genesis. */
-export async function registrationBlock(ledger: Ledger, gateways: Signer[], devices: readonly DeviceEntry[], engine: EngineName): Promise<Block> {
-  const txs = devices.map((d) => registrationTx(gateways[0], { id: d.id, publicKey: d.publicKey, profile: { categories: ['mnist'], types: ['image/u8'], size: d.samples } }));
+ *  `data`: the devices' data profile (default MNIST digits). Throws LedgerError when `ledger` is
+ *  not at height 0 of the cluster genesis. */
+export async function registrationBlock(ledger: Ledger, gateways: Signer[], devices: readonly DeviceEntry[], engine: EngineName,
+  data: { categories: string[]; types: string[] } = { categories: ['mnist'], types: ['image/u8'] }): Promise<Block> {
+  const txs = devices.map((d) => registrationTx(gateways[0], { id: d.id, publicKey: d.publicKey, profile: { ...data, size: d.samples } }));
   return ledger.append(gateways[0], txs, { engine, round: 0, committee: gateways.map((s) => s.id), approvers: gateways }, 0);
 }
 

@@ -33,7 +33,8 @@ export interface Scenario {
    *  (002 stand-alone, 003 centralized), one epoch per round. */
   mode: 'federated' | 'centralized';
   dataset: { name: 'mnist'; testFraction: number; partition: Partition };
-  model: { arch: 'logreg' | 'mlp'; hidden: number };
+  /** rounding: the requantization of the task's model (docs/model-format.md "Rounding"). */
+  model: { arch: 'logreg' | 'mlp'; hidden: number; rounding: 'double' | 'single' };
   train: {
     epochs: number; batch: number; lr: number;
     /** 004 resource split: per round, t_B for the block and t_L = τ·t_B per epoch out of a
@@ -159,7 +160,7 @@ export function validateScenario(raw: unknown): Scenario {
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(name)) throw new ScenarioError('name', 'must match [A-Za-z0-9._-]{1,64} (it names the output folder)');
 
   const ds = new Reader(r.obj('dataset'), 'dataset', ['name', 'testFraction', 'partition']);
-  const md = new Reader(r.obj('model'), 'model', ['arch', 'hidden']);
+  const md = new Reader(r.obj('model'), 'model', ['arch', 'hidden', 'rounding']);
   const tr = new Reader(r.obj('train'), 'train', ['epochs', 'batch', 'lr', 'budget']);
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
@@ -225,7 +226,7 @@ export function validateScenario(raw: unknown): Scenario {
       name: ds.str('name', 'mnist', ['mnist'] as const), testFraction: ds.num('testFraction', 0.2, 0.01, 0.9),
       partition: partitionOf(ds.obj('partition'), 'dataset.partition'),
     },
-    model: { arch, hidden: arch === 'mlp' ? md.num('hidden', 32, 1, 64, true) : 0 },
+    model: { arch, hidden: arch === 'mlp' ? md.num('hidden', 32, 1, 64, true) : 0, rounding: md.str('rounding', 'double', ['double', 'single'] as const) },
     train: { epochs: tr.num('epochs', 1, 1, 1000, true), batch: tr.num('batch', 32, 1, 65535, true), lr: tr.num('lr', arch === 'mlp' ? 0.1 : 0.5, 2 ** -16, 16), budget },
     devices: { count: dv.num('count', 10, 1, 100_000, true), board, availability: dv.num('availability', 1, 0.01, 1), link },
     gateways: { count: gateways },

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { Ledger } from '../../gateway/ledger/index.js';
+import { engineParams } from '../../gateway/consensus/registry.js';
+import { makeEngine } from '../../gateway/cluster/setup.js';
 import { demoGenesis } from '../../sim/run.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -27,7 +29,7 @@ function runAndSignal(dir: string, signal: NodeJS.Signals, afterLine: RegExp, de
 }
 
 async function reopenAndVerify(dir: string): Promise<number> {
-  const ledger = await Ledger.open(dir, { genesis: demoGenesis({ seed: 9 }) });
+  const ledger = await Ledger.open(dir, { genesis: demoGenesis({ seed: 9 }, engineParams(makeEngine('fedavg', 3))) });
   try {
     const v = await ledger.verify();
     assert.equal(v.ok, true, `ledger does not verify: ${v.error}`);

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFederated, demoGenesis } from '../../sim/run.js';
 import { Ledger } from '../../gateway/ledger/index.js';
+import { engineParams } from '../../gateway/consensus/registry.js';
+import { makeEngine } from '../../gateway/cluster/setup.js';
 import { tempDir } from '../support/tmp.js';
 
 test('federated run over embedded aedes: every round aggregates all boards, accuracy rises, ledger verifies', async () => {
@@ -19,7 +21,7 @@ test('federated run over embedded aedes: every round aggregates all boards, accu
     const acc = r.summaries.map((s) => s.accuracy ?? 0);
     assert.ok(acc[2] > 0.6, `accuracy after 3 rounds ${acc[2]}`);
     // the ledger on disk reopens and verifies independently of the run
-    const again = await Ledger.open(tmp.dir, { genesis: demoGenesis({ seed: 3 }) });
+    const again = await Ledger.open(tmp.dir, { genesis: demoGenesis({ seed: 3 }, engineParams(makeEngine('fedavg', 4))) });
     assert.equal((await again.verify()).ok, true);
     assert.equal(again.height, 4);
     await again.close();
