@@ -72,7 +72,7 @@ export class DeviceAgent {
    *  may have restarted and lost it; gateways ignore an envelope they already admitted). */
   private sent: [string, Uint8Array][] = [];
   private wasDown = false;
-  private resendOnRepeat = false;
+  private resendsLeft = 0;
   private lastModel?: Uint8Array;
 
   constructor(private readonly o: AgentOptions) {
@@ -111,9 +111,9 @@ export class DeviceAgent {
       this.wasDown = false;
       void this.announcePresence();
       for (const [t, b] of this.sent) this.send(t, b);
-      // Gateways may resubscribe after us and miss that: they re-announce once they are back,
-      // and the first repeat of the round we trained triggers one more resend.
-      this.resendOnRepeat = true;
+      // Gateways may resubscribe after us and miss that: each re-announces once it is back, and
+      // each such repeat of the round we trained triggers one more resend (at most one per gateway).
+      this.resendsLeft = this.o.trust.gateways.size;
     });
     const topics = [globalTopic(this.o.task)];
     if (this.blobs) topics.push(updateFilter(this.o.task));
@@ -171,7 +171,7 @@ export class DeviceAgent {
     // lock onto a round number, so a stale announcement costs one training, not a stall.
     const key = `${g.round}/${toHex(g.block)}`;
     if (this.trained.includes(key)) {
-      if (this.resendOnRepeat && key === this.trained[this.trained.length - 1]) { this.resendOnRepeat = false; for (const [t, b] of this.sent) this.send(t, b); }
+      if (this.resendsLeft > 0 && key === this.trained[this.trained.length - 1]) { this.resendsLeft--; for (const [t, b] of this.sent) this.send(t, b); }
       return;
     }
     this.trained.push(key);

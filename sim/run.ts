@@ -142,6 +142,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: shards[i], dp: o.dp, engine: engineName,
+    onEvent: process.env.EDGECHAIN_DEBUG ? (e) => console.error(JSON.stringify({ at: Date.now() % 100000, ...e })) : undefined,
     train: { epochs: o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },

@@ -24,7 +24,7 @@ export class MqttTransport implements Transport {
       else this.status?.({ up: true });
     });
     client.on('offline', () => this.status?.({ up: false, detail: 'offline' }));
-    client.on('error', (e) => this.status?.({ up: client.connected, detail: e.message }));
+    client.on('error', (e) => this.status?.({ up: false, detail: e.message }));
   }
 
   /** Connects (rejects if the first connection fails). */
