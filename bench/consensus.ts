@@ -5,8 +5,9 @@
 // an embedded aedes broker, so their verification work is serialised on one core: an upper bound.
 // The model is a 64-input logistic regression (650 parameters) so 1,000-device rounds fit the
 // bench budget; the 100-device / 4-gateway target is also measured with the full MNIST model.
-// Devices are emulated by a publisher of pre-signed COSE updates (random perturbations of the
-// global model) and by in-process signers of score sheets / quality reports / approvals.
+// Devices are emulated by one client that publishes signed COSE updates (random perturbations of
+// the global model) and answers the evidence protocols over the broker — BFLC score sheets, PoQ
+// reports and approvals — whose traffic is reported as the devices' evidence messages and bytes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +20,17 @@ import { decodeAnnouncement } from '../protocol/announcement.js';
 import { globalTopic, updateTopic } from '../protocol/topics.js';
 import { aggregator } from '../gateway/aggregate/index.js';
 import { gatewayNode } from '../gateway/node.js';
-import type { EvidenceSource } from '../gateway/round/ports.js';
 import type { BftFinality } from '../gateway/finality/bft.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
-import { signScoreSheet } from '../protocol/score-sheet.js';
+import { signScoreSheet, encodeSheets } from '../protocol/score-sheet.js';
+import { decodeValidate } from '../protocol/validate.js';
+import { signReport, encodeReport, decodeAudit, blockDigest, encodeApproval } from '../protocol/poq.js';
+import { encodeCanonical } from '../protocol/cbor.js';
+import { sha256 } from '../protocol/bytes.js';
+import { parseTopic, validateTopic, auditTopic, scoreTopic, reportTopic, approveTopic } from '../protocol/topics.js';
 import { deviceId } from '../protocol/ids.js';
 import { MAX_ANNOUNCEMENT_BYTES } from '../protocol/limits.js';
-import { poqEngine, signReport, blockDigest } from '../gateway/consensus/poq.js';
-import type { EngineName, RoundInput } from '../gateway/consensus/engine.js';
+import type { EngineName } from '../gateway/consensus/engine.js';
 import { clusterGenesis, gatewayId, makeEngine } from '../gateway/cluster/setup.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
@@ -36,7 +40,7 @@ import type { BenchSuite } from './index.js';
 
 const TASK = 'bench-cons';
 
-interface Figures { ms: number; msgs: number; bytes: number }
+interface Figures { ms: number; msgs: number; bytes: number; deviceMsgs: number; deviceBytes: number }
 
 async function one(engine: EngineName, devices: number, G: number, rounds: number, inputs = 64): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cons-'));
@@ -60,24 +64,13 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   const eng = makeEngine(engine, devices, { committeeSize: size, threshold: 1, k: devices, difficulty: 8 });
   const committee = engine === 'committee' ? ids.slice(0, size) : engine === 'poq' ? [...ids] : [];
   const idx = new Map(ids.map((id, i) => [id, i]));
-  const evidence: EvidenceSource | undefined = engine === 'committee' ? {
-    async collect(input: RoundInput) { return input.committee.map((m) => signScoreSheet(devSigners[idx.get(m)!], input.round, input.prev, input.candidates.map((c) => ({ updateHash: c.updateHash, score: 500_000 })))); },
-  } : engine === 'poq' ? {
-    async collect(input: RoundInput) {
-      const reports = input.candidates.map((c) => signReport(devSigners[idx.get(c.id)!], { round: input.round, updateHash: c.updateHash, mae: 300_000 + (idx.get(c.id)! % 7) * 1000, n: c.n }, input.prev)).sort((a, b) => (a.party < b.party ? -1 : 1));
-      const draft = poqEngine().decide(input, { reports, approvals: [] }, { keyOf: (id) => devSigners[idx.get(id)!]?.publicKey, rule: aggregator('fedavg') });
-      const global = aggregator('fedavg')(input.candidates.map((c) => ({ params: c.params, n: c.n })));
-      const digest = blockDigest(input.round, input.prev, draft.leader!, reports, global);
-      return { reports, approvals: input.committee.map((m) => ({ member: m, sig: devSigners[idx.get(m)!].sign(digest) })) };
-    },
-  } : undefined;
   const gateways = new Map(gws.map((s) => [s.id, s.publicKey]));
   const nodes = [];
   for (let g = 0; g < G; g++) {
     const sg = gws[g];
     nodes.push(await gatewayNode({
       id: sg.id, task: TASK, ledger: ledgers[g], signer: sg, signingKey: gwKeys[g].privateKey, gateways, engine: eng, rule: aggregator('fedavg'),
-      initialModel: initial, committee, rounds, devices: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, evidence, pow: { difficulty: 8 },
+      initialModel: initial, committee, rounds, devices: ids, roundTimeoutMs: 60_000, viewTimeoutMs: 30_000, pow: { difficulty: 8 }, poq: { tolerance: 1_000_000 },
       transport: await MqttTransport.connect(broker.url, sg.id),
     }));
   }
@@ -86,19 +79,43 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   const trust = { chain: ledgers[0].genesisHash(), gateways: new Map(gws.map((s, g) => [s.id, gwKeys[g].publicKey])) };
   const rng = new Rng(seed);
   let lastRound = 0;
-  pub.onMessage((_t, payload) => {
+  const device = { msgs: 0, bytes: 0 };
+  const onGlobal = (payload: Uint8Array) => {
     let gm; try { gm = decodeAnnouncement(payload, trust, MAX_ANNOUNCEMENT_BYTES); } catch { return; }
     if (gm.done || gm.round <= lastRound) return;
     lastRound = gm.round;
     const p = decodeModel(gm.model).params;
+    const members = gm.committee ?? (engine === 'poq' ? ids : []);
     ids.forEach((id, i) => {
+      if (gm.committee?.includes(id)) return;   // BFLC members score, they do not train
       const q = p.slice();
       for (let j = 0; j < q.length; j += 97) q[j] += rng.int(64) - 32;
-      const fields = { task: TASK, round: gm.round, base: gm.hash, n: 50 + (i % 50), model: encodeModel(header, q), ctr: gm.round, metrics: {} };
-      void pub.publish(updateTopic(TASK, id), signSign1(new TextEncoder().encode(id), encodeUpdate(fields), devKeys[i].privateKey), { qos: 1 });
+      const model = encodeModel(header, q);
+      const fields = { task: TASK, round: gm.round, base: gm.hash, n: 50 + (i % 50), model, ctr: gm.round, metrics: {} };
+      const env = signSign1(new TextEncoder().encode(id), encodeUpdate(fields), devKeys[i].privateKey);
+      void pub.publish(updateTopic(TASK, id), env, { qos: 1 });
+      // the broker relays every candidate to every member that judges it (BFLC members, PoQ parties)
+      if (engine === 'committee' || engine === 'poq') { device.msgs += members.length; device.bytes += env.length * members.length; }
+      if (engine === 'poq') send(reportTopic(TASK, id), encodeReport(signReport(devSigners[i], { round: gm.round, updateHash: sha256(model), mae: 300_000 + (i % 7) * 1000, n: fields.n }, gm.block)));
     });
+  };
+  // The emulated devices' side of the evidence protocols, over the broker (protocol/validate.ts, protocol/poq.ts).
+  const send = (topic: string, b: Uint8Array) => { device.msgs++; device.bytes += b.length; void pub.publish(topic, b, { qos: 1 }); };
+  pub.onMessage((topic, payload) => {
+    const kind = parseTopic(topic)?.kind;
+    if (kind === 'global') onGlobal(payload);
+    else if (kind === 'validate') {
+      const v = decodeValidate(payload);
+      device.msgs += v.committee.length; device.bytes += payload.length * v.committee.length;   // delivered to each member
+      for (const m of v.committee) send(scoreTopic(TASK, m), encodeCanonical(encodeSheets([signScoreSheet(devSigners[idx.get(m)!], v.round, v.prev, v.candidates.map((c) => ({ updateHash: c.updateHash, score: 500_000 })))])));
+    } else if (kind === 'audit') {
+      const q = decodeAudit(payload);
+      device.msgs += q.committee.length; device.bytes += payload.length * q.committee.length;
+      const digest = blockDigest(q.round, q.prev, q.leader, q.reports, decodeModel(q.global).params);
+      for (const m of q.committee) send(approveTopic(TASK, m), encodeApproval(q.round, { member: m, sig: devSigners[idx.get(m)!].sign(digest) }));
+    }
   });
-  await pub.subscribe([globalTopic(TASK)]);
+  await pub.subscribe([globalTopic(TASK), validateTopic(TASK), auditTopic(TASK)]);
   for (const n of nodes) await n.driver.start();
   const results = await Promise.all(nodes.map((n) => n.driver.run()));
   // Each round's time is the proposer's own: from its round close to finality on the proposer.
@@ -112,7 +129,7 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   // Mean over the measured rounds (the first warms caches and JIT when there are several).
   const measured = s.length > 1 ? s.slice(1) : s;
-  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, msgs: msgs / s.length, bytes: bytes / s.length };
+  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, msgs: msgs / s.length, bytes: bytes / s.length, deviceMsgs: device.msgs / s.length, deviceBytes: device.bytes / s.length };
 }
 
 export { one };
@@ -129,7 +146,12 @@ const suite: BenchSuite = {
           json[`consensus_ms_per_round_${key}`] = Math.round(f.ms * 10) / 10;
           json[`consensus_msgs_per_round_${key}`] = Math.round(f.msgs);
           json[`consensus_bytes_per_round_${key}`] = Math.round(f.bytes);
-          rows.push([key, `${f.ms.toFixed(1)} ms`, `${Math.round(f.msgs)} msgs, ${(f.bytes / 1024).toFixed(1)} KiB between gateways per round`]);
+          if (engine === 'committee' || engine === 'poq') {
+            json[`consensus_device_msgs_per_round_${key}`] = Math.round(f.deviceMsgs);
+            json[`consensus_device_bytes_per_round_${key}`] = Math.round(f.deviceBytes);
+          }
+          const dev = engine === 'committee' || engine === 'poq' ? `; devices' evidence ${Math.round(f.deviceMsgs)} msgs, ${(f.deviceBytes / 1024).toFixed(1)} KiB` : '';
+          rows.push([key, `${f.ms.toFixed(1)} ms`, `${Math.round(f.msgs)} msgs, ${(f.bytes / 1024).toFixed(1)} KiB between gateways per round${dev}`]);
           log(`${key}: ${f.ms.toFixed(1)} ms, ${Math.round(f.msgs)} msgs, ${Math.round(f.bytes)} B`);
         }
       }
