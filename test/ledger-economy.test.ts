@@ -165,3 +165,21 @@ test('a burn lowers the recorded supply with the balance', () => withLedger(asyn
   assert.equal(s.supply, SUPPLY - 7);
   assert.equal(l.balance('b1'), 993);
 }));
+
+test('`ledger balances` and `ledger verify` on a ledger on disk show the books', async () => {
+  const { tempDir } = await import('./ledger-helpers.js');
+  const { execFileSync } = await import('node:child_process');
+  const t = tempDir('economy');
+  try {
+    const l = await Ledger.open(t.dir, { genesis: genesis([gw], {}, START), envelopes: 'off' });
+    await add(l, [pub, b0, b1, b2, b3].map((b) => registrationTx(gw, { id: b.id, publicKey: b.publicKey, profile })));
+    await publishAndBid(l);
+    await l.close();
+    const cli = new URL('../gateway/audit/cli.js', import.meta.url).pathname;
+    const j = JSON.parse(execFileSync(process.execPath, [cli, 'balances', t.dir], { encoding: 'utf8' }));
+    assert.deepEqual([j.ok, j.supply, j.byAccount.pub, j.byAccount.b0, j.escrow, j.pools, j.byTask.T], [true, SUPPLY, 9_000, 900, 400, 1_000, 1_000]);
+    assert.deepEqual(j.stakes['T/b3'], { stake: 100, status: 'bid' });
+    const v = JSON.parse(execFileSync(process.execPath, [cli, 'verify', t.dir], { encoding: 'utf8' }));
+    assert.equal(v.ok, true);
+  } finally { t.cleanup(); }
+});
