@@ -13,6 +13,7 @@ import type { ConsensusEngine, EngineContext } from './consensus/engine.js';
 import type { ForkRule } from './consensus/fork.js';
 import { RoundDriver, type DriverLog } from './round/driver.js';
 import { initialState, type RoundConfig, type RoundPlan } from './round/machine.js';
+import { chainReward, type RoundReward } from './round/reward.js';
 import { ledgerHead } from './round/head.js';
 import type { Evaluate } from './round/content.js';
 import type { RoundSummary, Rejection } from './round/summary.js';
@@ -55,6 +56,8 @@ export interface GatewayNodeOptions {
   evaluate?: Evaluate;
   plan?: RoundConfig['plan'];
   detect?: RoundConfig['detect'];
+  /** The task's economy on the ledger (a published, selected task): each round pays from its pool. */
+  economy?: Pick<RoundReward, 'task' | 'perRound' | 'aggregator'>;
   /** Replaces the BFT finality (tests: a Byzantine gateway). */
   finality?: Finality;
   onRound?(s: RoundSummary): void;
@@ -76,6 +79,7 @@ export function gatewayRoundConfig(o: GatewayNodeOptions): RoundConfig {
     task: o.task, chain: o.ledger.genesisHash(), gateway: o.id, engine: o.engine, ctx: engineContext(o), rounds: o.rounds, deadlineMs: o.roundTimeoutMs, devices: [...o.devices],
     registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
     evaluate: o.evaluate, plan: o.plan, detect: o.detect, complete: 'accepted',
+    reward: o.economy && chainReward(o.ledger, o.economy),
   };
 }
 

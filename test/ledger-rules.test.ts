@@ -85,12 +85,15 @@ test('model transactions (001 Table I) chain by hash pointer to what the owner r
   await assert.rejects(add(l, [modelTx(b1, { prev: sha256(ZERO), receiver: 'gw', modelHash: ZERO, mae: 1, timestamp: 1_000 })]), reason('not_found'));
 }));
 
+const task = (t: string, pool: number, ctr: number, o: Partial<{ deposit: number; slots: number; minSize: number; trainers: number; miner: number }> = {}) =>
+  ({ task: t, pool, deposit: o.deposit ?? 50, slots: o.slots ?? 1, minSize: o.minSize ?? 0, rounds: 3, split: { trainers: o.trainers ?? 900_000, miner: o.miner ?? 100_000 }, ctr });
+
 test('task deposit, bids with stakes, rewards, penalties, slashing and reputation keep the books', () => withLedger(async (l) => {
-  await assert.rejects(add(l, [taskPublishTx(b1, { task: 'T', deposit: 1, rounds: 3, ctr: 1 })]), reason('insufficient_funds'));
-  await add(l, [taskPublishTx(gw, { task: 'T', deposit: 300, rounds: 3, ctr: 1 })]);
+  await assert.rejects(add(l, [taskPublishTx(b1, task('T', 1, 1))]), reason('insufficient_funds'));
+  await add(l, [taskPublishTx(gw, task('T', 300, 1))]);
   assert.equal(l.balance('gw'), 4700);
-  await add(l, [bidTx(b0, { task: 'T', price: 10, stake: 100, ctr: 1 })]);
-  await assert.rejects(add(l, [bidTx(b0, { task: 'T', price: 9, stake: 1, ctr: 2 })]), reason('duplicate'));
+  await add(l, [bidTx(b0, { task: 'T', price: 10, capability: 5, size: 600, stake: 100, ctr: 1 })]);
+  await assert.rejects(add(l, [bidTx(b0, { task: 'T', price: 9, capability: 5, size: 600, stake: 60, ctr: 2 })]), reason('duplicate'));
   assert.equal(l.balance('b0'), 900);
   const rw = rewardTx(gw, { task: 'T', to: 'b0', amount: 50, round: 1, reason: 'round 1' });
   await add(l, [rw]);
@@ -102,6 +105,7 @@ test('task deposit, bids with stakes, rewards, penalties, slashing and reputatio
   assert.equal(l.task('T')?.pool, 300 - 50 + 40 + 20);
   assert.equal(l.reputation('b0'), -5);
   await assert.rejects(add(l, [slashTx(gw, { task: 'T', who: 'b0', amount: 61, reason: 'x' })]), reason('insufficient_funds'));
+  assert.equal(l.supply().ok, true);
 }));
 
 test('decoders: truncated, oversized, tampered, non-canonical and unknown input is refused with a reason', () => {

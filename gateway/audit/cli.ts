@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` (JSON on stdout).
+// `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` · `ledger balances <dir>`
+// (JSON on stdout; balances: the supply invariant's totals, then byAccount, byTask pools, stakes).
 // verify checks the chain (ledger.verify) and re-runs every evidence-decided round (replay.ts).
 // Exit code 0 on success, 1 when verification fails, 2 on usage errors.
 import { Ledger } from '../ledger/index.js';
 import { toHex } from '../../protocol/bytes.js';
-import type { Block } from '../ledger/index.js';
+import { supplyReport, type Block, type BidRecord, type TaskRecord } from '../ledger/index.js';
+import type { StateValue } from '../ledger/state.js';
 import { replayDecisions } from './replay.js';
 
 /** JSON-friendly copy: bytes become hex strings. */
@@ -24,10 +26,22 @@ export function blockJson(b: Block): unknown {
   });
 }
 
+/** The economy's view of a state: the supply invariant, balances, escrowed stakes and pools. */
+export function balancesJson(entries: Iterable<[string, StateValue]>): unknown {
+  const all = [...entries];
+  const balances: Record<string, number> = {}, pools: Record<string, number> = {}, stakes: Record<string, unknown> = {};
+  for (const [k, v] of all) {
+    if (k.startsWith('bal/')) balances[k.slice(4)] = v as number;
+    else if (k.startsWith('task/')) pools[k.slice(5)] = (v as unknown as TaskRecord).pool;
+    else if (k.startsWith('bid/')) { const b = v as unknown as BidRecord; stakes[k.slice(4)] = { stake: b.stake, status: b.status }; }
+  }
+  return { ...supplyReport(all), byAccount: balances, byTask: pools, stakes };
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, dir, arg] = argv;
-  if (!cmd || !dir || !['verify', 'show', 'export'].includes(cmd)) {
-    process.stderr.write('usage: ledger verify <dir> | ledger show <dir> [height] | ledger export <dir>\n');
+  if (!cmd || !dir || !['verify', 'show', 'export', 'balances'].includes(cmd)) {
+    process.stderr.write('usage: ledger verify <dir> | ledger show <dir> [height] | ledger export <dir> | ledger balances <dir>\n');
     return 2;
   }
   const l = await Ledger.open(dir);
@@ -38,6 +52,10 @@ async function main(argv: string[]): Promise<number> {
       const decisions = await replayDecisions(l);
       process.stdout.write(JSON.stringify({ ...r, ok: r.ok && decisions.ok, decisions }) + '\n');
       return r.ok && decisions.ok ? 0 : 1;
+    }
+    if (cmd === 'balances') {
+      process.stdout.write(JSON.stringify(balancesJson(l.stateEntries()), null, 2) + '\n');
+      return 0;
     }
     if (cmd === 'show') {
       const h = arg === undefined ? l.height : Number(arg);

@@ -41,6 +41,16 @@ export function uint(m: Map<unknown, unknown>, k: string): number {
   return v;
 }
 
+/** A token amount: a non-negative safe integer. A negative integer is refused with its own
+ *  reason (`negative_amount`), anything else that is not an integer as `malformed`. */
+export function amount(m: Map<unknown, unknown>, k: string): number {
+  const v = num(m.get(k));
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v < 0) throw new LedgerError('negative_amount', `${k} is ${v}; amounts are never negative`);
+  if (typeof v === 'bigint' && v < 0n) throw new LedgerError('negative_amount', `${k} is negative; amounts are never negative`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) bad(`${k} must be an unsigned integer amount`);
+  return v;
+}
+
 /** A safe integer (may be negative). */
 export function int(m: Map<unknown, unknown>, k: string): number {
   const v = num(m.get(k));

@@ -13,5 +13,8 @@ export { merkleRoot, inclusionProof, verifyInclusion, type InclusionProof } from
 export { verifyTxProof, encodeTxProof, decodeTxProof, type TxProof } from './proofs.js';
 export { FileBlobStore, MemoryBlobStore, type BlobStore, type PayloadSource } from './blobs.js';
 export { checkEnvelope } from './envelope-check.js';
-export type { DeviceRecord, ModelRecord, TaskRecord } from './records.js';
+export type { DeviceRecord, ModelRecord, TaskRecord, BidRecord, BidStatus, TaskStatus } from './records.js';
+export { supplyReport, checkSupply, type SupplyReport } from './supply.js';
+export { largestRemainder, checkRatios, PPM } from './split.js';
+export { selectWinners, compareBids, type Candidate } from './selection.js';
 export type { VerifyResult } from './verify.js';

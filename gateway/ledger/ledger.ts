@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { LedgerError } from './errors.js';
 import { bytesEqual, sha256 } from '../../protocol/bytes.js';
 import { StateDb, type StateReader } from './state.js';
-import { getDevice, getManager, getBalance, getReputation, getTask, getModel, type DeviceRecord } from './records.js';
+import { getDevice, getManager, getBalance, getReputation, getTask, getBid, getModel, type DeviceRecord } from './records.js';
 import type { Signer } from './signer.js';
 import type { Tx } from './tx/kind.js';
 import type { UpdateRecordBody } from './tx/update-record.js';
@@ -25,6 +25,7 @@ import { loadState } from './state-load.js';
 import { checkEnvelope } from './envelope-check.js';
 import { pruneChain } from './prune.js';
 import { txProof, type TxProof } from './proofs.js';
+import { supplyReport, type SupplyReport } from './supply.js';
 
 export interface LedgerOptions {
   /** Required to create a new chain; when given for an existing one it must match block 0. */
@@ -144,6 +145,10 @@ export class Ledger {
   balance(id: string): number { return getBalance(this.state, id); }
   reputation(id: string): number { return getReputation(this.state, id); }
   task(id: string) { return getTask(this.state, id); }
+  /** A bidder's bid on a task (stake, status), or undefined. */
+  bid(task: string, bidder: string) { return getBid(this.state, task, bidder); }
+  /** The token invariant over the current state: supply = balances + escrow + pools. */
+  supply(): SupplyReport { return supplyReport(this.state.iter()); }
   model(task: string) { return getModel(this.state, task); }
 
   /** Stores a payload in the content-addressed store; returns its SHA-256. */

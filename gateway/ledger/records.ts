@@ -25,11 +25,24 @@ export interface PendingUpdate { round: number; deviceId: string; score: number;
 /** The current global model of a task (002 model block). */
 export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; committee?: string[]; height: number }
 
-/** A published FL task with its deposit pool (004 step 1). */
-export interface TaskRecord { publisher: string; deposit: number; pool: number; rounds: number; status: 'open' | 'closed'; height: number }
+/** Life cycle of a task (004 step 1 → selection → rounds → close). */
+export type TaskStatus = 'bidding' | 'selected' | 'closed';
 
-/** A training node's bid with its stake (004 function 2). */
-export interface BidRecord { price: number; stake: number; height: number }
+/** Shares of every payout, in parts per million, summing to exactly 1,000,000 (003's ratios). */
+export interface SplitRecord { trainers: number; miner: number }
+
+/** A published FL task with its reward pool (004 step 1). `deposit` is the stake each bidder
+ *  must lock; `pool` is what the publisher deposited, less what was paid out, plus forfeits. */
+export interface TaskRecord {
+  publisher: string; deposit: number; pool: number; rounds: number; slots: number; minSize: number; split: SplitRecord;
+  status: TaskStatus; bidders: string[]; winners: string[]; height: number;
+}
+
+/** Where a bid's stake is: escrowed (`bid`, `won`) or settled (`lost`, `returned`, `forfeited`). */
+export type BidStatus = 'bid' | 'won' | 'lost' | 'returned' | 'forfeited';
+
+/** A training node's bid with its stake (004 function 2): cost, capability, declared data size. */
+export interface BidRecord { price: number; capability: number; size: number; stake: number; status: BidStatus; height: number }
 
 /** An open data-sharing request (001). */
 export interface RequestRecord { requester: string; categories: string[]; timestamp: number; height: number }
@@ -51,6 +64,10 @@ export const K = {
   request: (txHash: Uint8Array) => `req/${toHex(txHash)}`,
   modelTx: (txHash: Uint8Array) => `mtx/${toHex(txHash)}`,
   once: (id: Uint8Array) => `once/${toHex(id)}`,
+  /** Total token supply (genesis balances, less burns): the invariant's left side. */
+  supply: 'supply',
+  /** Marks a payout of a task's round (to one recipient, or to the whole round with to = ""). */
+  paid: (task: string, round: number, to: string) => `paid/${task}/${round}/${to}`,
 };
 
 function typed<T>(v: StateValue | undefined): T | undefined {
@@ -60,6 +77,8 @@ function typed<T>(v: StateValue | undefined): T | undefined {
 export const getDevice = (s: StateReader, id: string) => typed<DeviceRecord>(s.get(K.device(id)));
 export const getManager = (s: StateReader, id: string) => typed<ManagerRecord>(s.get(K.manager(id)));
 export const getTask = (s: StateReader, id: string) => typed<TaskRecord>(s.get(K.task(id)));
+export const getBid = (s: StateReader, task: string, bidder: string) => typed<BidRecord>(s.get(K.bid(task, bidder)));
+export const getSupply = (s: StateReader) => (s.get(K.supply) as number | undefined) ?? 0;
 export const getModel = (s: StateReader, task: string) => typed<ModelRecord>(s.get(K.model(task)));
 export const getBalance = (s: StateReader, id: string) => (s.get(K.balance(id)) as number | undefined) ?? 0;
 export const getReputation = (s: StateReader, id: string) => (s.get(K.reputation(id)) as number | undefined) ?? 0;

@@ -12,6 +12,7 @@ import { proposerSigningBytes, MAX_TXS_PER_BLOCK, type Block } from './block.js'
 import { HEADER_VERSION, headerHash, type Header } from './header.js';
 import { sealRuleFor, type SealedHeader } from './seal/index.js';
 import { checkLayout } from './layout.js';
+import { checkSupplyDelta } from './supply.js';
 
 /** Result of executing a block's transactions over a state. */
 export interface Execution { changes: Map<string, StateValue | null>; stateRoot: Uint8Array }
@@ -31,6 +32,8 @@ export function executeTxs(pre: StateDb, txs: readonly Tx[], ctx: ApplyCtx): Exe
       throw e;
     }
   });
+  // Token conservation (supply.ts): no block creates or destroys tokens except by a recorded burn.
+  checkSupplyDelta(pre, o.changes());
   return { changes: o.changes(), stateRoot: pre.rootWith(o.changes()) };
 }
 

@@ -1,6 +1,7 @@
 // Full-chain verification from disk (issue 5 §8 `ledger verify`): every header's hash, link,
 // time and signature; for every stored body the Merkle root, the transactions' signatures and
 // rules, and the replayed state root; finally the persisted state against the replayed one.
+// Every block conserves tokens and the final state has supply = balances + escrow + pools.
 // Below a prune point only headers are checked, and replay starts from the pruning checkpoint.
 import { LedgerError } from './errors.js';
 import { bytesEqual } from '../../protocol/bytes.js';
@@ -12,6 +13,7 @@ import { validateBlock, type Parent } from './validate.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { loadState } from './state-load.js';
 import type { ChainStore } from './store.js';
+import { checkSupply } from './supply.js';
 
 /** Outcome of a verification; `error` names the first failure. */
 export interface VerifyResult { ok: boolean; height: number; error?: string; prunedBelow?: number; ms?: number }
@@ -63,6 +65,8 @@ export async function verifyChain(store: ChainStore): Promise<VerifyResult> {
       parent = { header: r.header, hash: r.hash };
     }
     if (!parent || !bytesEqual(parent.hash, head.hash)) throw new LedgerError('bad_prev', 'head pointer does not match the last block');
+    // Token invariant over the whole replayed state (each block was checked on its changes).
+    checkSupply(state.iter());
     const persisted = await loadState(store);
     if (!bytesEqual(persisted.root(), state.root())) throw new LedgerError('bad_state_root', 'persisted state differs from the replayed state');
   } catch (e) {

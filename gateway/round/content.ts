@@ -1,11 +1,13 @@
 // The one mapping from a round's decision to what the chain records (docs/consensus.md
 // §Block content): an update record per accepted update (score = the engine's score), the
 // global-model record (hash, the updates it aggregates, held-out accuracy in ppm), and the
-// payloads kept beside the chain (device envelopes, the model blob). Pure.
+// payloads kept beside the chain (device envelopes, the model blob), and, for a task with an
+// economy, the round's payout (reward.ts). Pure.
 import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
 import { sha256 } from '../../protocol/bytes.js';
 import { encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
-import { updateRecordTx, globalModelTx, type Block, type Signer, type Tx, type ConsensusData, type UpdateRecordBody, type GlobalModelBody } from '../ledger/index.js';
+import { updateRecordTx, globalModelTx, payoutTx, type Block, type Signer, type Tx, type ConsensusData, type UpdateRecordBody, type GlobalModelBody, type PayoutBody } from '../ledger/index.js';
+import { payoutOf, type RoundReward } from './reward.js';
 import type { Decision } from '../consensus/engine.js';
 import type { AcceptedUpdate } from './check-update.js';
 
@@ -16,6 +18,8 @@ export type Evaluate = (model: Uint8Array) => { accuracy: number; loss: number }
 export interface RoundContent {
   records: UpdateRecordBody[];
   modelRecord?: GlobalModelBody;
+  /** The round's payout from the task's pool (when the task has an economy and a pool left). */
+  payout?: PayoutBody;
   /** The new global model blob (undefined when nothing was accepted). */
   model?: Uint8Array;
   /** Payloads stored beside the chain after finality. */
@@ -27,7 +31,7 @@ export interface RoundContent {
 
 /** The content a decision implies. `updates` are the round's admitted updates by device id. */
 export function contentOf(task: string, round: number, d: Decision, updates: ReadonlyMap<string, AcceptedUpdate>, header: ModelHeader,
-  cons: ConsensusData, evaluate?: Evaluate): RoundContent {
+  cons: ConsensusData, evaluate?: Evaluate, reward?: RoundReward): RoundContent {
   const ups = d.accepted.map((id) => {
     const u = updates.get(id);
     if (!u) throw new RangeError(`decision accepts ${id}, which has no admitted update`);
@@ -43,12 +47,13 @@ export function contentOf(task: string, round: number, d: Decision, updates: Rea
     accuracy: evaluation ? Math.round(evaluation.accuracy * 1e6) : undefined,
     committee: d.nextCommittee.length ? [...d.nextCommittee] : undefined,
   } : undefined;
-  return { records, modelRecord, model, blobs: [...ups.map((u) => u.envelope), ...(model ? [model] : [])], cons, evaluation };
+  const payout = reward ? payoutOf(reward, round, d) : undefined;
+  return { records, modelRecord, payout, model, blobs: [...ups.map((u) => u.envelope), ...(model ? [model] : [])], cons, evaluation };
 }
 
 /** The content as transactions signed by the proposer. */
 export function contentTxs(c: RoundContent, s: Signer): Tx[] {
-  return [...c.records.map((r) => updateRecordTx(s, r)), ...(c.modelRecord ? [globalModelTx(s, c.modelRecord)] : [])];
+  return [...c.records.map((r) => updateRecordTx(s, r)), ...(c.modelRecord ? [globalModelTx(s, c.modelRecord)] : []), ...(c.payout ? [payoutTx(s, c.payout)] : [])];
 }
 
 /** Drops undefined fields so decoded and freshly built bodies encode alike. */
@@ -62,11 +67,13 @@ function defined(v: unknown): CborValue {
 
 /** Canonical bytes of the content's transaction bodies, to compare with a proposed block. */
 export function contentBodies(c: RoundContent): Uint8Array {
-  return encodeCanonical(defined([c.records, c.modelRecord ?? null]));
+  return encodeCanonical(defined([c.records, c.modelRecord ?? null, ...(c.payout ? [c.payout] : [])]));
 }
 
 /** The same bytes from a block, or undefined when it carries anything but round records. */
 export function blockBodies(b: Block): Uint8Array | undefined {
-  if (b.txs.some((t) => t.type !== 'update' && t.type !== 'model')) return undefined;
-  return encodeCanonical(defined([b.txs.filter((t) => t.type === 'update').map((t) => t.body), b.txs.find((t) => t.type === 'model')?.body ?? null]));
+  if (b.txs.some((t) => t.type !== 'update' && t.type !== 'model' && t.type !== 'payout')) return undefined;
+  const payouts = b.txs.filter((t) => t.type === 'payout').map((t) => t.body);
+  if (payouts.length > 1) return undefined;
+  return encodeCanonical(defined([b.txs.filter((t) => t.type === 'update').map((t) => t.body), b.txs.find((t) => t.type === 'model')?.body ?? null, ...payouts]));
 }

@@ -15,6 +15,7 @@ import { encodeEvidenceRecord } from './evidence-record.js';
 import { canonicalOrder, ConsensusError, type ConsensusEngine, type Decision, type EngineContext, type RoundInput } from '../consensus/engine.js';
 import { checkUpdate, type AcceptedUpdate, type RoundContext } from './check-update.js';
 import { contentOf, contentBodies, blockBodies, type Evaluate, type RoundContent } from './content.js';
+import type { RoundReward } from './reward.js';
 import type { Rejection, RoundSummary } from './summary.js';
 import type { Approval } from '../../protocol/announcement.js';
 
@@ -57,6 +58,8 @@ export interface RoundConfig {
   detect?: { copies: boolean; noProgress: boolean };
   /** Held-out evaluation recorded in the model record (accuracy ppm); must be the same on every gateway. */
   evaluate?: Evaluate;
+  /** The task's economy (reward.ts): each round's block pays from the task's pool. */
+  reward?: RoundReward;
   /** Updates kept for a round this gateway has not opened yet (default 4 × devices). */
   maxEarly?: number;
 }
@@ -279,7 +282,7 @@ export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidenc
     });
     cons.evidence = sha256(record);
   }
-  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate);
+  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate, cfg.reward);
   if (record) c.blobs.push(record);
   return c;
 }

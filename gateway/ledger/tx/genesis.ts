@@ -53,6 +53,9 @@ export const genesisKind: TxKind<GenesisBody> = {
       put(s, K.manager(mgr.id), { publicKey: mgr.publicKey, counter: 0, status: 'active' });
     }
     for (const [k, v] of Object.entries(b.params)) s.set(K.param(k), v);
-    for (const [k, v] of Object.entries(b.balances)) put(s, K.balance(k), v);
+    let supply = 0;
+    for (const [k, v] of Object.entries(b.balances)) { put(s, K.balance(k), v); supply += v; }
+    if (!Number.isSafeInteger(supply)) throw new LedgerError('malformed', 'genesis balances sum above 2^53 - 1');
+    if (supply > 0) put(s, K.supply, supply);   // supply.ts: the invariant's total
   },
 };

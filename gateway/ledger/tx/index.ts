@@ -15,12 +15,18 @@ import { penaltyKind, type PenaltyBody } from './penalty.js';
 import { slashKind, type SlashBody } from './slash.js';
 import { reputationKind, type ReputationBody } from './reputation.js';
 import { blacklistKind, type BlacklistBody } from './blacklist.js';
+import { selectKind, type SelectBody } from './select.js';
+import { refundKind, type RefundBody } from './refund.js';
+import { payoutKind, type PayoutBody } from './payout.js';
+import { taskCloseKind, type TaskCloseBody } from './task-close.js';
 
 export type { Tx, ApplyCtx, TxKind } from './kind.js';
 export type {
   RegistrationBody, UpdateRecordBody, GlobalModelBody, DataRequestBody, DataEventBody, ModelTxBody,
   TaskPublishBody, BidBody, RewardBody, PenaltyBody, SlashBody, ReputationBody, BlacklistBody,
+  SelectBody, RefundBody, PayoutBody, TaskCloseBody,
 };
+export { payoutParts, type PayoutShare } from './payout.js';
 
 /** Manager-admitted device registration (001 retrieval record). Throws LedgerError('malformed').
  *  @example registrationTx(gw, { id: 'b1', publicKey, profile: { categories: ['mnist'], types: ['image'], size: 600 } }) */
@@ -49,3 +55,11 @@ export const slashTx = (manager: Signer, s: SlashBody): Tx<SlashBody> => makeTx(
 export const reputationTx = (manager: Signer, r: ReputationBody): Tx<ReputationBody> => makeTx(reputationKind, manager, r);
 /** Blacklisting or revocation of a device key. */
 export const blacklistTx = (manager: Signer, b: BlacklistBody): Tx<BlacklistBody> => makeTx(blacklistKind, manager, b);
+/** Winner selection closing a task's bidding; `winners` must equal selectWinners over the bids (004). */
+export const selectTx = (manager: Signer, b: SelectBody): Tx<SelectBody> => makeTx(selectKind, manager, b);
+/** Return of a winner's remaining stake (004 step 7). */
+export const refundTx = (manager: Signer, b: RefundBody): Tx<RefundBody> => makeTx(refundKind, manager, b);
+/** A round's payout split between the miner and the winners by data size × score. */
+export const payoutTx = (manager: Signer, b: PayoutBody): Tx<PayoutBody> => makeTx(payoutKind, manager, b);
+/** Closing a task: the rest of its pool returns to the publisher. */
+export const taskCloseTx = (manager: Signer, b: TaskCloseBody): Tx<TaskCloseBody> => makeTx(taskCloseKind, manager, b);

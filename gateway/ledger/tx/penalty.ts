@@ -1,8 +1,8 @@
 // Penalty: takes `amount` from a participant's balance. With a task, the amount goes to that
-// task's pool; without, it is burned. Manager-authored; identical content is accepted once.
+// task's pool; without, it is burned (the recorded supply falls by as much, supply.ts). Manager-authored; identical content is accepted once.
 import { LedgerError } from '../errors.js';
-import { onlyKeys, uint, str, opt, MAX_TEXT } from '../fields.js';
-import { K, put, getTask, addBalance, identity } from '../records.js';
+import { onlyKeys, amount, str, opt, MAX_TEXT } from '../fields.js';
+import { K, put, getTask, getSupply, addBalance, identity } from '../records.js';
 import { defined, type TxKind } from './kind.js';
 
 export interface PenaltyBody { who: string; amount: number; reason: string; task?: string }
@@ -13,7 +13,7 @@ export const penaltyKind: TxKind<PenaltyBody> = {
   once: true,
   decode(m) {
     onlyKeys(m, ['who', 'amount', 'reason', 'task'], 'penalty');
-    return { who: str(m, 'who'), amount: uint(m, 'amount'), reason: str(m, 'reason', MAX_TEXT, 0), task: opt(m, 'task', (x, k) => str(x, k)) };
+    return { who: str(m, 'who'), amount: amount(m, 'amount'), reason: str(m, 'reason', MAX_TEXT, 0), task: opt(m, 'task', (x, k) => str(x, k)) };
   },
   encode: (b) => defined({ who: b.who, amount: b.amount, reason: b.reason, task: b.task }),
   apply(s, tx) {
@@ -23,7 +23,10 @@ export const penaltyKind: TxKind<PenaltyBody> = {
     if (b.task !== undefined) {
       const task = getTask(s, b.task);
       if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+      if (task.status === 'closed') throw new LedgerError('task_closed', `task ${b.task} is closed`);
       put(s, K.task(b.task), { ...task, pool: task.pool + b.amount });
+    } else {
+      put(s, K.supply, getSupply(s) - b.amount);
     }
   },
 };

@@ -20,10 +20,15 @@ import { penaltyKind } from './penalty.js';
 import { slashKind } from './slash.js';
 import { reputationKind } from './reputation.js';
 import { blacklistKind } from './blacklist.js';
+import { selectKind } from './select.js';
+import { refundKind } from './refund.js';
+import { payoutKind } from './payout.js';
+import { taskCloseKind } from './task-close.js';
 
 export const KINDS: ReadonlyMap<string, TxKind<any>> = new Map([
   genesisKind, registrationKind, updateRecordKind, globalModelKind, dataRequestKind, dataEventKind,
   modelTxKind, taskPublishKind, bidKind, rewardKind, penaltyKind, slashKind, reputationKind, blacklistKind,
+  selectKind, refundKind, payoutKind, taskCloseKind,
 ].map((k) => [k.type, k as TxKind<any>]));
 
 /** Kind of a type name, or undefined. */

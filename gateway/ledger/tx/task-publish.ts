@@ -1,26 +1,45 @@
-// Task publication with a deposit (004 step 1): the publisher locks `deposit` from its balance
-// into the task's reward pool. Economic rules beyond the bookkeeping come in a later issue.
+// Task publication (seed 004 (BC-FL) §III-B step 1): the publisher locks `pool` from its balance
+// as the task's reward pool and sets what each bidder must stake (`deposit`), how many winners
+// are selected (`slots`), the smallest declared data size accepted (`minSize`, the task's
+// requirement) and how every payout splits between trainers and the miner (ppm summing to
+// 1,000,000, seed 003's contract ratios). The task opens for bids.
 import { LedgerError } from '../errors.js';
-import { onlyKeys, uint, str } from '../fields.js';
+import { onlyKeys, uint, str, amount, asMap, MAX_LIST } from '../fields.js';
 import { K, put, getTask, addBalance, bumpCounter, type TaskRecord } from '../records.js';
+import { checkRatios } from '../split.js';
 import type { TxKind } from './kind.js';
 
-export interface TaskPublishBody { task: string; deposit: number; rounds: number; ctr: number }
+export interface TaskPublishBody {
+  task: string; pool: number; deposit: number; slots: number; minSize: number; rounds: number;
+  split: { trainers: number; miner: number }; ctr: number;
+}
 
 export const taskPublishKind: TxKind<TaskPublishBody> = {
   type: 'task',
   author: 'participant',
   decode(m) {
-    onlyKeys(m, ['task', 'deposit', 'rounds', 'ctr'], 'task');
-    return { task: str(m, 'task'), deposit: uint(m, 'deposit'), rounds: uint(m, 'rounds'), ctr: uint(m, 'ctr') };
+    onlyKeys(m, ['task', 'pool', 'deposit', 'slots', 'minSize', 'rounds', 'split', 'ctr'], 'task');
+    const sp = asMap(m.get('split'), 'split');
+    onlyKeys(sp, ['trainers', 'miner'], 'split');
+    const b = {
+      task: str(m, 'task'), pool: amount(m, 'pool'), deposit: amount(m, 'deposit'), slots: uint(m, 'slots'), minSize: uint(m, 'minSize'),
+      rounds: uint(m, 'rounds'), split: { trainers: amount(sp, 'trainers'), miner: amount(sp, 'miner') }, ctr: uint(m, 'ctr'),
+    };
+    if (b.slots < 1 || b.slots > MAX_LIST) throw new LedgerError('malformed', `slots must be 1..${MAX_LIST}`);
+    return b;
   },
-  encode: (b) => ({ ...b }),
+  encode: (b) => ({ ...b, split: { trainers: b.split.trainers, miner: b.split.miner } }),
   apply(s, tx, ctx) {
     const b = tx.body;
     bumpCounter(s, tx.author, b.ctr);
+    checkRatios(b.split);
+    if (b.deposit < 1) throw new LedgerError('no_deposit', `task ${b.task} must require a bid deposit of at least 1`);
     if (getTask(s, b.task)) throw new LedgerError('duplicate', `task ${b.task} already published`);
-    addBalance(s, tx.author, -b.deposit);
-    const rec: TaskRecord = { publisher: tx.author, deposit: b.deposit, pool: b.deposit, rounds: b.rounds, status: 'open', height: ctx.height };
+    addBalance(s, tx.author, -b.pool);
+    const rec: TaskRecord = {
+      publisher: tx.author, deposit: b.deposit, pool: b.pool, rounds: b.rounds, slots: b.slots, minSize: b.minSize, split: { ...b.split },
+      status: 'bidding', bidders: [], winners: [], height: ctx.height,
+    };
     put(s, K.task(b.task), rec);
   },
 };
