@@ -1,0 +1,47 @@
+// `npm start -- --dashboard [PORT]`: the demo's run hooks that serve gateway 0's dashboard
+// (gateway/dashboard/server.ts) over its ledger and publish each finished round to it.
+import type { RunHooks } from './run.js';
+import { startDashboard, type Dashboard, type DashboardOptions } from '../gateway/dashboard/server.js';
+import type { RoundSummary } from '../gateway/round/summary.js';
+
+export const DEFAULT_DASHBOARD_PORT = 8470;
+
+export interface DashboardRun {
+  /** The run's hooks with the dashboard added (the given hooks still run). */
+  hooks: RunHooks;
+  /** Resolves once the dashboard is listening (rejects if the port is taken). */
+  ready: Promise<Dashboard>;
+}
+
+/** Adds the dashboard to `hooks`. `hold` is awaited after the last round, while the ledger is
+ *  still open, so the page keeps serving the finished run (the demo: until Ctrl-C). */
+export function withDashboard(hooks: RunHooks, o: Pick<DashboardOptions, 'host' | 'port' | 'limits'> & { hold?: (d: Dashboard) => Promise<void> } = {}): DashboardRun {
+  let devices: string[] = [];
+  let ok!: (d: Dashboard) => void, fail!: (e: unknown) => void;
+  const ready = new Promise<Dashboard>((a, b) => { ok = a; fail = b; });
+  ready.catch(() => {}); // observed by the caller
+  let dash: Dashboard | undefined;
+  const early: RoundSummary[] = [];
+  return {
+    ready,
+    hooks: {
+      ...hooks,
+      beforeRounds: async (ctx) => { devices = ctx.agents.map((a) => a.id); await hooks.beforeRounds?.(ctx); },
+      onGateways: (gws) => {
+        hooks.onGateways?.(gws);
+        startDashboard({ ...o, ledger: gws.ledgers[0], devices, offline: () => gws.drivers[0].state().offline })
+          .then((d) => { dash = d; for (const s of early.splice(0)) d.round(s); ok(d); }, fail);
+      },
+      onRound: (s, total, model) => {
+        hooks.onRound?.(s, total, model);
+        if (dash) dash.round(s); else early.push(s);
+      },
+      afterRounds: async () => {
+        await hooks.afterRounds?.();
+        const d = await ready.catch(() => undefined);
+        if (d && o.hold) await o.hold(d);
+        await d?.close();
+      },
+    },
+  };
+}
