@@ -6,6 +6,7 @@
 const $ = (id) => document.getElementById(id);
 const state = { rounds: new Map(), oldest: undefined, selected: undefined };
 window.dashboard = state;
+state.verifyInclusion = (...a) => verifyInclusion(...a);
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -132,7 +133,7 @@ async function sha256(...parts) {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', buf));
 }
 /** true iff `path` proves leaf item `item` at `index` of a `size`-leaf tree with root `root`. */
-export async function verifyInclusion(item, index, size, path, root) {
+async function verifyInclusion(item, index, size, path, root) {
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size || path.length > 64) return false;
   let fn = index, sn = size - 1, r = await sha256(Uint8Array.of(0), item);
   for (const p of path) {
