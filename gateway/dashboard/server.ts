@@ -127,9 +127,10 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   });
   server.maxConnections = L.maxConnections;
   // Malformed HTTP, oversized headers, slow clients: answer 400 if the socket still takes it, then drop it.
-  server.on('clientError', (_e, socket) => {
-    counts.set(400, (counts.get(400) ?? 0) + 1);
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    const big = e.code === 'HPE_HEADER_OVERFLOW';
+    counts.set(big ? 431 : 400, (counts.get(big ? 431 : 400) ?? 0) + 1);
+    if (socket.writable) socket.end(`HTTP/1.1 ${big ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     socket.destroy();
   });
   await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(o.port ?? 0, host, () => { server.off('error', fail); ok(); }); });
