@@ -4,8 +4,6 @@ import type { RunHooks } from './run.js';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../gateway/dashboard/server.js';
 import type { RoundSummary } from '../gateway/round/summary.js';
 
-export const DEFAULT_DASHBOARD_PORT = 8470;
-
 export interface DashboardRun {
   /** The run's hooks with the dashboard added (the given hooks still run). */
   hooks: RunHooks;

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { runFederated, DEFAULTS, type RunOptions, type RunHooks } from './run.js';
 import { ENGINE_NAMES, type EngineName } from '../protocol/task.js';
 import { sensorDemo } from './sensors/demo.js';
-import { withDashboard, DEFAULT_DASHBOARD_PORT } from './dashboard.js';
+import { withDashboard } from './dashboard.js';
+import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -36,14 +37,6 @@ function clusterOptions(consensus: string | undefined, gateways: string | undefi
   const g = gateways === undefined ? 4 : Number(gateways);
   if (!Number.isInteger(g) || g < 1 || g > 64) { console.error('--gateways must be an integer in [1, 64]'); process.exit(2); }
   return { consensus: (consensus ?? 'fedavg') as EngineName, gateways: g };
-}
-
-/** `--dashboard` may stand alone: give it the default port so parseArgs sees a value. */
-function dashboardArgv(argv: string[]): string[] {
-  const out = [...argv];
-  const i = out.indexOf('--dashboard');
-  if (i >= 0 && (i + 1 >= out.length || out[i + 1].startsWith('--'))) out.splice(i + 1, 0, String(DEFAULT_DASHBOARD_PORT));
-  return out;
 }
 
 function main(): void {
@@ -91,10 +84,7 @@ function main(): void {
   });
 
   let dashPort: number | undefined;
-  if (values.dashboard !== undefined) {
-    dashPort = Number(values.dashboard);
-    if (!Number.isInteger(dashPort) || dashPort < 0 || dashPort > 65535) { console.error('--dashboard PORT must be an integer in [0, 65535]'); process.exit(2); }
-  }
+  try { dashPort = dashboardPort(values.dashboard); } catch (e) { console.error((e as Error).message); process.exit(2); }
   const baseHooks: RunHooks = {
     signal: controller.signal,
     onStart: (info) => {
