@@ -6,6 +6,8 @@ import { runFederated, DEFAULTS, type RunOptions, type RunHooks } from './run.js
 import { ENGINE_NAMES, type EngineName } from '../protocol/task.js';
 import { sensorDemo } from './sensors/demo.js';
 import { withDashboard } from './dashboard.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
 import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
 
 const HELP = `usage: npm start -- [options]
@@ -104,7 +106,8 @@ function main(): void {
   let hooks = baseHooks;
   if (dashPort !== undefined) {
     const until = new Promise<void>((res) => controller.signal.addEventListener('abort', () => res(), { once: true }));
-    const d = withDashboard(baseHooks, { port: dashPort, host: values['dashboard-host'], hold: async () => { say('all rounds done; the dashboard keeps serving (Ctrl-C to stop)'); await until; } });
+    const digits = (opts.task ?? 'mnist').startsWith('mnist') ? trainTestSplit(loadMnist(), 0.2, opts.seed).test : undefined; // the run's held-out split
+    const d = withDashboard(baseHooks, { port: dashPort, host: values['dashboard-host'], digits: digits && { x: digits.x, y: digits.y, n: digits.n, dim: digits.dim }, hold: async () => { say('all rounds done; the dashboard keeps serving (Ctrl-C to stop)'); await until; } });
     d.ready.then((dash) => say(`  dashboard ${dash.url}`), (e) => { console.error(`dashboard: ${(e as Error).message}`); process.exit(1); });
     hooks = d.hooks;
   }

@@ -13,6 +13,7 @@ import type { Ledger } from '../ledger/index.js';
 import type { RoundSummary } from '../round/summary.js';
 import { DASHBOARD_LIMITS, RateLimiter, type DashboardLimits } from './limits.js';
 import { blockRows, blockView, deviceRows, proofView } from './views.js';
+import { inferenceRoute, type InferenceOptions } from './inference.js';
 
 /** Source folder of the page (served as is; tsc does not copy it into build/). */
 const PAGE_DIR = resolve(dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'gateway', 'dashboard', 'page');
@@ -21,7 +22,10 @@ const ASSETS: Record<string, [string, string]> = {
   '/dashboard.js': ['dashboard.js', 'text/javascript; charset=utf-8'],
   '/dashboard.css': ['dashboard.css', 'text/css; charset=utf-8'],
 };
-/** The page may load only its own scripts and styles and talk only to this server. */
+/** The page may load only its own scripts and styles and talk only to this server. With
+ *  in-browser inference, tfjs-tflite's loader needs eval and WebAssembly compilation; inline
+ *  scripts stay forbidden either way, and the page never turns ledger text into markup. */
+const cspFor = (inference: boolean) => CSP.replace("script-src 'self'", inference ? "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:" : "script-src 'self'");
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const MAX_ROUNDS_KEPT = 10_000;
 
@@ -34,6 +38,8 @@ export interface DashboardOptions {
   devices?: readonly string[];
   offline?: () => ReadonlySet<string>;
   limits?: Partial<DashboardLimits>;
+  /** In-browser inference of the current global model (off without it). */
+  inference?: InferenceOptions;
 }
 
 export interface Dashboard {
@@ -59,8 +65,9 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   for (const [route, [file]] of Object.entries(ASSETS)) assets.set(route, await readFile(join(PAGE_DIR, file)));
   let port = 0;
 
-  const headers = (type: string) => ({ 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': CSP, 'referrer-policy': 'no-referrer' });
-  const send = (req: IncomingMessage, res: ServerResponse, code: number, body: string | Buffer, type = 'application/json; charset=utf-8') => {
+  const csp = cspFor(!!o.inference);
+  const headers = (type: string) => ({ 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'content-security-policy': csp, 'referrer-policy': 'no-referrer' });
+  const send = (req: IncomingMessage, res: ServerResponse, code: number, body: string | Uint8Array, type = 'application/json; charset=utf-8') => {
     counts.set(code, (counts.get(code) ?? 0) + 1);
     if (res.headersSent) { res.destroy(); return; }
     res.writeHead(code, { ...headers(type), 'content-length': Buffer.byteLength(body) });
@@ -93,6 +100,8 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     const path = url.pathname;
     const asset = assets.get(path);
     if (asset) return send(req, res, 200, asset, ASSETS[path][1]);
+    const inf = await inferenceRoute(path, o.inference);
+    if (inf) return send(req, res, inf.code, inf.body, inf.type);
     if (path === '/api/head') return json(req, res, { chainId: o.ledger.chainId, height: o.ledger.height, hash: Buffer.from(o.ledger.headHash()).toString('hex') });
     if (path === '/api/rounds') return json(req, res, rounds);
     if (path === '/api/blocks') return json(req, res, await blockRows(o.ledger, int(url.searchParams.get('before'), 'before', 2 ** 32), int(url.searchParams.get('count'), 'count', 1000) ?? 50));

@@ -15,6 +15,12 @@ import { startDashboard } from '../../gateway/dashboard/server.js';
 import { Ledger, nodeSigner, registrationTx } from '../../gateway/ledger/index.js';
 import { gatewayId, gatewaySeed } from '../../gateway/cluster/setup.js';
 import { tempDir } from '../support/tmp.js';
+import { loadMnist } from '../../boards/data/mnist.js';
+import { trainTestSplit } from '../../boards/data/split.js';
+import { FirmwareInstance } from '../../boards/firmware/instance.js';
+import { Kernel } from '../../boards/firmware/kernel.js';
+import { decodeModel } from '../../protocol/model-blob.js';
+import { referenceLayers, referenceInfer } from '../kernel-tflite-ref.js';
 
 const CI = process.env.CI === 'true';
 const HOSTILE = '<img src=x onerror=window.__xss=1><script>__xss=2</script>';
@@ -35,7 +41,12 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
       const requests: string[] = [];
       let shown: { acc: string; latest: string; verified: string | null; proofText: string; tampered: boolean; curvePoints: number; devices: number } | undefined;
       let origin = '';
-      const run = withDashboard({}, {
+      let model: Uint8Array | undefined;
+      const inferred: { cls: number; scores: number[] }[] = [];
+      const held = trainTestSplit(loadMnist(), 0.2, 5).test; // the run's held-out split (seed 5)
+      const DIGITS = 5;
+      const run = withDashboard({ onRound: (_s, _t, m) => { model = m; } }, {
+        digits: held,
         hold: async (d) => {
           origin = d.url.replace(/\/$/, '');
           const page = await loggedPage(browser, origin, requests, 15_000);
@@ -63,6 +74,17 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
           }, (await tx.getAttribute('data-tx'))!);
           await page.screenshot({ path: join(shots, 'chain-proof.png'), fullPage: true });
           const devices = await page.locator('#devices tr[data-device]').count();
+          // in-browser inference of the current model (tfjs-tflite from node_modules) on held-out digits
+          await page.locator('#inference-section').waitFor();
+          for (let i = 0; i < DIGITS; i++) {
+            await page.locator('#digit-index').fill(String(i));
+            await page.locator('#digit-run').click();
+            await page.waitForFunction(() => document.querySelector('#prediction[data-class]') || document.getElementById('inference-status')!.textContent!.startsWith('✗'));
+            const err = await page.locator('#inference-status').innerText();
+            assert.equal(err, '', 'in-page inference failed');
+            inferred.push({ cls: Number(await page.locator('#prediction').getAttribute('data-class')), scores: (await page.locator('#scores').getAttribute('data-scores'))!.split(',').map(Number) });
+          }
+          await page.screenshot({ path: join(shots, 'inference.png'), fullPage: true });
           shown = { acc, latest, verified, proofText, tampered, curvePoints, devices };
           await page.close();
         },
@@ -79,6 +101,21 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
       assert.equal(shown.verified, 'true', shown.proofText);
       assert.match(shown.proofText, /verified: leaf \d+ of 4/);
       assert.equal(shown.tampered, false);
+      // the page's predictions equal the firmware's; its int8 scores are TFLite's single-rounding reference
+      assert.ok(model);
+      const k = new Kernel(new FirmwareInstance());
+      k.load(model);
+      const { header, params } = decodeModel(model);
+      const ref = referenceInfer(referenceLayers(header, params), held.x.subarray(0, DIGITS * 784), DIGITS, 'single');
+      const fw = k.infer(held.x.subarray(0, DIGITS * 784), DIGITS);
+      assert.equal(inferred.length, DIGITS);
+      for (let i = 0; i < DIGITS; i++) {
+        const row = Array.from(fw.subarray(i * 10, i * 10 + 10));
+        const top = row.indexOf(Math.max(...row));
+        assert.equal(inferred[i].cls, top, `digit ${i}: page predicts ${inferred[i].cls}, firmware ${top}`);
+        assert.deepEqual(inferred[i].scores, Array.from(ref.subarray(i * 10, i * 10 + 10)), `digit ${i}: int8 scores`);
+      }
+      st.diagnostic(`in-page predictions ${inferred.map((x) => x.cls).join(' ')} (labels ${Array.from(held.y.subarray(0, DIGITS)).join(' ')})`);
       const outside = requests.filter((u) => !u.startsWith(origin + '/'));
       assert.deepEqual(outside, [], 'no request outside the loopback server');
       assert.ok(requests.some((u) => u.endsWith('/api/events')) && requests.some((u) => /\/api\/proof\//.test(u)));

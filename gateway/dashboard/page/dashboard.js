@@ -168,6 +168,45 @@ async function loadDevices() {
   $('devices').tBodies[0].replaceChildren(...ds.map((d) => row([d.id, d.online === null ? '?' : d.online ? 'online' : 'offline', d.status, d.accepted, d.rejected, d.committee ? 'yes' : '', d.reputation ?? '', d.balance ?? '', d.counter], { 'data-device': d.id })));
 }
 
+// ---- in-browser inference (tfjs-tflite, served by the gateway from node_modules) -------------
+function script(src) {
+  return new Promise((ok, fail) => { const e = document.createElement('script'); e.src = src; e.onload = ok; e.onerror = () => fail(new Error(`cannot load ${src}`)); document.head.append(e); });
+}
+let tfliteReady;
+function loadTflite() {
+  tfliteReady ??= (async () => {
+    for (const f of ['/pkg/tfjs-core/dist/tf-core.min.js', '/pkg/tfjs-backend-cpu/dist/tf-backend-cpu.min.js', '/pkg/tfjs-tflite/dist/tf-tflite.min.js']) await script(f);
+    window.tflite.setWasmPath('/pkg/tfjs-tflite/wasm/');
+  })();
+  return tfliteReady;
+}
+/** Runs held-out digit `i` through the current model: uint8 pixels shifted to int8 (zero point −128). */
+async function runDigit(i) {
+  const status = $('inference-status');
+  status.textContent = 'running…';
+  $('prediction').removeAttribute('data-class');
+  try {
+    await loadTflite();
+    const [d, m] = await Promise.all([getJson(`/api/digit/${i}`), fetch('/api/model.tflite').then((r) => { if (!r.ok) throw new Error('no model yet'); return r.arrayBuffer(); })]);
+    const ctx = $('digit').getContext('2d'), img = ctx.createImageData(28, 28);
+    d.pixels.forEach((v, k) => { img.data.set([255 - v, 255 - v, 255 - v, 255], 4 * k); });
+    const c = document.createElement('canvas'); c.width = c.height = 28; c.getContext('2d').putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = false; ctx.drawImage(c, 0, 0, 112, 112);
+    const runner = (await window.tflite.loadTFLiteModel(m, { numThreads: 1 })).modelRunner;
+    runner.getInputs()[0].data().set(Int8Array.from(d.pixels, (v) => v - 128));
+    if (!runner.infer()) throw new Error('inference failed');
+    const out = Array.from(runner.getOutputs()[0].data());
+    let best = 0;
+    for (let k = 1; k < out.length; k++) if (out[k] > out[best]) best = k; // ties → lowest index, as the firmware
+    $('prediction').textContent = String(best);
+    $('prediction').setAttribute('data-class', String(best));
+    $('label').textContent = String(d.label);
+    $('scores').textContent = out.join(' ');
+    $('scores').setAttribute('data-scores', out.join(','));
+    status.textContent = '';
+  } catch (e) { status.textContent = `✗ ${e.message}`; }
+}
+
 // ---- start ----------------------------------------------------------------------------------
 async function start() {
   const head = await getJson('/api/head');
@@ -183,6 +222,12 @@ async function start() {
     if (!state.selected) loadBlocks().catch(() => {});
     loadDevices().catch(() => {});
   });
+  const inf = await getJson('/api/inference').catch(() => ({ enabled: false }));
+  if (inf.enabled && inf.digits > 0) {
+    $('inference-section').hidden = false;
+    $('digit-index').max = String(inf.digits - 1);
+    $('digit-run').addEventListener('click', () => runDigit(Number($('digit-index').value)));
+  }
   state.ready = true;
 }
 start().catch((e) => { document.body.prepend(el('p', `dashboard error: ${e.message}`, 'bad')); });
