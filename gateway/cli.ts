@@ -3,6 +3,7 @@
 //   node build/gateway/cli.js --id gw-1 --broker mqtt://host:1883 --data-dir DIR
 //        --genesis genesis.json (--seed-file gw-1.seed | --seed-hex <64 hex> | $EDGECHAIN_GATEWAY_SEED)
 //        [--rounds R] [--round-timeout-ms 15000] [--view-timeout-ms T] [--peer-wait-ms 30000] [--json]
+//        [--dashboard [PORT]] [--dashboard-host H]   (the read-only web dashboard, gateway/dashboard/)
 // Opens its own LevelDB ledger (imports the deployment's registration block on first start),
 // waits until every genesis gateway has said hello on the broker (or --peer-wait-ms), runs a
 // gateway node (gateway/node.ts: the round driver with BFT finality) until R rounds are final
@@ -27,8 +28,10 @@ import { trainTestSplit } from '../boards/data/split.js';
 import { parseSeed, readDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
+import { startDashboard, type Dashboard } from './dashboard/server.js';
+import { dashboardArgv, dashboardPort } from './dashboard/args.js';
 
-const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--json]\n';
+const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
 
 /** The hello marker (protocol/topics.ts helloTopic) is a retained, unsigned "I am subscribed"
  *  per gateway. It only gates when round 1 starts (so no gateway misses the first updates);
@@ -64,7 +67,8 @@ function readGatewaySeed(v: { 'seed-file'?: string; 'seed-hex'?: string }): Uint
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args: argv, options: {
+  const { values: v } = parseArgs({ args: dashboardArgv(argv), options: {
+    dashboard: { type: 'string' }, 'dashboard-host': { type: 'string' },
     id: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' }, genesis: { type: 'string' },
     'seed-file': { type: 'string' }, 'seed-hex': { type: 'string' }, rounds: { type: 'string' },
     'round-timeout-ms': { type: 'string', default: '15000' }, 'view-timeout-ms': { type: 'string' }, 'peer-wait-ms': { type: 'string', default: '30000' },
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
   const seed = readGatewaySeed(v);
   const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
   if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
+  let dashPort: number | undefined;
+  try { dashPort = dashboardPort(v.dashboard); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
 
   const mine = dep.genesis.managers.find((m) => m.id === v.id);
   if (!mine || toHex(mine.publicKey) !== toHex(nodeSigner(v.id, seed).publicKey)) { process.stderr.write(`the seed is not the genesis key of gateway ${v.id}\n`); return 2; }
@@ -88,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
   let node: RoundDriver | undefined;
   let hello: Awaited<ReturnType<typeof helloBarrier>> | undefined;
+  let dash: Dashboard | undefined;
   try {
     // Block 1 registers the devices with every gateway's approval; importBlock re-checks it all.
     if (ledger.height < 1) await ledger.importBlock(dep.registration);
@@ -103,9 +110,14 @@ async function main(argv: string[]): Promise<number> {
         evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       }),
       transport,
-      onRound: (s: RoundSummary) => say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`),
+      onRound: (s: RoundSummary) => { dash?.round(s); say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`); },
     })).driver;
     await node.listen();
+    if (dashPort !== undefined) {
+      const d = node;
+      dash = await startDashboard({ ledger, port: dashPort, host: v['dashboard-host'], devices: dep.devices.map((x) => x.id), offline: () => d.state().offline });
+      say('dashboard', { url: dash.url }, `dashboard ${dash.url}`);
+    }
     const peers = dep.genesis.managers.map((m) => m.id);
     hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);
     say('ready', { height: ledger.height, peers: hello.seen }, `connected to ${v.broker}; height ${ledger.height}; peers seen ${hello.seen.join(', ')}`);
@@ -116,6 +128,7 @@ async function main(argv: string[]): Promise<number> {
       await n.run();
     }
   } finally {
+    await dash?.close();
     await node?.close();
     await node?.transport.close();
     await hello?.clear();

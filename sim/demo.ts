@@ -2,9 +2,13 @@
 // Starts an aedes broker (or uses --broker), one gateway with a LevelDB ledger, and N boards
 // that each run the firmware .wasm on a non-IID Dirichlet shard of the MNIST digits.
 import { parseArgs } from 'node:util';
-import { runFederated, DEFAULTS, type RunOptions } from './run.js';
+import { runFederated, DEFAULTS, type RunOptions, type RunHooks } from './run.js';
 import { ENGINE_NAMES, type EngineName } from '../protocol/task.js';
 import { sensorDemo } from './sensors/demo.js';
+import { withDashboard } from './dashboard.js';
+import { loadMnist } from '../boards/data/mnist.js';
+import { trainTestSplit } from '../boards/data/split.js';
+import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -22,6 +26,9 @@ const HELP = `usage: npm start -- [options]
   --gateways G       gateways (super nodes), each with its own key and ledger (default 1; 4 with --consensus)
   --task T           mnist (default) | sensors: one board per mote of the real sensor-network
                      dataset forecasting its temperature (PoQ on 4 gateways; docs/sensors.md)
+  --dashboard [PORT] serve the read-only web dashboard on http://127.0.0.1:PORT/ (default
+                     ${DEFAULT_DASHBOARD_PORT}); it keeps serving after the last round until Ctrl-C
+  --dashboard-host H bind address of the dashboard (default 127.0.0.1: loopback only)
   --json             progress to stderr; last stdout line is one JSON summary
   --help`;
 
@@ -36,7 +43,9 @@ function clusterOptions(consensus: string | undefined, gateways: string | undefi
 
 function main(): void {
   const { values } = parseArgs({
+    args: dashboardArgv(process.argv.slice(2)),
     options: {
+      dashboard: { type: 'string' }, 'dashboard-host': { type: 'string' },
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
       'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
@@ -76,7 +85,9 @@ function main(): void {
     else process.exit(130); // every committed block is one atomic LevelDB batch, so the ledger still verifies
   });
 
-  runFederated(opts, {
+  let dashPort: number | undefined;
+  try { dashPort = dashboardPort(values.dashboard); } catch (e) { console.error((e as Error).message); process.exit(2); }
+  const baseHooks: RunHooks = {
     signal: controller.signal,
     onStart: (info) => {
       say(`edgechain-fl demo: ${opts.devices} emulated boards, ${opts.rounds} rounds, Dirichlet α=${opts.alpha}, seed ${opts.seed}`);
@@ -91,7 +102,16 @@ function main(): void {
       say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted.length}${rej} height ${s.height} ${s.ms} ms`);
     },
     onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
-  }).then((r) => {
+  };
+  let hooks = baseHooks;
+  if (dashPort !== undefined) {
+    const until = new Promise<void>((res) => controller.signal.addEventListener('abort', () => res(), { once: true }));
+    const digits = (opts.task ?? 'mnist').startsWith('mnist') ? trainTestSplit(loadMnist(), 0.2, opts.seed).test : undefined; // the run's held-out split
+    const d = withDashboard(baseHooks, { port: dashPort, host: values['dashboard-host'], digits: digits && { x: digits.x, y: digits.y, n: digits.n, dim: digits.dim }, hold: async () => { say('all rounds done; the dashboard keeps serving (Ctrl-C to stop)'); await until; } });
+    d.ready.then((dash) => say(`  dashboard ${dash.url}`), (e) => { console.error(`dashboard: ${(e as Error).message}`); process.exit(1); });
+    hooks = d.hooks;
+  }
+  runFederated(opts, hooks).then((r) => {
     say(`done: final accuracy ${r.final_accuracy.toFixed(4)}, ledger height ${r.ledger_height} (${r.ledger_verified ? 'verified' : 'VERIFY FAILED'}), ${r.seconds.toFixed(1)} s`);
     if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir }));
     process.exit(r.ledger_verified ? 0 : 1);

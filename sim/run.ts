@@ -77,6 +77,9 @@ export interface RunHooks {
   beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[] }): Promise<void> | void;
   /** Sees each gateway once started (tests crash, cut off or corrupt gateways here). */
   onGateways?(gws: { drivers: RoundDriver[]; finalities: Finality[]; ledgers: Ledger[] }): void;
+  /** Awaited after the last round, while gateways and ledgers are still open (the dashboard
+   *  keeps serving the finished run until this resolves). */
+  afterRounds?(): Promise<void>;
   settings?: EngineSettings;
   viewTimeoutMs?: number;
   /** Replaces gateway g's finality (tests: a Byzantine gateway). */
@@ -198,6 +201,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     for (const d of drivers) d.begin();
     hooks.onGateways?.({ drivers, finalities, ledgers });
     summaries = (await Promise.all(drivers.map((d) => d.run())))[0];
+    await hooks.afterRounds?.();
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     for (const d of drivers) await d.close();

@@ -52,6 +52,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Headless Chromium with its own background traffic (updates, sync) turned off. */
+export function launchChromium(exe: string): Promise<Browser> {
+  return chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+}
+
+/** A new page whose every request URL is appended to `requests`, and any request not for
+ *  `origin` (or blob:/data:) is aborted, so a test can prove the page stayed on loopback. */
+export async function loggedPage(browser: Browser, origin: string, requests: string[], timeoutMs = 60_000): Promise<Page> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.on('request', (r) => requests.push(r.url()));
+  await page.route('**/*', (route) => {
+    const u = route.request().url();
+    return u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:') ? route.continue() : route.abort('blockedbyclient');
+  });
+  return page;
+}
+
 function ext(p: string): string { const i = p.lastIndexOf('.'); return i < 0 ? '' : p.slice(i); }
 
 /** Starts the server and the browser and opens the page. Throws if Chromium is missing.
@@ -97,13 +115,7 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
   let browser: Browser | undefined;
   const pages = new Map<WasmBuild, Page>();
   const openPage = async (build: WasmBuild): Promise<Page> => {
-    const page = await browser!.newPage();
-    page.setDefaultTimeout(o.timeoutMs ?? 60_000);
-    page.on('request', (r) => requests.push(r.url()));
-    await page.route('**/*', (route) => {
-      const u = route.request().url();
-      return u.startsWith(origin + '/') || u.startsWith('blob:') || u.startsWith('data:') ? route.continue() : route.abort('blockedbyclient');
-    });
+    const page = await loggedPage(browser!, origin, requests, o.timeoutMs ?? 60_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${origin}/?wasm=${build}`);
@@ -114,7 +126,7 @@ export async function startHarness(o: { chromium?: string; timeoutMs?: number } 
     return page;
   };
   try {
-    browser = await chromium.launch({ executablePath: exe, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium(exe);
     await openPage('simd');
   } catch (e) {
     await browser?.close().catch(() => {});
