@@ -31,6 +31,16 @@ export function findChromium(): string | undefined {
   try { return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim() || undefined; } catch { return undefined; }
 }
 
+/** The Chromium to drive, or undefined after skipping `t` loudly; under CI=true a missing one fails. */
+export function chromiumOrSkip(t: { skip(msg: string): void }, what: string): string | undefined {
+  const exe = findChromium();
+  if (exe) return exe;
+  if (process.env.CI === 'true') throw new Error('Chromium (Debian package chromium) is required under CI=true');
+  process.stderr.write(`\n*** SKIPPED: Chromium not installed (apt-get install chromium); ${what} did not run ***\n\n`);
+  t.skip('chromium not installed');
+  return undefined;
+}
+
 /** Result of one model run in the page. */
 /** `kernels`: the profiler's node types, i.e. which kernel ran (FULLY_CONNECTED = TFLite's builtin,
  *  TfLiteXNNPackDelegate = XNNPACK). */

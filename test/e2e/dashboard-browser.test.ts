@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findChromium, launchChromium, loggedPage } from '../browser/harness.js';
+import { chromiumOrSkip, launchChromium, loggedPage } from '../browser/harness.js';
 import { runFederated, demoGenesis } from '../../sim/run.js';
 import { withDashboard } from '../../sim/dashboard.js';
 import { startDashboard } from '../../gateway/dashboard/server.js';
@@ -22,17 +22,11 @@ import { Kernel } from '../../boards/firmware/kernel.js';
 import { decodeModel } from '../../protocol/model-blob.js';
 import { referenceLayers, referenceInfer } from '../kernel-tflite-ref.js';
 
-const CI = process.env.CI === 'true';
 const HOSTILE = '<img src=x onerror=window.__xss=1><script>__xss=2</script>';
 
 test('dashboard in headless Chromium: live rounds, a proof verified in the page, 1,000 blocks, loopback only', async (t) => {
-  const exe = findChromium();
-  if (!exe) {
-    if (CI) assert.fail('Chromium (Debian package chromium) is required under CI=true');
-    process.stderr.write('\n*** SKIPPED: Chromium not installed (apt-get install chromium); the dashboard browser test did not run ***\n\n');
-    t.skip('chromium not installed');
-    return;
-  }
+  const exe = chromiumOrSkip(t, 'the dashboard browser test');
+  if (!exe) return;
   const tmp = tempDir('dashboard-');
   const shots = mkdtempSync(join(tmpdir(), 'edgechain-dashboard-shots-')); // kept: the test's output
   const browser = await launchChromium(exe);

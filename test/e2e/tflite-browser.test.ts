@@ -16,12 +16,11 @@ import { blobToTflite } from '../../protocol/tflite/index.js';
 import { ledgerModel } from '../../gateway/export/ledger-model.js';
 import { loadMnist } from '../../boards/data/mnist.js';
 import { trainTestSplit } from '../../boards/data/split.js';
-import { startHarness, findChromium, type Harness } from '../browser/harness.js';
+import { startHarness, chromiumOrSkip, type Harness } from '../browser/harness.js';
 import { runFederated } from '../../sim/run.js';
 import { tempDir } from '../support/tmp.js';
 import { referenceLayers, referenceInfer } from '../kernel-tflite-ref.js';
 
-const CI = process.env.CI === 'true';
 const CLI = join(process.cwd(), 'build', 'gateway', 'export', 'cli.js');
 
 /** argmax per row, ties → lowest index (the firmware's rule). */
@@ -37,13 +36,8 @@ function top1(out: Int8Array, classes: number): Uint8Array {
 const mismatches = (a: Int8Array, b: Int8Array) => { let m = 0; for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) m++; return m; };
 
 test('exported global models run bit-exactly in tfjs-tflite (headless Chromium)', async (t) => {
-  const exe = findChromium();
-  if (!exe) {
-    if (CI) assert.fail('Chromium (Debian package chromium) is required under CI=true');
-    process.stderr.write('\n*** SKIPPED: Chromium not installed (apt-get install chromium); the TFLite browser check did not run ***\n\n');
-    t.skip('chromium not installed');
-    return;
-  }
+  const exe = chromiumOrSkip(t, 'the TFLite browser check');
+  if (!exe) return;
   const tmp = tempDir('tflite-browser-');
   let h: Harness | undefined;
   try {
