@@ -10,8 +10,6 @@ export const ENVELOPE_OVERHEAD = 4096;
 export const MAX_UPDATE_BYTES = MAX_MODEL_BYTES + ENVELOPE_OVERHEAD;
 /** A signed global-model announcement (one model blob plus its binding fields). */
 export const MAX_ANNOUNCEMENT_BYTES = MAX_MODEL_BYTES + ENVELOPE_OVERHEAD;
-/** A gateway's verdict on one update. */
-export const MAX_ACK_BYTES = 1024;
 /** Gateway ↔ gateway messages that carry blocks or models (proposals, sync replies). */
 export const MAX_CLUSTER_MESSAGE = 64 * 1024 * 1024;
 /** Gateway ↔ gateway messages of fixed shape (votes, sync requests). */

@@ -122,10 +122,6 @@ export class DeviceSigner {
     return { values: new Int32Array(this.fw.bytes(p, values.byteLength).slice().buffer), epsM: spent };
   }
 
-  /** Same as `privatize` for a vector already in firmware memory (e.g. the kernel's delta). */
-  privatizeAt(ptr: number, count: number, clipL1: number, epsM: number): number {
-    return this.check(this.x.dp_privatize(ptr, count, clipL1, epsM), 'privatizeAt');
-  }
 
   /** Raw discrete Laplace noise P(x) ∝ exp(-|x|·s/t), `count` samples (calibration, tests). */
   laplaceNoise(count: number, t: number, s: number): Int32Array {

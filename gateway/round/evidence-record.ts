@@ -3,7 +3,6 @@
 // in the block header (`cons.evidence`), so anyone can later re-run the decision
 // (gateway/audit/replay.ts): [engine, round, prev, committee, pool envelope hashes, evidence].
 import { encodeCanonical, decodeBounded, type CborValue } from '../../protocol/cbor.js';
-import { sha256 } from '../../protocol/bytes.js';
 import { MAX_CANDIDATES, MAX_COMMITTEE } from '../../protocol/limits.js';
 
 export interface EvidenceRecord {
@@ -34,4 +33,3 @@ export function decodeEvidenceRecord(b: Uint8Array): EvidenceRecord {
   return { engine: a[0] as string, round: a[1] as number, prev: new Uint8Array(a[2] as Uint8Array), committee: a[3] as string[], pool: (a[4] as Uint8Array[]).map((h) => new Uint8Array(h)), evidence: a[5] as CborValue };
 }
 
-export const evidenceRecordHash = (bytes: Uint8Array): Uint8Array => sha256(bytes);
