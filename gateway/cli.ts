@@ -29,6 +29,8 @@ import { parseSeed, readDeployment, type Deployment } from '../protocol/deployme
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { startDashboard, type Dashboard } from './dashboard/server.js';
+import { BftFinality } from './finality/bft.js';
+import { clusterView } from './finality/view.js';
 import { dashboardArgv, dashboardPort } from './dashboard/args.js';
 
 const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
@@ -102,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
     const evaluator = new Kernel(new FirmwareInstance());
     const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id) });
-    node = (await gatewayNode({
+    const built = await gatewayNode({
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
         initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
@@ -111,11 +113,13 @@ async function main(argv: string[]): Promise<number> {
       }),
       transport,
       onRound: (s: RoundSummary) => { dash?.round(s); say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`); },
-    })).driver;
+    });
+    node = built.driver;
     await node.listen();
     if (dashPort !== undefined) {
       const d = node;
-      dash = await startDashboard({ ledger, port: dashPort, host: v['dashboard-host'], devices: dep.devices.map((x) => x.id), offline: () => d.state().offline });
+      const bft = built.finality instanceof BftFinality ? built.finality : undefined;
+      dash = await startDashboard({ ledger, port: dashPort, host: v['dashboard-host'], devices: dep.devices.map((x) => x.id), offline: () => d.state().offline, cluster: bft && (() => clusterView(v.id!, bft, ledger)) });
       say('dashboard', { url: dash.url }, `dashboard ${dash.url}`);
     }
     const peers = dep.genesis.managers.map((m) => m.id);

@@ -4,6 +4,9 @@ import type { RunHooks } from './run.js';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../gateway/dashboard/server.js';
 import type { RoundSummary } from '../gateway/round/summary.js';
 import type { InferenceOptions } from '../gateway/dashboard/inference.js';
+import { BftFinality } from '../gateway/finality/bft.js';
+import { clusterView } from '../gateway/finality/view.js';
+import { gatewayId } from '../gateway/cluster/setup.js';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 
@@ -45,7 +48,11 @@ export function withDashboard(hooks: RunHooks, o: Pick<DashboardOptions, 'host' 
       beforeRounds: async (ctx) => { devices = ctx.agents.map((a) => a.id); await hooks.beforeRounds?.(ctx); },
       onGateways: (gws) => {
         hooks.onGateways?.(gws);
-        startDashboard({ host: o.host, port: o.port, limits: o.limits, inference, ledger: gws.ledgers[0], devices, offline: () => gws.drivers[0].state().offline })
+        const bft = gws.finalities[0] instanceof BftFinality ? gws.finalities[0] : undefined;
+        const ids = gws.ledgers.map((_, g) => gatewayId(g));
+        // in-process, every gateway's head is known exactly (across boxes the view infers them from votes)
+        const cluster = bft && (() => clusterView(ids[0], bft, gws.ledgers[0], new Map(gws.ledgers.map((l, g) => [ids[g], { height: l.height, hash: l.headHash() }]))));
+        startDashboard({ host: o.host, port: o.port, limits: o.limits, inference, ledger: gws.ledgers[0], devices, offline: () => gws.drivers[0].state().offline, cluster })
           .then((d) => { dash = d; for (const s of early.splice(0)) d.round(s); ok(d); }, fail);
       },
       onRound: (s, total, m) => {

@@ -68,6 +68,7 @@ test('dashboard API: head, blocks, block, proof; read-only and limited', async (
     assert.deepEqual([p.height, p.index, p.size], [3, 0, 1]);
     const devs = JSON.parse((await get(port, '/api/devices')).body);
     assert.deepEqual(devs.map((x: { id: string; status: string }) => [x.id, x.status]), [['dev-0', 'active'], ['dev-9', 'unregistered']]);
+    assert.deepEqual(JSON.parse((await get(port, '/api/cluster')).body), { enabled: false }, 'one gateway: no cluster panel');
     const page = await get(port, '/');
     assert.equal(page.code, 200);
     assert.match(page.type, /text\/html/);
@@ -114,7 +115,7 @@ test('request fuzz: 10,000 malformed or oversized requests, then the server stil
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
   const junk = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rnd() * 256)));
   const host = `127.0.0.1:${port}`;
-  const paths = ['/', '/dashboard.js', '/api/head', '/api/rounds', '/api/devices', '/api/events', `/api/proof/${txHash}`, '/api/block/2', '/api/blocks?count=3&before=2',
+  const paths = ['/', '/dashboard.js', '/api/head', '/api/rounds', '/api/cluster', '/api/devices', '/api/events', `/api/proof/${txHash}`, '/api/block/2', '/api/blocks?count=3&before=2',
     '/api/block/99999999999', '/api/block/-1', '/api/block/1e9', '/api/proof/zz', `/api/proof/${txHash.toUpperCase()}`, '/api/blocks?count=1000000', '/api/blocks?before=%00',
     '/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2fpackage.json', '/api/%ff%fe', '/api/blocks?count=1&count=2', '/\u0000', '//api//head', '/api/head?' + 'x=1&'.repeat(100), '*', 'http://evil/'];
   const gens: (() => Buffer | string)[] = [

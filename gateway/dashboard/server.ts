@@ -14,6 +14,7 @@ import type { RoundSummary } from '../round/summary.js';
 import { DASHBOARD_LIMITS, RateLimiter, type DashboardLimits } from './limits.js';
 import { blockRows, blockView, deviceRows, proofView } from './views.js';
 import { inferenceRoute, type InferenceOptions } from './inference.js';
+import type { ClusterView } from '../finality/view.js';
 
 /** Source folder of the page (served as is; tsc does not copy it into build/). */
 const PAGE_DIR = resolve(dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'gateway', 'dashboard', 'page');
@@ -40,6 +41,8 @@ export interface DashboardOptions {
   limits?: Partial<DashboardLimits>;
   /** In-browser inference of the current global model (off without it). */
   inference?: InferenceOptions;
+  /** A BFT cluster's heads and finality votes as this gateway sees them (gateway/finality/view.ts). */
+  cluster?: () => Promise<ClusterView>;
 }
 
 export interface Dashboard {
@@ -104,6 +107,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     if (inf) return send(req, res, inf.code, inf.body, inf.type);
     if (path === '/api/head') return json(req, res, { chainId: o.ledger.chainId, height: o.ledger.height, hash: Buffer.from(o.ledger.headHash()).toString('hex') });
     if (path === '/api/rounds') return json(req, res, rounds);
+    if (path === '/api/cluster') return json(req, res, o.cluster ? { enabled: true, ...(await o.cluster()) } : { enabled: false });
     if (path === '/api/blocks') return json(req, res, await blockRows(o.ledger, int(url.searchParams.get('before'), 'before', 2 ** 32), int(url.searchParams.get('count'), 'count', 1000) ?? 50));
     if (path === '/api/devices') return json(req, res, deviceRows(o.ledger, o.devices ?? [], o.offline?.(), rounds));
     let m = /^\/api\/block\/(\d{1,10})$/.exec(path);

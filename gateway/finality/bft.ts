@@ -69,6 +69,12 @@ export class BftFinality implements Finality {
   private get height(): number { return this.o.ledger.height; }
   private get miner(): boolean { return this.host.cfg.engine.caps.proposer === 'miner'; }
 
+  /** What this gateway is doing now (read-only; the dashboard's cluster view). */
+  status(): { ids: readonly string[]; height: number; view: number; leader: string; voted?: string } {
+    const h = this.height + 1;
+    return { ids: this.gwIds, height: h, view: this.view, leader: this.leaderOf(h, this.view), voted: this.voted.get(h) };
+  }
+
   /** Leader of a height in a view (round-robin over the sorted gateway ids). */
   leaderOf(height: number, view: number): string { return this.gwIds[(height + view) % this.gwIds.length]; }
 

@@ -31,6 +31,7 @@ export type VoteResult = { kind: 'new' } | { kind: 'duplicate' } | { kind: 'inva
 export class VoteBook {
   private readonly byHeight = new Map<number, Map<string, Vote>>();   // height → voter → first vote
   private readonly tallies = new Map<string, Vote[]>();               // height/hash → votes
+  private readonly last = new Map<string, Vote>();                    // voter → highest valid vote (kept across prune)
   constructor(private readonly keys: ReadonlyMap<string, Uint8Array>) {}
 
   add(v: Vote): VoteResult {
@@ -44,6 +45,7 @@ export class VoteBook {
       return { kind: 'equivocation', evidence: { id: v.id, height: v.height, kind: 'approve', a: { hash: first.hash, sig: first.sig }, b: { hash: v.hash, sig: v.sig } } };
     }
     h.set(v.id, v);
+    if ((this.last.get(v.id)?.height ?? -1) < v.height) this.last.set(v.id, v);
     const t = `${v.height}/${toHex(v.hash)}`;
     const list = this.tallies.get(t) ?? [];
     list.push(v);
@@ -53,6 +55,12 @@ export class VoteBook {
 
   /** Valid first votes for `hash` at `height`. */
   votes(height: number, hash: Uint8Array): Vote[] { return this.tallies.get(`${height}/${toHex(hash)}`) ?? []; }
+
+  /** Every valid first vote at `height` not yet pruned, in arrival order. */
+  at(height: number): Vote[] { return [...(this.byHeight.get(height)?.values() ?? [])]; }
+
+  /** The highest-height valid vote seen from `id` (survives pruning: the dashboard's cluster view). */
+  latest(id: string): Vote | undefined { return this.last.get(id); }
 
   /** Forgets heights below `height` (after finality). */
   prune(height: number): void {

@@ -66,12 +66,18 @@ for (const engine of ['fedavg', 'committee', 'poq'] as EngineName[]) test(`${eng
     const gws = new Map<string, Child>();
     let victim = '';
     let killed: () => void = () => {};
+    // fedavg: gw-0 serves its dashboard; its cluster panel (heads inferred from votes across boxes) is read after round 3
+    let dashUrl = '';
+    let panel: Promise<any> | undefined;
     const kill = waitFor<void>('round 1 to finalize', 20_000, (r) => { killed = () => r(); });
     for (const [g, id] of ids.entries()) {
       const c = start(GATEWAY_CLI, [
         '--id', id, '--broker', broker.url, '--data-dir', join(tmp.dir, id), '--genesis', files.genesis, '--seed-file', files.gatewaySeeds[g],
         '--rounds', String(ROUNDS), '--round-timeout-ms', '1500', '--view-timeout-ms', '700', '--peer-wait-ms', '10000',
+        ...(engine === 'fedavg' && g === 0 ? ['--dashboard', '0'] : []),
       ], (e) => {
+        if (e.event === 'dashboard') dashUrl = e.url;
+        if (e.event === 'round' && e.round === 3 && dashUrl && !panel) panel = fetch(`${dashUrl}api/cluster`).then((r) => r.json());
         if (e.event !== 'round' || e.round !== 1 || victim) return;
         // Kill the leader of the next height (round 2) while round 2 is collecting updates.
         victim = ids[(e.height + 1) % ids.length];
@@ -121,6 +127,24 @@ for (const engine of ['fedavg', 'committee', 'poq'] as EngineName[]) test(`${eng
     const dead = heads.get(victim)!;
     assert.ok(dead.height < ref.height, 'the killed gateway stopped early');
     assert.deepEqual(dead.blocks, ref.blocks.slice(0, dead.height + 1), 'its ledger is a prefix of the live chain');
+    if (engine === 'fedavg') {
+      assert.ok(panel, 'gw-0 served its dashboard');
+      const c = await panel;
+      assert.equal(c.enabled, true);
+      assert.deepEqual(c.gateways.map((g: any) => g.id), ids);
+      const by = Object.fromEntries(c.gateways.map((g: any) => [g.id, g]));
+      assert.equal(by['gw-0'].head.known, 'exact');
+      assert.deepEqual(c.head.approvals.includes(victim), false, 'the killed gateway did not approve round 3\'s block');
+      assert.equal(by[victim].approvedHead, false);
+      assert.ok((by[victim].lastVote?.height ?? 0) < c.head.height, `the killed gateway's newest vote is older than the head (${by[victim].lastVote?.height})`);
+      for (const id of live) {
+        assert.equal(by[id].approvedHead, c.head.approvals.includes(id));
+        if (id !== 'gw-0' && by[id].head) assert.equal(by[id].head.known, 'votes');
+      }
+      assert.ok(c.head.approvals.length >= 3, 'the head is final with 2f+1 approvals');
+      const blockAt = heads.get('gw-0')!.blocks[c.head.height];
+      assert.equal(c.head.hash, blockAt, 'the panel\'s head is on the chain');
+    }
     // Within 1 point of the in-process run with the same seed (same shards, keys, engine).
     const last = gws.get(live[0])!.events.filter((e) => e.event === 'round').at(-1)!;
     const inproc = await runFederated({ devices: 6, rounds: ROUNDS, alpha: 0.5, seed: 5, epochs: 1, roundTimeoutMs: 4000, consensus: engine, gateways: 4, dataDir: join(tmp.dir, 'inproc') });

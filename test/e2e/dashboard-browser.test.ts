@@ -37,6 +37,7 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
       let origin = '';
       let model: Uint8Array | undefined;
       const inferred: { cls: number; scores: number[] }[] = [];
+      let drawn: { cls: number; scores: number[]; pixels: number[]; label: string } | undefined;
       const held = trainTestSplit(loadMnist(), 0.2, 5).test; // the run's held-out split (seed 5)
       const DIGITS = 5;
       const run = withDashboard({ onRound: (_s, _t, m) => { model = m; } }, {
@@ -78,6 +79,24 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
             assert.equal(err, '', 'in-page inference failed');
             inferred.push({ cls: Number(await page.locator('#prediction').getAttribute('data-class')), scores: (await page.locator('#scores').getAttribute('data-scores'))!.split(',').map(Number) });
           }
+          // a digit drawn on the pad with the mouse (a "7": a bar and a diagonal), run in the page
+          const box = (await page.locator('#pad').boundingBox())!;
+          const stroke = async (pts: [number, number][]) => {
+            await page.mouse.move(box.x + pts[0][0] * box.width, box.y + pts[0][1] * box.height);
+            await page.mouse.down();
+            for (const [x, y] of pts.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 8 });
+            await page.mouse.up();
+          };
+          await stroke([[0.25, 0.2], [0.75, 0.2], [0.45, 0.85]]);
+          await page.locator('#pad-run').click();
+          await page.waitForFunction(() => document.querySelector('#prediction[data-class]') || document.getElementById('inference-status')!.textContent!.startsWith('✗'));
+          assert.equal(await page.locator('#inference-status').innerText(), '', 'in-page inference of the drawing failed');
+          drawn = {
+            cls: Number(await page.locator('#prediction').getAttribute('data-class')),
+            scores: (await page.locator('#scores').getAttribute('data-scores'))!.split(',').map(Number),
+            pixels: await page.evaluate(() => (window as any).dashboard.lastInput as number[]),
+            label: await page.locator('#label').innerText(),
+          };
           await page.screenshot({ path: join(shots, 'inference.png'), fullPage: true });
           shown = { acc, latest, verified, proofText, tampered, curvePoints, devices };
           await page.close();
@@ -109,11 +128,72 @@ test('dashboard in headless Chromium: live rounds, a proof verified in the page,
         assert.equal(inferred[i].cls, top, `digit ${i}: page predicts ${inferred[i].cls}, firmware ${top}`);
         assert.deepEqual(inferred[i].scores, Array.from(ref.subarray(i * 10, i * 10 + 10)), `digit ${i}: int8 scores`);
       }
+      // the drawing: an MNIST-like 28×28 input (ink inside, a blank border), predicted as the firmware does
+      assert.ok(drawn);
+      assert.equal(drawn.label, 'drawn');
+      assert.equal(drawn.pixels.length, 784);
+      const px = Uint8Array.from(drawn.pixels);
+      const inkAt = (x: number, y: number) => px[y * 28 + x];
+      let ink = 0, mx = 0, my = 0, x0 = 28, x1 = -1, y0 = 28, y1 = -1;
+      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+        const v = inkAt(x, y);
+        ink += v; mx += v * x; my += v * y;
+        if (v > 0) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+      }
+      assert.ok(ink > 255 * 40, `the drawing has ink (${ink})`);
+      // MNIST's preprocessing: the ink fits a 20×20 box (± 1 px of smoothing), its centre of mass at the centre
+      assert.ok(Math.max(x1 - x0, y1 - y0) + 1 <= 21 && Math.max(x1 - x0, y1 - y0) + 1 >= 19, `bounding box ${x1 - x0 + 1}×${y1 - y0 + 1}`);
+      assert.ok(Math.abs(mx / ink - 13.5) <= 1 && Math.abs(my / ink - 13.5) <= 1, `centre of mass (${(mx / ink).toFixed(1)}, ${(my / ink).toFixed(1)})`);
+      const fwDrawn = Array.from(k.infer(px, 1));
+      assert.equal(drawn.cls, fwDrawn.indexOf(Math.max(...fwDrawn)), `drawn digit: page ${drawn.cls}, firmware ${fwDrawn}`);
+      assert.deepEqual(drawn.scores, Array.from(referenceInfer(referenceLayers(header, params), px, 1, 'single')), 'drawn digit: int8 scores');
+      st.diagnostic(`drawn "7" predicted ${drawn.cls}`);
       st.diagnostic(`in-page predictions ${inferred.map((x) => x.cls).join(' ')} (labels ${Array.from(held.y.subarray(0, DIGITS)).join(' ')})`);
       const outside = requests.filter((u) => !u.startsWith(origin + '/'));
       assert.deepEqual(outside, [], 'no request outside the loopback server');
       assert.ok(requests.some((u) => u.endsWith('/api/events')) && requests.some((u) => /\/api\/proof\//.test(u)));
       st.diagnostic(`screenshots in ${shots}`);
+    });
+
+    await t.test('a 4-gateway cluster: every gateway\'s head and the finality votes on its block', async (st) => {
+      const requests: string[] = [];
+      let origin = '';
+      let ledgers: Ledger[] = [];
+      let shown: { rows: { id: string; head: string; hash: string; approved: string }[]; summary: string } | undefined;
+      let truth: { heights: number[]; hashes: string[]; approvals: string[] } | undefined;
+      const run = withDashboard({ onGateways: (g) => { ledgers = g.ledgers; } }, {
+        hold: async (d) => {
+          origin = d.url.replace(/\/$/, '');
+          const page = await loggedPage(browser, origin, requests, 15_000);
+          await page.goto(d.url);
+          await page.locator('#rounds tr[data-round="2"]').waitFor();
+          // all rounds are final: wait until the panel shows every gateway at gateway 0's head
+          const head = ledgers[0].height;
+          await page.waitForFunction((h) => [...document.querySelectorAll('#cluster tr[data-gateway]')].filter((r) => r.getAttribute('data-head') === String(h)).length === 4, head, { timeout: 10_000 });
+          shown = {
+            rows: await page.locator('#cluster tr[data-gateway]').evaluateAll((rs) => rs.map((r) => ({ id: r.getAttribute('data-gateway')!, head: r.getAttribute('data-head')!, hash: r.getAttribute('data-hash')!, approved: (r as HTMLTableRowElement).cells[6].textContent! }))),
+            summary: await page.locator('#cluster-summary').innerText(),
+          };
+          const b = await ledgers[0].block(head);
+          truth = { heights: ledgers.map((l) => l.height), hashes: ledgers.map((l) => Buffer.from(l.headHash()).toString('hex')), approvals: b.approvals.map((a) => a.id) };
+          await page.screenshot({ path: join(shots, 'cluster.png'), fullPage: true });
+          await page.close();
+        },
+      });
+      const r = await runFederated({ devices: 3, rounds: 2, gateways: 4, alpha: 0.5, seed: 6, epochs: 1, roundTimeoutMs: 20_000, dataDir: join(tmp.dir, 'cluster') }, run.hooks);
+      assert.equal(r.rounds, 2);
+      assert.ok(shown && truth, 'the page checks ran');
+      assert.deepEqual(shown.rows.map((x) => x.id), ['gw-0', 'gw-1', 'gw-2', 'gw-3']);
+      for (let g = 0; g < 4; g++) {
+        assert.equal(Number(shown.rows[g].head), truth.heights[g], `gw-${g} head height`);
+        assert.equal(shown.rows[g].hash, truth.hashes[g], `gw-${g} head hash`);
+        assert.equal(shown.rows[g].approved, truth.approvals.includes(`gw-${g}`) ? 'yes' : 'no', `gw-${g} approval of the head block`);
+      }
+      assert.ok(truth.approvals.length >= 3, 'the head block is final: ≥ 2f+1 = 3 of 4 approvals');
+      assert.match(shown.summary, new RegExp(`final with 3 approvals.*carries ${truth.approvals.length}: ${truth.approvals.join(', ')}`));
+      assert.deepEqual(requests.filter((u) => !u.startsWith(origin + '/')), []);
+      assert.ok(requests.some((u) => u.endsWith('/api/cluster')));
+      st.diagnostic(`cluster heads ${truth.heights.join(' ')}, head approvals ${truth.approvals.join(' ')}`);
     });
 
     await t.test('1,000 blocks: first render of the chain, and ledger text rendered as text', async (st) => {

@@ -180,31 +180,115 @@ function loadTflite() {
   })();
   return tfliteReady;
 }
-/** Runs held-out digit `i` through the current model: uint8 pixels shifted to int8 (zero point −128). */
-async function runDigit(i) {
+/** Shows 28×28 uint8 pixels (255 = ink, as MNIST) on the input canvas, 4× and dark on light. */
+function showInput(pixels) {
+  const ctx = $('digit').getContext('2d'), img = ctx.createImageData(28, 28);
+  pixels.forEach((v, k) => { img.data.set([255 - v, 255 - v, 255 - v, 255], 4 * k); });
+  const c = document.createElement('canvas'); c.width = c.height = 28; c.getContext('2d').putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = false; ctx.drawImage(c, 0, 0, 112, 112);
+}
+/** Runs 28×28 uint8 pixels through the current model: shifted to int8 (zero point −128), the
+ *  firmware's input format; the class is the first maximum of the int8 scores, as the firmware's. */
+async function infer(pixels, label) {
   const status = $('inference-status');
   status.textContent = 'running…';
   $('prediction').removeAttribute('data-class');
   try {
     await loadTflite();
-    const [d, m] = await Promise.all([getJson(`/api/digit/${i}`), fetch('/api/model.tflite').then((r) => { if (!r.ok) throw new Error('no model yet'); return r.arrayBuffer(); })]);
-    const ctx = $('digit').getContext('2d'), img = ctx.createImageData(28, 28);
-    d.pixels.forEach((v, k) => { img.data.set([255 - v, 255 - v, 255 - v, 255], 4 * k); });
-    const c = document.createElement('canvas'); c.width = c.height = 28; c.getContext('2d').putImageData(img, 0, 0);
-    ctx.imageSmoothingEnabled = false; ctx.drawImage(c, 0, 0, 112, 112);
+    const m = await fetch('/api/model.tflite').then((r) => { if (!r.ok) throw new Error('no model yet'); return r.arrayBuffer(); });
+    showInput(pixels);
+    state.lastInput = Array.from(pixels);
     const runner = (await window.tflite.loadTFLiteModel(m, { numThreads: 1 })).modelRunner;
-    runner.getInputs()[0].data().set(Int8Array.from(d.pixels, (v) => v - 128));
+    runner.getInputs()[0].data().set(Int8Array.from(pixels, (v) => v - 128));
     if (!runner.infer()) throw new Error('inference failed');
     const out = Array.from(runner.getOutputs()[0].data());
     let best = 0;
     for (let k = 1; k < out.length; k++) if (out[k] > out[best]) best = k; // ties → lowest index, as the firmware
     $('prediction').textContent = String(best);
     $('prediction').setAttribute('data-class', String(best));
-    $('label').textContent = String(d.label);
+    $('label').textContent = label === undefined ? 'drawn' : String(label);
     $('scores').textContent = out.join(' ');
     $('scores').setAttribute('data-scores', out.join(','));
     status.textContent = '';
   } catch (e) { status.textContent = `✗ ${e.message}`; }
+}
+async function runDigit(i) {
+  $('prediction').removeAttribute('data-class');   // at once: a waiting reader must not see the last result
+  try { const d = await getJson(`/api/digit/${i}`); await infer(d.pixels, d.label); } catch (e) { $('inference-status').textContent = `✗ ${e.message}`; }
+}
+
+// ---- drawing a digit ------------------------------------------------------------------------
+// The pad is 224×224; a drawing becomes an MNIST-like input (LeCun et al.'s preprocessing): the
+// ink's bounding box scaled to fit 20×20 with its aspect kept, then placed so its centre of mass
+// sits at the centre of the 28×28 field.
+function setupPad() {
+  const pad = $('pad'), ctx = pad.getContext('2d');
+  const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, pad.width, pad.height); };
+  clear();
+  let last;
+  const at = (e) => { const r = pad.getBoundingClientRect(); return [(e.clientX - r.left) * (pad.width / r.width), (e.clientY - r.top) * (pad.height / r.height)]; };
+  pad.addEventListener('pointerdown', (e) => { last = at(e); pad.setPointerCapture(e.pointerId); });
+  pad.addEventListener('pointermove', (e) => {
+    if (!last) return;
+    const p = at(e);
+    ctx.strokeStyle = '#000'; ctx.lineWidth = 18; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    ctx.beginPath(); ctx.moveTo(...last); ctx.lineTo(...p); ctx.stroke();
+    last = p;
+  });
+  const up = () => { last = undefined; };
+  pad.addEventListener('pointerup', up); pad.addEventListener('pointercancel', up);
+  $('pad-clear').addEventListener('click', clear);
+  $('pad-run').addEventListener('click', () => {
+    const px = padPixels(pad);
+    $('prediction').removeAttribute('data-class');
+    if (!px) { $('inference-status').textContent = '✗ draw a digit first'; return; }
+    infer(px);
+  });
+}
+/** The pad's drawing as 28×28 uint8 pixels (255 = ink), or undefined when it is blank. */
+function padPixels(pad) {
+  const W = pad.width, H = pad.height, src = pad.getContext('2d').getImageData(0, 0, W, H).data;
+  let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) if (src[4 * (y * W + x)] < 128) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  if (x1 < 0) return undefined;
+  const w = x1 - x0 + 1, h = y1 - y0 + 1, s = 20 / Math.max(w, h);
+  const box = document.createElement('canvas'); box.width = box.height = 28;
+  const b = box.getContext('2d');
+  b.fillStyle = '#fff'; b.fillRect(0, 0, 28, 28);
+  b.imageSmoothingEnabled = true; b.imageSmoothingQuality = 'high';
+  const dw = w * s, dh = h * s;
+  b.drawImage(pad, x0, y0, w, h, (28 - dw) / 2, (28 - dh) / 2, dw, dh);
+  const img = b.getImageData(0, 0, 28, 28).data;
+  const ink = new Float64Array(784);
+  let m = 0, mx = 0, my = 0;
+  for (let k = 0; k < 784; k++) { ink[k] = 255 - img[4 * k]; m += ink[k]; mx += ink[k] * (k % 28); my += ink[k] * Math.floor(k / 28); }
+  const dx = Math.round(13.5 - mx / m), dy = Math.round(13.5 - my / m);
+  const out = new Uint8Array(784);
+  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
+    const sx = x - dx, sy = y - dy;
+    if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = Math.round(ink[sy * 28 + sx]);
+  }
+  return out;
+}
+
+// ---- cluster: each gateway's head and finality votes -----------------------------------------
+async function loadCluster() {
+  const c = await getJson('/api/cluster');
+  if (!c.enabled) return false;
+  $('cluster-section').hidden = false;
+  $('cluster-summary').textContent = `${c.n} super nodes, tolerating f = ${c.f}; a block is final with ${c.quorum} approvals. Our head ${c.head.height} (${short(c.head.hash)}) carries ${c.head.approvals.length}: ${c.head.approvals.join(', ')}.`;
+  $('cluster').tBodies[0].replaceChildren(...c.gateways.map((g) => {
+    const tr = row([g.id, [g.self ? 'this gateway' : '', g.leader ? `leader of ${c.next.height}` : ''].filter(Boolean).join(', '),
+      g.head?.height ?? '?', el('td', short(g.head?.hash ?? ''), 'hash'), g.head?.known ?? 'no votes yet',
+      g.lastVote ? `${g.lastVote.height} · ${short(g.lastVote.hash)}` : '', el('td', g.approvedHead ? 'yes' : 'no', g.approvedHead ? 'yes' : '')],
+    { 'data-gateway': g.id, 'data-head': g.head?.height ?? '', 'data-hash': g.head?.hash ?? '' });
+    if (g.self) tr.className = 'self';
+    return tr;
+  }));
+  $('next-summary').textContent = `height ${c.next.height}, view ${c.next.view}, leader ${c.next.leader}${c.next.voted ? `; we approved ${short(c.next.voted)}` : ''}: votes so far`;
+  $('tallies').tBodies[0].replaceChildren(...c.next.tallies.map((t) => row([el('td', short(t.hash), 'hash'), `${t.voters.length} / ${c.quorum}`, t.voters.join(', ')])));
+  state.cluster = c;
+  return true;
 }
 
 // ---- start ----------------------------------------------------------------------------------
@@ -221,13 +305,17 @@ async function start() {
     try { addRound(JSON.parse(ev.data)); } catch { return; }
     if (!state.selected) loadBlocks().catch(() => {});
     loadDevices().catch(() => {});
+    if (state.cluster) loadCluster().catch(() => {});
   });
   const inf = await getJson('/api/inference').catch(() => ({ enabled: false }));
-  if (inf.enabled && inf.digits > 0) {
+  if (inf.enabled) {
     $('inference-section').hidden = false;
-    $('digit-index').max = String(inf.digits - 1);
+    setupPad();
+    $('digit-index').max = String(Math.max(0, inf.digits - 1));
+    $('digit-run').disabled = !(inf.digits > 0);
     $('digit-run').addEventListener('click', () => runDigit(Number($('digit-index').value)));
   }
+  if (await loadCluster().catch(() => false)) setInterval(() => loadCluster().catch(() => {}), 2000);
   state.ready = true;
 }
 start().catch((e) => { document.body.prepend(el('p', `dashboard error: ${e.message}`, 'bad')); });
