@@ -282,7 +282,7 @@ export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidenc
     });
     cons.evidence = sha256(record);
   }
-  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate, cfg.reward);
+  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate, cfg.reward, { base: s.model, prev: s.head.hash, pool: input.candidates.map((c) => c.id) });
   if (record) c.blobs.push(record);
   return c;
 }
