@@ -14,7 +14,7 @@ export interface StratifiedOptions {
   seed: number;
   /** Most distinct coalition evaluations (default 2^n / 4). */
   budget?: number;
-  /** Share of the budget the exact edge strata may use, ppm (default 600,000). */
+  /** Share of the budget the exact edge strata may use, ppm (default 400,000). */
   exactShare?: number;
 }
 
@@ -56,7 +56,7 @@ export function stratifiedShapley(game: Game, o: StratifiedOptions): ShapleyResu
   const g = game instanceof CountingGame ? game : new CountingGame(game);
   const n = g.n, all = Array.from({ length: n }, (_, i) => i);
   const budget = o.budget ?? Math.max(2 * n + 2, Math.floor(2 ** n / 4));
-  const exactCap = Math.floor((budget * (o.exactShare ?? 600_000)) / 1_000_000);
+  const exactCap = Math.floor((budget * (o.exactShare ?? 400_000)) / 1_000_000);
   // 1. exact strata, cheapest first (k = 0, n−1, 1, n−2, …), while their coalitions fit
   const exact = new Set<number>(), sizes = new Set<number>();
   const order: number[] = [];

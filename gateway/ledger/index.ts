@@ -16,6 +16,7 @@ export { checkEnvelope } from './envelope-check.js';
 export type { DeviceRecord, ModelRecord, TaskRecord, BidRecord, BidStatus, TaskStatus, IncentiveRecord } from './records.js';
 export { incentiveParts, type IncentiveSplit, type IncentiveParts } from './incentive.js';
 export { nextStanding, reputationZ, pointsT, freshStanding, checkReputationParams, type ReputationParams, type StandingRecord } from './standing.js';
+export { getStanding } from './records.js';
 export { supplyReport, checkSupply, type SupplyReport } from './supply.js';
 export { largestRemainder, checkRatios, PPM } from './split.js';
 export { selectWinners, compareBids, type Candidate } from './selection.js';
