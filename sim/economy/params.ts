@@ -29,8 +29,9 @@ export const DEFAULT_ECONOMY: EconomyParams = {
   split: { trainers: 900_000, miner: 100_000 },
   incentive: {
     split: { providers: 700_000, reputation: 150_000, aggregator: 100_000, center: 50_000 },
-    // B = 10 per accepted round, D = 10 per rejected round weighted α = 3, W0 = 50 decaying 10 % a round, bar below 20
-    rep: { b: 10, d: 10, alpha: 3_000_000, w0: 50, decay: 900_000, threshold: 20 },
+    // B = 10 per accepted round, D = 10 per rejected round weighted α = 1, W0 = 50 decaying 10 % a
+    // round, bar below 20: three rejections in a row bar a board; one is forgiven
+    rep: { b: 10, d: 10, alpha: 1_000_000, w0: 50, decay: 900_000, threshold: 20 },
     method: 'stratified', budget: 256,
   },
   balances: { requester: 1_000_000, device: 10_000 },
