@@ -63,9 +63,11 @@ export function checkEconomy(p: EconomyParams): EconomyParams {
 export function loadEconomy(file?: string, over: Partial<EconomyParams> = {}): EconomyParams {
   let fromFile: Partial<EconomyParams> = {};
   if (file) {
-    const raw = readFileSync(file, 'utf8');
+    let raw: string;
+    try { raw = readFileSync(file, 'utf8'); } catch (e) { throw new RangeError(`economy file ${file}: ${(e as Error).message}`); }
     if (raw.length > 65_536) throw new RangeError(`economy file ${file} is larger than 64 KiB`);
-    fromFile = JSON.parse(raw) as Partial<EconomyParams>;
+    try { fromFile = JSON.parse(raw) as Partial<EconomyParams>; } catch (e) { throw new RangeError(`economy file ${file}: ${(e as Error).message}`); }
+    if (!fromFile || typeof fromFile !== 'object' || Array.isArray(fromFile)) throw new RangeError(`economy file ${file}: not a JSON object`);
     for (const k of Object.keys(fromFile)) if (!KEYS.includes(k)) throw new RangeError(`economy file ${file}: unknown key ${k} (known: ${KEYS.join(', ')})`);
   }
   const d = DEFAULT_ECONOMY, f = fromFile;

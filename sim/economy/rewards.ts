@@ -50,6 +50,6 @@ export function rewardsTable(rows: readonly RewardRow[]): string[] {
     r.reputation === undefined ? '-' : `${r.reputation}${r.barred ? ' (barred)' : ''}`, String(r.payout), r.deposit,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) => '  ' + c.map((x, i) => (i === 0 || i === 5 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join('  ');
+  const line = (c: string[]) => '  ' + c.map((x, i) => (i === 0 || i === 5 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join('  ').trimEnd();
   return [line(head), ...cells.map(line)];
 }
