@@ -187,7 +187,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   }
 
   // The task on the chain (004 steps 1-2): publish, fees, bids, selection; only winners train.
-  const winners = eco ? await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName }) : ids;
+  const winners = eco ? await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule: o.rule }) : ids;
   const active = agents.filter((a) => winners.includes(a.id));
   const validation = subsetRows(test, Array.from({ length: Math.min(200, test.n) }, (_, j) => j));   // the computing center's (003)
   // A reopened chain: the boards continue their message counters from it (no replays).

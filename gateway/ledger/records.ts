@@ -46,6 +46,8 @@ export interface TaskRecord {
   incentive?: IncentiveRecord;
   /** 002 permission fee each bidder pays into the pool before bidding (absent = none). */
   fee?: number;
+  /** The rounds' aggregation rule, as published. */
+  rule?: string;
 }
 
 /** Where a bid's stake is: escrowed (`bid`, `won`) or settled (`lost`, `returned`, `forfeited`). */

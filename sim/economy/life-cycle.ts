@@ -37,7 +37,7 @@ async function appendAll(ledgers: Ledger[], gws: Signer[], txs: Tx[], round: num
 
 /** Publishes the task, pays fees, bids and selects (two blocks). Returns the winners. Skips
  *  what a reopened chain already has. */
-export async function openTask(ledgers: Ledger[], gws: Signer[], p: EconomyParams, boards: { id: string; samples: number }[], o: { seed: number; rounds: number; engine: string }): Promise<string[]> {
+export async function openTask(ledgers: Ledger[], gws: Signer[], p: EconomyParams, boards: { id: string; samples: number }[], o: { seed: number; rounds: number; engine: string; rule?: string }): Promise<string[]> {
   const l = ledgers[0]!;
   const existing = l.task(p.task);
   if (existing && existing.status !== 'bidding') return existing.winners;
@@ -46,7 +46,7 @@ export async function openTask(ledgers: Ledger[], gws: Signer[], p: EconomyParam
   if (!l.deviceRecord(REQUESTER)) txs.push(registrationTx(gws[0]!, { id: REQUESTER, publicKey: req.publicKey, profile: { categories: [], types: [], size: 0 } }));
   txs.push(taskPublishTx(req, {
     task: p.task, pool: p.pool, deposit: p.deposit, slots: p.slots ?? boards.length, minSize: p.minSize, rounds: o.rounds,
-    split: { ...p.split }, ctr: 1, ...(p.fee ? { fee: p.fee } : {}), ...(p.pays === '003' ? { incentive: p.incentive } : {}),
+    split: { ...p.split }, ctr: 1, rule: o.rule ?? 'fedavg', ...(p.fee ? { fee: p.fee } : {}), ...(p.pays === '003' ? { incentive: p.incentive } : {}),
   }));
   boards.forEach((b, i) => {
     const s = nodeSigner(b.id, deviceSeed(b.id, o.seed));

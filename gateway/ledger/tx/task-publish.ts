@@ -17,6 +17,9 @@ export interface TaskPublishBody {
   incentive?: IncentiveRecord;
   /** 002 permission fee per bidder (optional; default none). */
   fee?: number;
+  /** The aggregation rule the task's rounds use (gateway/aggregate name; optional, informative:
+   *  the rounds' gateways are configured with it and the chain's genesis records it too). */
+  rule?: string;
 }
 
 const METHODS = ['exact', 'tmc', 'gtg', 'stratified'];
@@ -41,13 +44,13 @@ export const taskPublishKind: TxKind<TaskPublishBody> = {
   type: 'task',
   author: 'participant',
   decode(m) {
-    onlyKeys(m, ['task', 'pool', 'deposit', 'slots', 'minSize', 'rounds', 'split', 'ctr', 'incentive', 'fee'], 'task');
+    onlyKeys(m, ['task', 'pool', 'deposit', 'slots', 'minSize', 'rounds', 'split', 'ctr', 'incentive', 'fee', 'rule'], 'task');
     const sp = asMap(m.get('split'), 'split');
     onlyKeys(sp, ['trainers', 'miner'], 'split');
     const b = {
       task: str(m, 'task'), pool: amount(m, 'pool'), deposit: amount(m, 'deposit'), slots: uint(m, 'slots'), minSize: uint(m, 'minSize'),
       rounds: uint(m, 'rounds'), split: { trainers: amount(sp, 'trainers'), miner: amount(sp, 'miner') }, ctr: uint(m, 'ctr'),
-      incentive: opt(m, 'incentive', (x, k) => readIncentive(x.get(k))), fee: opt(m, 'fee', amount),
+      incentive: opt(m, 'incentive', (x, k) => readIncentive(x.get(k))), fee: opt(m, 'fee', amount), rule: opt(m, 'rule', (x, k) => str(x, k, 32)),
     };
     if (b.slots < 1 || b.slots > MAX_LIST) throw new LedgerError('malformed', `slots must be 1..${MAX_LIST}`);
     return b;
@@ -64,7 +67,7 @@ export const taskPublishKind: TxKind<TaskPublishBody> = {
     const rec: TaskRecord = {
       publisher: tx.author, deposit: b.deposit, pool: b.pool, rounds: b.rounds, slots: b.slots, minSize: b.minSize, split: { ...b.split },
       status: 'bidding', bidders: [], winners: [], height: ctx.height,
-      ...(b.fee ? { fee: b.fee } : {}),
+      ...(b.fee ? { fee: b.fee } : {}), ...(b.rule ? { rule: b.rule } : {}),
       ...(b.incentive ? { incentive: { ...b.incentive, split: { ...b.incentive.split }, rep: { ...b.incentive.rep } } } : {}),
     };
     put(s, K.task(b.task), rec);
