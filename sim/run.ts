@@ -71,7 +71,7 @@ export interface RunOptions {
    *  per-round rewards, refunds or slashes at the end. Absent: no economy. */
   economy?: EconomyParams;
   /** Boards (by index) that misbehave: `free-rider` sends the global model back untrained,
-   *  `noisy-labels` trains on random labels (the committee should reject it). */
+   *  `noisy-labels` trains five times as long on random labels (a poisoner the committee should reject). */
   misbehave?: Record<number, 'free-rider' | 'noisy-labels'>;
 }
 
@@ -169,7 +169,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const agents = ids.map((id, i) => new DeviceAgent({
     id, task, profile, data: boardData(i), dp: o.dp, engine: engineName,
     onEvent: process.env.EDGECHAIN_DEBUG ? (e) => console.error(JSON.stringify({ at: Date.now() % 100000, ...e })) : undefined,
-    train: { epochs: o.misbehave?.[i] === 'free-rider' ? 0 : o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
+    train: { epochs: o.misbehave?.[i] === 'free-rider' ? 0 : o.misbehave?.[i] === 'noisy-labels' ? 5 * o.epochs : o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));

@@ -9,6 +9,7 @@ import { runFederated } from '../../sim/run.js';
 import { loadEconomy } from '../../sim/economy/params.js';
 import { Ledger, type GenesisConfig } from '../../gateway/ledger/index.js';
 import { tempDir } from '../support/tmp.js';
+import { join } from 'node:path';
 
 test('demo economy: bids, selection, rewards, refunds and a slashed free rider; supply conserved at every height', async () => {
   const tmp = tempDir('e2e-economy-');
@@ -35,8 +36,17 @@ test('demo economy: bids, selection, rewards, refunds and a slashed free rider; 
     assert.ok(honest.some((id) => row(id).payout > 0), 'honest winners are paid');
     assert.equal(e.supply.ok, true);
 
-    // replay the chain block by block into a fresh ledger: the invariant at every height
-    const disk = await Ledger.open(tmp.dir);
+    await replayChecked(tmp.dir, 6 * economy.balances.device + economy.balances.requester, async (fresh, disk) => {
+      assert.equal(fresh.task(economy.task)?.status, 'closed');
+      assert.equal(fresh.deviceRecord('dev-00001')?.status, 'revoked', 'the slashed winner\'s key is revoked');
+      for (const id of [loser, ...e.winners]) assert.equal(fresh.balance(id), disk.balance(id));
+    });
+  } finally { tmp.cleanup(); }
+});
+
+/** Replays the chain in `dir` block by block into a fresh ledger: the supply invariant at every height. */
+async function replayChecked(dir: string, supply: number, then: (fresh: Ledger, disk: Ledger) => Promise<void>): Promise<void> {
+    const disk = await Ledger.open(dir);
     const g0 = await disk.block(0);
     const gb = g0.txs[0]!.body as GenesisConfig;
     const fresh = await Ledger.openMemory({ genesis: { chainId: gb.chainId, managers: gb.managers, params: gb.params, balances: gb.balances, timestamp: g0.header.time }, envelopes: 'off' });
@@ -46,11 +56,29 @@ test('demo economy: bids, selection, rewards, refunds and a slashed free rider; 
         await fresh.importBlock(await disk.block(h));
         const s = fresh.supply();
         assert.ok(s.ok, `height ${h}: ${JSON.stringify(s)}`);
-        assert.equal(s.supply, 6 * economy.balances.device + economy.balances.requester);
+        assert.equal(s.supply, supply);
       }
-      assert.equal(fresh.task(economy.task)?.status, 'closed');
-      assert.equal(fresh.deviceRecord('dev-00001')?.status, 'revoked', 'the slashed winner\'s key is revoked');
-      for (const id of [loser, ...e.winners]) assert.equal(fresh.balance(id), disk.balance(id));
+      await then(fresh, disk);
     } finally { await fresh.close(); await disk.close(); }
+}
+
+test('demo economy on a 4-gateway committee cluster: a poisoner the committee rejects earns 0, is barred and slashed', async () => {
+  const tmp = tempDir('e2e-economy-committee-');
+  try {
+    const economy = loadEconomy();
+    // dev-00005 trains five epochs on random labels; the first committee is dev-00000 and dev-00001
+    const r = await runFederated({ devices: 6, rounds: 3, alpha: 0.5, seed: 3, epochs: 1, roundTimeoutMs: 6_000, dataDir: tmp.dir, economy, misbehave: { 5: 'noisy-labels' }, consensus: 'committee', gateways: 4 });
+    assert.equal(r.rounds, 3);
+    assert.equal(r.ledger_verified, true, 'every gateway verifies its chain and re-runs the committee decisions');
+    for (const s of r.summaries) assert.ok(s.rejected.some((x) => x.device === 'dev-00005' && x.reason === 'committee_score'), `round ${s.round}: poisoner not rejected`);
+    const row = r.economy!.rewards.find((x) => x.id === 'dev-00005')!;
+    assert.equal(row.payout, 0);
+    assert.equal(row.deposit, 'slashed');
+    assert.equal(row.barred, true, 'three rejections bar it by reputation (Z < threshold)');
+    const honest = r.economy!.rewards.filter((x) => x.id !== 'dev-00005' && x.accepted > 0);
+    assert.ok(honest.length >= 3 && honest.every((x) => x.payout > 0 && x.deposit === 'refunded'));
+    await replayChecked(join(tmp.dir, 'gw-2'), 6 * economy.balances.device + economy.balances.requester, async (fresh) => {
+      assert.equal(fresh.deviceRecord('dev-00005')?.status, 'blacklisted');
+    });
   } finally { tmp.cleanup(); }
 });
