@@ -76,7 +76,8 @@ export interface SamplingOptions {
 /** φ per participant (value units, floored), and what it cost. */
 export interface ShapleyResult { method: ShapleyMethod; phi: number[]; evaluations: number; permutations: number }
 
-const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+/** ⌊a / b⌋ toward −∞ (BigInt division truncates toward 0). */
+export const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 
 function factorials(n: number): bigint[] {
   const f = [1n];
@@ -112,7 +113,7 @@ function popcount(x: number): number {
 }
 
 /** A uniform permutation of `rest` by Fisher–Yates with rejection sampling (no modulo bias). */
-function shuffle(rng: Rng, rest: number[]): number[] {
+export function shuffle(rng: Rng, rest: number[]): number[] {
   const a = [...rest];
   for (let i = a.length - 1; i > 0; i--) {
     const m = i + 1, lim = Math.floor(0x1_0000_0000 / m) * m;

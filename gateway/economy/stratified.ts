@@ -8,7 +8,7 @@
 // samples only the middle strata, with orders rotated so that every participant lands in every
 // middle position equally often. Integer sums in BigInt, floored division, seeded sampler.
 import { Rng } from '../../boards/data/rng.js';
-import { CountingGame, type Game, type ShapleyResult } from './shapley.js';
+import { CountingGame, shuffle, floorDiv, type Game, type ShapleyResult } from './shapley.js';
 
 export interface StratifiedOptions {
   seed: number;
@@ -35,20 +35,6 @@ function masksOfSize(n: number, size: number): number[] {
   rec(0, size, 0);
   return out;
 }
-
-function shuffle(rng: Rng, a: number[]): number[] {
-  const x = [...a];
-  for (let i = x.length - 1; i > 0; i--) {
-    const m = i + 1, lim = Math.floor(0x1_0000_0000 / m) * m;
-    let r = rng.u32();
-    while (r >= lim) r = rng.u32();
-    const j = r % m;
-    [x[i], x[j]] = [x[j]!, x[i]!];
-  }
-  return x;
-}
-
-const floorDiv = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
 
 /** Stratified Shapley: exact edge strata, rotated-order sampling of the middle ones.
  *  @example stratifiedShapley(game, { seed: 1, budget: 256 }) */
