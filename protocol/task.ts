@@ -10,7 +10,7 @@ export const ENGINE_NAMES: readonly EngineName[] = ['fedavg', 'committee', 'poq'
 export interface TaskSettings {
   poqTolerance?: number; poqThreshold?: number;
   committeeSize?: number; threshold?: number; k?: number;
-  difficulty?: number; forkRule?: 'longest' | 'reputation' | 'distance';
+  difficulty?: number; forkRule?: 'longest' | 'reputation' | 'stake' | 'distance';
 }
 
 /** The demo task: logistic regression on MNIST digits. */

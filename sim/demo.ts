@@ -9,6 +9,8 @@ import { withDashboard } from './dashboard.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
+import { ECONOMY_FLAGS, ECONOMY_HELP, economyFromFlags } from './economy/args.js';
+import { rewardsTable } from './economy/rewards.js';
 
 const HELP = `usage: npm start -- [options]
   --devices N        emulated boards (default ${DEFAULTS.devices})
@@ -29,6 +31,7 @@ const HELP = `usage: npm start -- [options]
   --dashboard [PORT] serve the read-only web dashboard on http://127.0.0.1:PORT/ (default
                      ${DEFAULT_DASHBOARD_PORT}); it keeps serving after the last round until Ctrl-C
   --dashboard-host H bind address of the dashboard (default 127.0.0.1: loopback only)
+${ECONOMY_HELP}
   --json             progress to stderr; last stdout line is one JSON summary
   --help`;
 
@@ -49,7 +52,7 @@ function main(): void {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
       'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
-      task: { type: 'string' },
+      task: { type: 'string' }, ...ECONOMY_FLAGS,
     },
   });
   if (values.help) { console.log(HELP); return; }
@@ -70,6 +73,7 @@ function main(): void {
     broker: values.broker,
     ...clusterOptions(values.consensus, values.gateways),
     dataDir: values['data-dir'],
+    economy: (() => { try { return economyFromFlags(values); } catch (e) { console.error((e as Error).message); process.exit(2); } })(),
     dp: values['dp-epsilon'] === undefined ? undefined
       : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
   };
@@ -112,8 +116,13 @@ function main(): void {
     hooks = d.hooks;
   }
   runFederated(opts, hooks).then((r) => {
+    if (r.economy) {
+      const e = r.economy;
+      say(`rewards (task ${opts.economy!.task}: ${e.winners.length} winners, supply ${e.supply.supply} ${e.supply.ok ? 'conserved' : 'NOT CONSERVED'}):`);
+      for (const line of rewardsTable(e.rewards)) say(line);
+    }
     say(`done: final accuracy ${r.final_accuracy.toFixed(4)}, ledger height ${r.ledger_height} (${r.ledger_verified ? 'verified' : 'VERIFY FAILED'}), ${r.seconds.toFixed(1)} s`);
-    if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir }));
+    if (json) console.log(JSON.stringify({ rounds: r.rounds, devices: r.devices, final_accuracy: r.final_accuracy, ledger_height: r.ledger_height, data_dir: r.data_dir, rewards: r.economy?.rewards }));
     process.exit(r.ledger_verified ? 0 : 1);
   }).catch((e) => { console.error(e instanceof RangeError ? `error: ${e.message}` : e); process.exit(1); });
 }

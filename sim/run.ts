@@ -28,6 +28,13 @@ import { engineParams } from '../gateway/consensus/registry.js';
 import { replayDecisions } from '../gateway/audit/replay.js';
 import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
 import { presenceWill } from '../protocol/presence.js';
+import { subset as subsetRows } from '../boards/data/mnist.js';
+import { Rng } from '../boards/data/rng.js';
+import { kernelContribute } from '../gateway/economy/contribute.js';
+import type { Settlement } from '../gateway/economy/settle.js';
+import type { EconomyParams } from './economy/params.js';
+import { economyBalances, openTask, closeTask } from './economy/life-cycle.js';
+import { rewardRows, type RewardRow } from './economy/rewards.js';
 
 export { DEFAULT_TASK, TRAIN };
 
@@ -60,6 +67,12 @@ export interface RunOptions {
    *  must equal `data.shards.length`): one local dataset per board, the held-out set every
    *  gateway evaluates on, and the data profile the boards register with. */
   data?: TaskData;
+  /** A task on the chain (sim/economy): published with a pool, bids with deposits, selection,
+   *  per-round rewards, refunds or slashes at the end. Absent: no economy. */
+  economy?: EconomyParams;
+  /** Boards (by index) that misbehave: `free-rider` sends the global model back untrained,
+   *  `noisy-labels` trains five times as long on random labels (a poisoner the committee should reject). */
+  misbehave?: Record<number, 'free-rider' | 'noisy-labels'>;
 }
 
 /** A task's data, drawn by the caller (e.g. sim/sensors/run.ts: one board per mote). */
@@ -101,6 +114,8 @@ export interface RunResult {
   /** Gateway 0's round summaries. */
   summaries: RoundSummary[];
   per_gateway: GatewayReport[];
+  /** With an economy: the winners, each winner's deposit outcome and the rewards table rows. */
+  economy?: { winners: string[]; settlements: Settlement[]; rewards: RewardRow[]; supply: { ok: boolean; supply: number } };
 }
 
 /** The genesis of a one-gateway chain: the gateway is the only manager (permissioned admission). */
@@ -140,13 +155,21 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const settings = hooks.settings ?? {};
   // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
   const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');
-  const genesis = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }, engineCfg) : clusterGenesis(o.seed, G, engineName, task, engineCfg);
+  const genesis0 = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }, engineCfg) : clusterGenesis(o.seed, G, engineName, task, engineCfg);
+  const eco = o.economy;
+  const genesis = eco ? { ...genesis0, balances: economyBalances(eco, ids) } : genesis0;
   // Boards follow any gateway of this chain whose announcement a quorum certified.
   const trust = { chain: genesisBlock(genesis).hash, gateways: new Map(gwSigners.map((s, g) => [s.id, gwKeys[g].publicKey])) };
+  const boardData = (i: number): Dataset => {
+    if (o.misbehave?.[i] !== 'noisy-labels') return shards[i];
+    const d = subsetRows(shards[i], Array.from({ length: shards[i].n }, (_, j) => j)), rng = new Rng(o.seed * 31 + i);
+    for (let j = 0; j < d.n; j++) d.y[j] = rng.int(d.classes);
+    return d;
+  };
   const agents = ids.map((id, i) => new DeviceAgent({
-    id, task, profile, data: shards[i], dp: o.dp, engine: engineName,
+    id, task, profile, data: boardData(i), dp: o.dp, engine: engineName,
     onEvent: process.env.EDGECHAIN_DEBUG ? (e) => console.error(JSON.stringify({ at: Date.now() % 100000, ...e })) : undefined,
-    train: { epochs: o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
+    train: { epochs: o.misbehave?.[i] === 'free-rider' ? 0 : o.misbehave?.[i] === 'noisy-labels' ? 5 * o.epochs : o.epochs, batch: o.batch ?? TRAIN.batch, lr: o.lr ?? TRAIN.lr, seed: o.seed * 1000 + i },
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
@@ -163,6 +186,10 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
   }
 
+  // The task on the chain (004 steps 1-2): publish, fees, bids, selection; only winners train.
+  const winners = eco ? await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule: o.rule }) : ids;
+  const active = agents.filter((a) => winners.includes(a.id));
+  const validation = subsetRows(test, Array.from({ length: Math.min(200, test.n) }, (_, j) => j));   // the computing center's (003)
   // A reopened chain: the boards continue their message counters from it (no replays).
   for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
   const m = o.model ?? {};
@@ -173,7 +200,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const log = process.env.EDGECHAIN_DEBUG ? (e: object) => console.error(JSON.stringify(e)) : undefined;
   for (let g = 0; g < G; g++) {
     const p: GatewayParams = {
-      id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: ids, settings, initialModel,
+      id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: winners, settings, initialModel,
       rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), log,
       // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
@@ -183,8 +210,12 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
     const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
+    const economy = eco && {
+      task: eco.task, perRound: eco.perRound ?? Math.floor(eco.pool / Math.max(1, o.rounds)), aggregator: gatewayId(0), center: gatewayId(G > 1 ? 1 : 0),
+      contribute: kernelContribute({ rule: aggregator(o.rule ?? 'fedavg'), validation }),
+    };
     const node = await gatewayNode({
-      ...base, transport, finality,
+      ...base, transport, finality, economy,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds, node.driver.state().model) : undefined,
       onReject: g === 0 ? hooks.onReject : undefined,
     });
@@ -193,20 +224,27 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const onAbort = () => drivers.forEach((d) => d.stop());
   hooks.signal?.addEventListener('abort', onAbort);
   let summaries: RoundSummary[] = [];
+  let economyOut: RunResult['economy'];
   const per: GatewayReport[] = [];
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
-    await hooks.beforeRounds?.({ brokerUrl, task, agents });
+    for (const a of active) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
+    await hooks.beforeRounds?.({ brokerUrl, task, agents: active });
     for (const d of drivers) await d.listen();
     for (const d of drivers) d.begin();
     hooks.onGateways?.({ drivers, finalities, ledgers });
     summaries = (await Promise.all(drivers.map((d) => d.run())))[0];
+    if (eco) {   // 004 step 7: refund or slash every winner, close the task
+      for (const d of drivers) await d.close();
+      const settlements = await closeTask(ledgers, gwSigners, eco, summaries, engineName);
+      const sup = ledgers[0].supply();
+      economyOut = { winners, settlements, rewards: rewardRows(ledgers[0].stateEntries(), eco.task, summaries, genesis.balances ?? {}, eco.fee), supply: { ok: sup.ok, supply: sup.supply } };
+    }
     await hooks.afterRounds?.();
   } finally {
     hooks.signal?.removeEventListener('abort', onAbort);
     for (const d of drivers) await d.close();
     await Promise.all(drivers.map((d) => d.transport.close()));
-    for (const a of agents) await a.close();
+    for (const a of active) await a.close();
     for (let g = 0; g < G; g++) {
       const verified = (await ledgers[g].verify()).ok && (await replayDecisions(ledgers[g])).ok;
       per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
@@ -218,6 +256,6 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   return {
     rounds: summaries.length, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: last?.accuracy ?? 0,
     ledger_height: per[0]?.height ?? 0, ledger_verified: per.every((p) => p.verified), data_dir: dataDir,
-    seconds: (Date.now() - t0) / 1000, summaries, per_gateway: per,
+    seconds: (Date.now() - t0) / 1000, summaries, per_gateway: per, economy: economyOut,
   };
 }

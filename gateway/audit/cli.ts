@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // `ledger verify <dir>` · `ledger show <dir> [height]` · `ledger export <dir>` · `ledger balances <dir>`
-// (JSON on stdout; balances: the supply invariant's totals, then byAccount, byTask pools, stakes).
+// · `ledger reputation <dir>` (JSON on stdout; balances: the supply invariant's totals, then
+// byAccount, byTask pools, stakes; reputation: per task and participant the 003 standing b, d, t,
+// W, T, Z and whether it is barred, the miners' 004 reputations n/m and s/t, and every round's
+// recorded Shapley values).
 // verify checks the chain (ledger.verify) and re-runs every evidence-decided round (replay.ts).
 // Exit code 0 on success, 1 when verification fails, 2 on usage errors.
 import { Ledger } from '../ledger/index.js';
 import { toHex } from '../../protocol/bytes.js';
-import { supplyReport, type Block, type BidRecord, type TaskRecord } from '../ledger/index.js';
+import { supplyReport, pointsT, reputationZ, type Block, type BidRecord, type TaskRecord, type StandingRecord } from '../ledger/index.js';
+import { reputationByBlocks, reputationByStake } from '../consensus/fork.js';
 import type { StateValue } from '../ledger/state.js';
 import { replayDecisions } from './replay.js';
 
@@ -38,10 +42,37 @@ export function balancesJson(entries: Iterable<[string, StateValue]>): unknown {
   return { ...supplyReport(all), byAccount: balances, byTask: pools, stakes };
 }
 
+/** The reputations a chain records: 003 standings per task (b, d, t, W, T, Z, barred) with the
+ *  contribution records (φ per round), and 004 miner reputation by blocks produced over rounds
+ *  (n/m) and by balance over the stake put up (s/t, here balance over the total supply). */
+export function reputationJson(entries: Iterable<[string, StateValue]>, proposers: readonly string[]): unknown {
+  const all = new Map(entries);
+  const tasks: Record<string, { participants: Record<string, unknown>; rounds: Record<string, unknown> }> = {};
+  const taskOf = (id: string) => (tasks[id] ??= { participants: {}, rounds: {} });
+  for (const [k, v] of all) {
+    if (k.startsWith('standing/')) {
+      const [, task, id] = k.split('/') as [string, string, string];
+      const t = all.get(`task/${task}`) as unknown as TaskRecord | undefined;
+      const s = v as unknown as StandingRecord;
+      taskOf(task).participants[id] = { ...s, T: t?.incentive ? pointsT(t.incentive.rep, s) : undefined, Z: t?.incentive ? reputationZ(t.incentive.rep, s) : undefined };
+    } else if (k.startsWith('contrib/')) {
+      const [, task, round] = k.split('/') as [string, string, string];
+      taskOf(task).rounds[round] = toJson(v);
+    }
+  }
+  const supply = (all.get('supply') as number | undefined) ?? 0;
+  const produced = new Map<string, number>();
+  for (const p of proposers) produced.set(p, (produced.get(p) ?? 0) + 1);
+  const miners = Object.fromEntries([...produced].sort().map(([id, n]) => [id, {
+    blocks: n, byBlocksPpm: reputationByBlocks(n, proposers.length), byStakePpm: reputationByStake((all.get(`bal/${id}`) as number | undefined) ?? 0, supply),
+  }]));
+  return { tasks, miners };
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, dir, arg] = argv;
-  if (!cmd || !dir || !['verify', 'show', 'export', 'balances'].includes(cmd)) {
-    process.stderr.write('usage: ledger verify <dir> | ledger show <dir> [height] | ledger export <dir> | ledger balances <dir>\n');
+  if (!cmd || !dir || !['verify', 'show', 'export', 'balances', 'reputation'].includes(cmd)) {
+    process.stderr.write('usage: ledger verify <dir> | ledger show <dir> [height] | ledger export <dir> | ledger balances <dir> | ledger reputation <dir>\n');
     return 2;
   }
   const l = await Ledger.open(dir);
@@ -55,6 +86,15 @@ async function main(argv: string[]): Promise<number> {
     }
     if (cmd === 'balances') {
       process.stdout.write(JSON.stringify(balancesJson(l.stateEntries()), null, 2) + '\n');
+      return 0;
+    }
+    if (cmd === 'reputation') {
+      const proposers: string[] = [];
+      for (let h = 1; h <= l.height; h++) {
+        const hdr = (await l.block(h).catch(() => undefined))?.header;
+        if (hdr && (hdr.cons.round ?? 0) > 0) proposers.push(hdr.proposer);
+      }
+      process.stdout.write(JSON.stringify(reputationJson(l.stateEntries(), proposers), null, 2) + '\n');
       return 0;
     }
     if (cmd === 'show') {

@@ -1,11 +1,12 @@
 // BC-FL fork resolution and miner reputation (004 §IV "Cross verification" and "Forking",
 // Table II). When rival valid blocks exist, a node picks a branch by the highest miner
-// reputation or by the smallest Euclidean distance between the branch's global model and
+// reputation (by blocks produced n/m, rule `reputation`, or by balance over stake s/t, rule
+// `stake`) or by the smallest Euclidean distance between the branch's global model and
 // the one it computed locally; the longest chain breaks ties (and is the default rule);
 // the smallest block hash makes the choice total, so every node picks the same branch.
 import { squaredDistance } from '../aggregate/index.js';
 
-export type ForkRule = 'longest' | 'reputation' | 'distance';
+export type ForkRule = 'longest' | 'reputation' | 'stake' | 'distance';
 
 /** One block of a branch, from the fork point on. */
 export interface BranchBlock { miner: string; hash: Uint8Array; params: Int32Array }
@@ -35,6 +36,8 @@ function cmpBytes(a: Uint8Array, b: Uint8Array): number {
 export interface ForkContext {
   /** Miner reputation, ppm (rule 'reputation'). */
   reputation?(miner: string): number;
+  /** Miner reputation by balance over stake s/t, ppm (rule 'stake'). */
+  stake?(miner: string): number;
   /** The locally computed aggregate (rule 'distance'). */
   local?: Int32Array;
 }
@@ -45,10 +48,12 @@ export interface ForkContext {
 export function chooseBranch(branches: readonly Branch[], rule: ForkRule, ctx: ForkContext = {}): number {
   if (branches.length === 0 || branches.some((b) => b.length === 0)) throw new RangeError('chooseBranch needs non-empty branches');
   if (rule === 'reputation' && !ctx.reputation) throw new RangeError('reputation rule needs reputations');
+  if (rule === 'stake' && !ctx.stake) throw new RangeError('stake rule needs stake reputations');
   if (rule === 'distance' && !ctx.local) throw new RangeError('distance rule needs the local aggregate');
   // Primary key per rule (larger is better), then length, then smallest tip hash.
   const key = (b: Branch): bigint => {
     if (rule === 'reputation') return BigInt(ctx.reputation!(b[0].miner));
+    if (rule === 'stake') return BigInt(ctx.stake!(b[0].miner));
     if (rule === 'distance') return -squaredDistance(b[0].params, ctx.local!);
     return 0n;
   };

@@ -12,7 +12,7 @@ import { decodeBlock, encodeBlock, type Block, type Ledger, type Signer } from '
 import { proposerSigningBytes, approvalSigningBytes } from '../ledger/block.js';
 import { verifySig } from '../ledger/signer.js';
 import type { Decision, RoundInput } from '../consensus/engine.js';
-import { chooseBranch, producedCounts, reputationByBlocks, type ForkRule } from '../consensus/fork.js';
+import { chooseBranch, producedCounts, reputationByBlocks, reputationByStake, type ForkRule } from '../consensus/fork.js';
 import { contentTxs, type RoundContent } from '../round/content.js';
 import type { RoundEffect } from '../round/machine.js';
 import type { Finality, FinalityHost } from '../round/ports.js';
@@ -225,6 +225,7 @@ export class BftFinality implements Finality {
       const local = cands.length ? this.host.cfg.ctx.rule(cands, this.host.cfg.ctx.ruleOpts) : undefined;
       const i = chooseBranch(valid.map((x) => [{ miner: x.block.header.proposer, hash: x.block.hash, params: x.decision!.params ?? new Int32Array(0) }]), rule === 'distance' && !local ? 'longest' : rule, {
         reputation: (m) => reputationByBlocks(produced.get(m) ?? 0, Math.max(1, this.proposers.length)), local,
+        stake: (m) => reputationByStake(this.o.ledger.balance(m), this.o.ledger.supply().supply),   // 004 s/t: balance over the total supply
       });
       if (valid.length > 1) this.host.log('info', 'fork', { height: h, candidates: valid.length, rule, chosen: valid[i].block.header.proposer });
       this.vote(h, valid[i].block);

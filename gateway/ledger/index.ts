@@ -13,7 +13,10 @@ export { merkleRoot, inclusionProof, verifyInclusion, type InclusionProof } from
 export { verifyTxProof, encodeTxProof, decodeTxProof, type TxProof } from './proofs.js';
 export { FileBlobStore, MemoryBlobStore, type BlobStore, type PayloadSource } from './blobs.js';
 export { checkEnvelope } from './envelope-check.js';
-export type { DeviceRecord, ModelRecord, TaskRecord, BidRecord, BidStatus, TaskStatus } from './records.js';
+export type { DeviceRecord, ModelRecord, TaskRecord, BidRecord, BidStatus, TaskStatus, IncentiveRecord } from './records.js';
+export { incentiveParts, type IncentiveSplit, type IncentiveParts } from './incentive.js';
+export { nextStanding, reputationZ, pointsT, freshStanding, checkReputationParams, type ReputationParams, type StandingRecord } from './standing.js';
+export { getStanding } from './records.js';
 export { supplyReport, checkSupply, type SupplyReport } from './supply.js';
 export { largestRemainder, checkRatios, PPM } from './split.js';
 export { selectWinners, compareBids, type Candidate } from './selection.js';

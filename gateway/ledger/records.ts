@@ -3,6 +3,8 @@
 import type { StateReader, StateOverlay, StateValue } from './state.js';
 import { LedgerError } from './errors.js';
 import { toHex } from '../../protocol/bytes.js';
+import type { IncentiveSplit } from './incentive.js';
+import type { ReputationParams, StandingRecord } from './standing.js';
 
 export type IdentityStatus = 'active' | 'blacklisted' | 'revoked';
 
@@ -31,11 +33,21 @@ export type TaskStatus = 'bidding' | 'selected' | 'closed';
 /** Shares of every payout, in parts per million, summing to exactly 1,000,000 (003's ratios). */
 export interface SplitRecord { trainers: number; miner: number }
 
+/** Seed 003's contract of a task: Eq. 3 ratios, reputation parameters, and how the computing
+ *  center values contributions (Shapley method and its budget of coalition evaluations). */
+export interface IncentiveRecord { split: IncentiveSplit; rep: ReputationParams; method: string; budget: number }
+
 /** A published FL task with its reward pool (004 step 1). `deposit` is the stake each bidder
  *  must lock; `pool` is what the publisher deposited, less what was paid out, plus forfeits. */
 export interface TaskRecord {
   publisher: string; deposit: number; pool: number; rounds: number; slots: number; minSize: number; split: SplitRecord;
   status: TaskStatus; bidders: string[]; winners: string[]; height: number;
+  /** Present when rounds pay by seed 003 (Shapley + reputation) instead of data size × score. */
+  incentive?: IncentiveRecord;
+  /** 002 permission fee each bidder pays into the pool before bidding (absent = none). */
+  fee?: number;
+  /** The rounds' aggregation rule, as published. */
+  rule?: string;
 }
 
 /** Where a bid's stake is: escrowed (`bid`, `won`) or settled (`lost`, `returned`, `forfeited`). */
@@ -68,6 +80,12 @@ export const K = {
   supply: 'supply',
   /** Marks a payout of a task's round (to one recipient, or to the whole round with to = ""). */
   paid: (task: string, round: number, to: string) => `paid/${task}/${round}/${to}`,
+  /** Height at which `id` paid the task's 002 permission fee. */
+  permit: (task: string, id: string) => `permit/${task}/${id}`,
+  /** A participant's 003 standing in a task (standing.ts). */
+  standing: (task: string, id: string) => `standing/${task}/${id}`,
+  /** The 003 contribution record of a task's round (φ per participant, method, cost). */
+  contribution: (task: string, round: number) => `contrib/${task}/${round}`,
 };
 
 function typed<T>(v: StateValue | undefined): T | undefined {
@@ -81,6 +99,7 @@ export const getBid = (s: StateReader, task: string, bidder: string) => typed<Bi
 export const getSupply = (s: StateReader) => (s.get(K.supply) as number | undefined) ?? 0;
 export const getModel = (s: StateReader, task: string) => typed<ModelRecord>(s.get(K.model(task)));
 export const getBalance = (s: StateReader, id: string) => (s.get(K.balance(id)) as number | undefined) ?? 0;
+export const getStanding = (s: StateReader, task: string, id: string) => typed<StandingRecord>(s.get(K.standing(task, id)));
 export const getReputation = (s: StateReader, id: string) => (s.get(K.reputation(id)) as number | undefined) ?? 0;
 
 /** Stores a record (records are plain CBOR data by construction). */

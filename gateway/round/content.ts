@@ -6,8 +6,8 @@
 import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
 import { sha256 } from '../../protocol/bytes.js';
 import { encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
-import { updateRecordTx, globalModelTx, payoutTx, type Block, type Signer, type Tx, type ConsensusData, type UpdateRecordBody, type GlobalModelBody, type PayoutBody } from '../ledger/index.js';
-import { payoutOf, type RoundReward } from './reward.js';
+import { updateRecordTx, globalModelTx, payoutTx, contributionTx, type Block, type Signer, type Tx, type ConsensusData, type UpdateRecordBody, type GlobalModelBody, type PayoutBody, type ContributionBody } from '../ledger/index.js';
+import { payoutOf, contributionOf, type RoundReward } from './reward.js';
 import type { Decision } from '../consensus/engine.js';
 import type { AcceptedUpdate } from './check-update.js';
 
@@ -20,6 +20,8 @@ export interface RoundContent {
   modelRecord?: GlobalModelBody;
   /** The round's payout from the task's pool (when the task has an economy and a pool left). */
   payout?: PayoutBody;
+  /** The round's 003 contribution record and Eq. 3 payout (a task with a 003 contract). */
+  contribution?: ContributionBody;
   /** The new global model blob (undefined when nothing was accepted). */
   model?: Uint8Array;
   /** Payloads stored beside the chain after finality. */
@@ -31,7 +33,7 @@ export interface RoundContent {
 
 /** The content a decision implies. `updates` are the round's admitted updates by device id. */
 export function contentOf(task: string, round: number, d: Decision, updates: ReadonlyMap<string, AcceptedUpdate>, header: ModelHeader,
-  cons: ConsensusData, evaluate?: Evaluate, reward?: RoundReward): RoundContent {
+  cons: ConsensusData, evaluate?: Evaluate, reward?: RoundReward, round0?: { base: Uint8Array; prev: Uint8Array; pool: readonly string[] }): RoundContent {
   const ups = d.accepted.map((id) => {
     const u = updates.get(id);
     if (!u) throw new RangeError(`decision accepts ${id}, which has no admitted update`);
@@ -48,12 +50,13 @@ export function contentOf(task: string, round: number, d: Decision, updates: Rea
     committee: d.nextCommittee.length ? [...d.nextCommittee] : undefined,
   } : undefined;
   const payout = reward ? payoutOf(reward, round, d) : undefined;
-  return { records, modelRecord, payout, model, blobs: [...ups.map((u) => u.envelope), ...(model ? [model] : [])], cons, evaluation };
+  const contribution = reward && round0 ? contributionOf(reward, round, d, updates, round0) : undefined;
+  return { records, modelRecord, payout, contribution, model, blobs: [...ups.map((u) => u.envelope), ...(model ? [model] : [])], cons, evaluation };
 }
 
 /** The content as transactions signed by the proposer. */
 export function contentTxs(c: RoundContent, s: Signer): Tx[] {
-  return [...c.records.map((r) => updateRecordTx(s, r)), ...(c.modelRecord ? [globalModelTx(s, c.modelRecord)] : []), ...(c.payout ? [payoutTx(s, c.payout)] : [])];
+  return [...c.records.map((r) => updateRecordTx(s, r)), ...(c.modelRecord ? [globalModelTx(s, c.modelRecord)] : []), ...(c.payout ? [payoutTx(s, c.payout)] : []), ...(c.contribution ? [contributionTx(s, c.contribution)] : [])];
 }
 
 /** Drops undefined fields so decoded and freshly built bodies encode alike. */
@@ -67,13 +70,14 @@ function defined(v: unknown): CborValue {
 
 /** Canonical bytes of the content's transaction bodies, to compare with a proposed block. */
 export function contentBodies(c: RoundContent): Uint8Array {
-  return encodeCanonical(defined([c.records, c.modelRecord ?? null, ...(c.payout ? [c.payout] : [])]));
+  return encodeCanonical(defined([c.records, c.modelRecord ?? null, ...(c.payout ? [c.payout] : []), ...(c.contribution ? [c.contribution] : [])]));
 }
 
 /** The same bytes from a block, or undefined when it carries anything but round records. */
 export function blockBodies(b: Block): Uint8Array | undefined {
-  if (b.txs.some((t) => t.type !== 'update' && t.type !== 'model' && t.type !== 'payout')) return undefined;
+  if (b.txs.some((t) => t.type !== 'update' && t.type !== 'model' && t.type !== 'payout' && t.type !== 'contribution')) return undefined;
   const payouts = b.txs.filter((t) => t.type === 'payout').map((t) => t.body);
-  if (payouts.length > 1) return undefined;
-  return encodeCanonical(defined([b.txs.filter((t) => t.type === 'update').map((t) => t.body), b.txs.find((t) => t.type === 'model')?.body ?? null, ...payouts]));
+  const contributions = b.txs.filter((t) => t.type === 'contribution').map((t) => t.body);
+  if (payouts.length > 1 || contributions.length > 1) return undefined;
+  return encodeCanonical(defined([b.txs.filter((t) => t.type === 'update').map((t) => t.body), b.txs.find((t) => t.type === 'model')?.body ?? null, ...payouts, ...contributions]));
 }

@@ -282,8 +282,14 @@ export function contentFor(cfg: RoundConfig, s: RoundState, d: Decision, evidenc
     });
     cons.evidence = sha256(record);
   }
-  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate, cfg.reward);
-  if (record) c.blobs.push(record);
+  const c = contentOf(cfg.task, s.round, d, s.accepted, s.header, cons, cfg.evaluate, cfg.reward, { base: s.model, prev: s.head.hash, pool: input.candidates.map((c) => c.id) });
+  if (record) {
+    c.blobs.push(record);
+    // the record's pool names every candidate: keep the envelopes the engine rejected too, or
+    // `ledger verify` cannot re-run the decision from the recorded evidence (audit/replay.ts)
+    const inModel = new Set(d.accepted);
+    for (const cand of input.candidates) { const u = s.accepted.get(cand.id); if (u && !inModel.has(cand.id)) c.blobs.push(u.envelope); }
+  }
   return c;
 }
 

@@ -9,6 +9,9 @@ import { engineParams } from '../../gateway/consensus/registry.js';
 import { makeEngine } from '../../gateway/cluster/setup.js';
 import { demoGenesis } from '../../sim/run.js';
 import { tempDir } from '../support/tmp.js';
+import { economyBalances } from '../../sim/economy/life-cycle.js';
+import { DEFAULT_ECONOMY } from '../../sim/economy/params.js';
+import { deviceId } from '../../protocol/ids.js';
 
 const demo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sim', 'demo.js');
 
@@ -29,7 +32,9 @@ function runAndSignal(dir: string, signal: NodeJS.Signals, afterLine: RegExp, de
 }
 
 async function reopenAndVerify(dir: string): Promise<number> {
-  const ledger = await Ledger.open(dir, { genesis: demoGenesis({ seed: 9 }, engineParams(makeEngine('fedavg', 3))) });
+  // the demo's genesis: the FedAvg engine's parameters and its economy's starting balances
+  const genesis = { ...demoGenesis({ seed: 9 }, engineParams(makeEngine('fedavg', 3))), balances: economyBalances(DEFAULT_ECONOMY, [0, 1, 2].map(deviceId)) };
+  const ledger = await Ledger.open(dir, { genesis });
   try {
     const v = await ledger.verify();
     assert.equal(v.ok, true, `ledger does not verify: ${v.error}`);

@@ -22,6 +22,7 @@ export const bidKind: TxKind<BidBody> = {
     const task = getTask(s, b.task);
     if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
     if (task.status !== 'bidding') throw new LedgerError('task_closed', `task ${b.task} is ${task.status}: bids closed at selection`);
+    if ((task.fee ?? 0) > 0 && s.get(K.permit(b.task, tx.author)) === undefined) throw new LedgerError('no_permit', `${tx.author} has not paid the permission fee of ${b.task}`);
     if (b.stake === 0) throw new LedgerError('no_deposit', `bid on ${b.task} stakes nothing; the task requires ${task.deposit}`);
     if (b.stake < task.deposit) throw new LedgerError('no_deposit', `stake ${b.stake} is below the task's deposit ${task.deposit}`);
     if (b.size < task.minSize) throw new LedgerError('not_authorized', `declared data size ${b.size} is below the task's ${task.minSize}`);

@@ -19,13 +19,16 @@ import { selectKind, type SelectBody } from './select.js';
 import { refundKind, type RefundBody } from './refund.js';
 import { payoutKind, type PayoutBody } from './payout.js';
 import { taskCloseKind, type TaskCloseBody } from './task-close.js';
+import { contributionKind, type ContributionBody } from './contribution.js';
+import { permissionFeeKind, type PermissionFeeBody } from './permission-fee.js';
 
 export type { Tx, ApplyCtx, TxKind } from './kind.js';
 export type {
   RegistrationBody, UpdateRecordBody, GlobalModelBody, DataRequestBody, DataEventBody, ModelTxBody,
   TaskPublishBody, BidBody, RewardBody, PenaltyBody, SlashBody, ReputationBody, BlacklistBody,
-  SelectBody, RefundBody, PayoutBody, TaskCloseBody,
+  SelectBody, RefundBody, PayoutBody, TaskCloseBody, ContributionBody, PermissionFeeBody,
 };
+export type { PhiEntry } from './contribution.js';
 export { payoutParts, type PayoutShare } from './payout.js';
 
 /** Manager-admitted device registration (001 retrieval record). Throws LedgerError('malformed').
@@ -63,3 +66,7 @@ export const refundTx = (manager: Signer, b: RefundBody): Tx<RefundBody> => make
 export const payoutTx = (manager: Signer, b: PayoutBody): Tx<PayoutBody> => makeTx(payoutKind, manager, b);
 /** Closing a task: the rest of its pool returns to the publisher. */
 export const taskCloseTx = (manager: Signer, b: TaskCloseBody): Tx<TaskCloseBody> => makeTx(taskCloseKind, manager, b);
+/** A round's 003 contribution record and Eq. 3 payout (Shapley values, reputation, fees). */
+export const contributionTx = (manager: Signer, b: ContributionBody): Tx<ContributionBody> => makeTx(contributionKind, manager, b);
+/** A device's 002 permission fee into a task's pool. */
+export const permissionFeeTx = (device: Signer, b: PermissionFeeBody): Tx<PermissionFeeBody> => makeTx(permissionFeeKind, device, b);

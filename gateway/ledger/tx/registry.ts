@@ -24,11 +24,13 @@ import { selectKind } from './select.js';
 import { refundKind } from './refund.js';
 import { payoutKind } from './payout.js';
 import { taskCloseKind } from './task-close.js';
+import { contributionKind } from './contribution.js';
+import { permissionFeeKind } from './permission-fee.js';
 
 export const KINDS: ReadonlyMap<string, TxKind<any>> = new Map([
   genesisKind, registrationKind, updateRecordKind, globalModelKind, dataRequestKind, dataEventKind,
   modelTxKind, taskPublishKind, bidKind, rewardKind, penaltyKind, slashKind, reputationKind, blacklistKind,
-  selectKind, refundKind, payoutKind, taskCloseKind,
+  selectKind, refundKind, payoutKind, taskCloseKind, contributionKind, permissionFeeKind,
 ].map((k) => [k.type, k as TxKind<any>]));
 
 /** Kind of a type name, or undefined. */
