@@ -60,6 +60,8 @@ export interface RunOptions {
    *  must equal `data.shards.length`): one local dataset per board, the held-out set every
    *  gateway evaluates on, and the data profile the boards register with. */
   data?: TaskData;
+  /** The boards' ids (default device-0 … device-(N−1)); each board's key is derived from its id. */
+  ids?: string[];
 }
 
 /** A task's data, drawn by the caller (e.g. sim/sensors/run.ts: one board per mote). */
@@ -136,7 +138,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
-  const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  const ids = o.ids ?? Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  if (ids.length !== o.devices) throw new RangeError(`${ids.length} ids for ${o.devices} devices`);
   const settings = hooks.settings ?? {};
   // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
   const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');
