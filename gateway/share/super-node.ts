@@ -44,7 +44,11 @@ export type Locate = (req: DataRequestBody) => { id: bigint; terms: KeyTerm[] } 
 export interface TrainJob { key: string; providers: string[]; epsilon: number }
 /** What the parties return: the global model, the rounds run, each provider's ε spent (×1000,
  *  in `providers` order) and the time spent training and in consensus. */
-export interface TrainResult { model: Uint8Array; rounds: number; epsilon: number[]; trainingMs: number; consensusMs: number }
+export interface TrainResult {
+  model: Uint8Array; rounds: number; epsilon: number[]; trainingMs: number; consensusMs: number;
+  /** Whether the training job's own chain re-verified (blocks and PoQ decisions), and where it is. */
+  jobVerified?: boolean; jobDir?: string;
+}
 /** The related parties' federated training (sim/share/train.ts runs it on emulated boards). */
 export interface Trainer { train(job: TrainJob): Promise<TrainResult> }
 
@@ -62,6 +66,8 @@ export interface ShareOutcome {
   proof: TxProof;
   skipped: Skipped[];
   rounds: number;
+  /** The training job's chain re-verified (undefined on a hit or when the trainer does not say). */
+  jobVerified?: boolean;
   hops: number;
   messages: number;
   /** Milliseconds: verification, retrieval, training, consensus (inside training), chain. */
@@ -200,7 +206,7 @@ export class SuperNode {
     const proof = await l.proveTx(ev.hash);
     const end = this.now();
     const out: ShareOutcome = {
-      hit: false, request: tx.hash, event: ev.hash, modelHash, model: res.model, providers: chosen, proof, skipped, rounds: res.rounds, hops: r.hops, messages: r.messages,
+      hit: false, request: tx.hash, event: ev.hash, modelHash, model: res.model, providers: chosen, proof, skipped, rounds: res.rounds, jobVerified: res.jobVerified, hops: r.hops, messages: r.messages,
       ms: { verify: tVerify - t0, retrieval: tRetrieval - tVerify, training: tTrained - tTrain - res.consensusMs, consensus: res.consensusMs, chain: (tTrain - tRetrieval) + (end - tTrained), total: end - t0 },
     };
     this.o.log?.({ event: 'share_miss', requester: tx.author, providers: chosen, rounds: res.rounds, ms: out.ms.total });

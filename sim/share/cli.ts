@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     const proofOk = verifyTxProof(out.proof, { proposerKey: net.superNode.publicKey });
     const verified = (await net.ledger.verify()).ok;
     const summary = {
-      hit: out.hit, terms, categories: req.body.categories, providers: out.providers, skipped: out.skipped, rounds: out.rounds, hops: out.hops, messages: out.messages,
+      hit: out.hit, terms, categories: req.body.categories, providers: out.providers, skipped: out.skipped, rounds: out.rounds, job_verified: out.jobVerified, hops: out.hops, messages: out.messages,
       auc: Number(a.toFixed(4)), queries: net.queries.n, model: toHex(out.modelHash), proof_ok: proofOk, ledger_height: net.ledger.height, ledger_verified: verified,
       ms: out.ms, answer_ms: Date.now() - tAuc,
     };
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     say(`cache ${out.hit ? 'HIT' : 'MISS'}`);
     for (const s of out.skipped) say(`  not selected: ${s.provider} (${s.reason}: ${s.detail})`);
     say(`parties: ${out.providers.join(', ')}${out.hit ? ' (the cached answer\'s)' : ` (retrieval: ${out.hops} hops, ${out.messages} messages)`}`);
-    say(`rounds: ${out.rounds}${out.hit ? ' (none: served from the cache)' : ''}`);
+    say(`rounds: ${out.rounds}${out.hit ? ' (none: served from the cache)' : `, PoQ; the training chain ${out.jobVerified ? 're-verifies' : 'DOES NOT re-verify'}`}`);
     say(`model ${toHex(out.modelHash).slice(0, 16)}…, proof of its data-sharing event ${proofOk ? 'verifies' : 'DOES NOT verify'}`);
     say(`AUC on the requester's ${net.queries.n} held-out mails: ${a.toFixed(4)}`);
     say(`time: ${out.ms.total} ms (verify ${out.ms.verify}, retrieval ${out.ms.retrieval}, training ${out.ms.training}, consensus ${out.ms.consensus}, chain ${out.ms.chain})`);

@@ -40,16 +40,15 @@ export function fleetTrainer(net: ShareNetwork, dataDir: string, s: TrainSetting
       let model: Uint8Array | undefined;
       const t0 = Date.now();
       const r = await runFederated({
-        devices: job.providers.length, ids: job.providers, rounds: s.rounds, alpha: 0, seed: s.seed, epochs: s.epochs, roundTimeoutMs: 30_000,
+        devices: job.providers.length, ids: job.providers, rounds: s.rounds, alpha: 0, seed: s.seed, epochs: s.epochs, roundTimeoutMs: 5_000,
         dataDir: join(dataDir, 'jobs', `${job.key.slice(0, 16)}-${process.pid}-${++jobs}-${Date.now()}`), task: `share-${job.key.slice(0, 12)}`,
         consensus: 'poq', lr: s.lr, batch: s.batch, model: { arch: s.arch, hidden: s.hidden },
         dp: perRound > 0 ? { epsilon: perRound / 1000, clipL1: s.clipL1 } : undefined,
         data: { shards, test: check, profile: { categories: ['share'], types: ['text/mail'] } },
-      }, { settings: { poqTolerance: 400_000 }, onRound: (sm, _n, m) => { consensusMs += sm.consensusMs; model = m; } });
+      }, { onRound: (sm, _n, m) => { consensusMs += sm.consensusMs; model = m; } });
       if (!model) throw new Error('the training job produced no global model');
-      if (!r.ledger_verified) throw new Error('the training job\'s chain does not verify');
       const rounds = r.summaries.length;
-      return { model, rounds, epsilon: job.providers.map(() => perRound * rounds), trainingMs: Date.now() - t0, consensusMs };
+      return { model, rounds, epsilon: job.providers.map(() => perRound * rounds), trainingMs: Date.now() - t0, consensusMs, jobVerified: r.ledger_verified, jobDir: r.data_dir };
     },
   };
 }
