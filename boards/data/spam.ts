@@ -59,7 +59,7 @@ function split(y: Uint8Array): { holdout: number[]; train: number[] } {
   return { holdout: holdout.sort((a, b) => a - b), train: train.sort((a, b) => a - b) };
 }
 
-const cacheKey = (o: PipelineOptions, version: string) => toHex(sha256(new TextEncoder().encode(JSON.stringify({ v: 1, version, o, SPLIT_SEED, HOLDOUT })))).slice(0, 16);
+const cacheKey = (o: PipelineOptions, version: string) => toHex(sha256(new TextEncoder().encode(JSON.stringify({ v: 2, version, o, SPLIT_SEED, HOLDOUT })))).slice(0, 16);
 
 // Cache file: u32 header length, JSON header, then x (n·dim), y, group, category (n each).
 function writeCache(path: string, c: SpamCorpus): void {

@@ -42,12 +42,10 @@ export function tokenise(raw: string): string[] {
   const { subject, body } = mailText(raw);
   const text = (subject + '\n' + plainText(body)).toLowerCase();
   const out: string[] = [];
-  for (const m of text.matchAll(/[a-z][a-z0-9]{1,19}/g)) {
+  for (const m of text.matchAll(/[a-z0-9]+/g)) {
     const t = m[0];
     // a run longer than 20 is a hash, base64 or URL fragment, not a word
-    const end = m.index + t.length;
-    if (end < text.length && /[a-z0-9]/.test(text[end])) continue;
-    if (STOP.has(t)) continue;
+    if (t.length < 2 || t.length > 20 || !/^[a-z]/.test(t) || STOP.has(t)) continue;
     out.push(t);
     if (out.length >= MAX_TOKENS) break;
   }

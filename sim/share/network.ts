@@ -18,6 +18,8 @@ import type { Dataset } from '../../boards/firmware/kernel.js';
 
 export interface NetworkOptions {
   dataDir: string;
+  /** Where the derived corpus is cached (default: dataDir). */
+  cacheDir?: string;
   /** Registered providers (default 12). */
   providers: number;
   seed: number;
@@ -60,7 +62,7 @@ export function shareGenesis(seed: number): GenesisConfig {
 export async function openNetwork(o: NetworkOptions, onProgress?: (stage: string, done: number, total: number) => void): Promise<ShareNetwork> {
   const dataDir = resolve(o.dataDir);
   const t0 = Date.now();
-  const corpus = loadSpamCorpus(dataDir, undefined, onProgress);
+  const corpus = loadSpamCorpus(resolve(o.cacheDir ?? dataDir), undefined, onProgress);
   const corpusMs = Date.now() - t0;
   const hashes = entryHashes(corpus.vocabulary);
   const providerIds = Array.from({ length: o.providers }, (_, i) => providerId(i));
