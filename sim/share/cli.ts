@@ -19,6 +19,7 @@ options:
   --providers N     providers to retrieve (default 3)
   --epsilon E       total ε the answer may spend per provider (default: no differential privacy)
   --data-dir DIR    the network's chain, corpus cache and training jobs (default data/share)
+  --cache-dir DIR   where the derived corpus is cached (default: the data dir)
   --network P       providers registered in the network (default ${NETWORK_DEFAULTS.providers})
   --budget B        each provider's ε budget when the network is created (default ${NETWORK_DEFAULTS.budget})
   --json            print one JSON summary line
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      providers: { type: 'string' }, epsilon: { type: 'string' }, 'data-dir': { type: 'string' }, network: { type: 'string' },
+      providers: { type: 'string' }, epsilon: { type: 'string' }, 'data-dir': { type: 'string' }, 'cache-dir': { type: 'string' }, network: { type: 'string' },
       budget: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean' },
     },
   });
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(values['data-dir'] ?? 'data/share');
   const say = (s: string) => { if (!values.json) console.log(s); };
 
-  const net = await openNetwork({ dataDir, providers: size, seed: NETWORK_DEFAULTS.seed, budget }, (stage, done, total) => {
+  const net = await openNetwork({ dataDir, cacheDir: values['cache-dir'] && resolve(values['cache-dir']), providers: size, seed: NETWORK_DEFAULTS.seed, budget }, (stage, done, total) => {
     process.stderr.write(`\rcorpus (one time): ${stage} ${done}/${total}   `);
   });
   process.stderr.write(net.fromCache ? '' : '\n');
