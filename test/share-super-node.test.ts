@@ -167,3 +167,17 @@ test('a registration with a malformed profile is rejected by the chain', async (
   await assert.rejects(ledger.append(sn, [dataProfileTx(p, good)], {}, 3_000), (e: unknown) => e instanceof LedgerError && e.reason === 'replay');
   await assert.rejects(ledger.append(sn, [dataProfileTx(signer('nobody', 77), { ...good })], {}, 3_000), (e: unknown) => e instanceof LedgerError && e.reason === 'unknown_author');
 });
+
+test('Eq. 1\'s physical factor: among equally relevant providers the nearer are chosen', async () => {
+  const ledger = await Ledger.openMemory({ genesis: genesis([sn]) });
+  const ps = providers.slice(0, 4);
+  await ledger.append(sn, [...ps, requester].map((p) => registrationTx(sn, { id: p.id, publicKey: p.publicKey, profile: { categories: ['c0'], types: [], size: 1 } })), {}, 2_000);
+  const terms = termsOf(0), id = idHex(dataId(0, terms));
+  // same data everywhere; p0 and p3 are 5 km away, p1 and p2 next door
+  const pos: [number, number][] = [[5000, 0], [1, 1], [0, 2], [0, 5000]];
+  await ledger.append(sn, ps.map((p, i) => dataProfileTx(p, { dataId: id, categories: ['c0'], types: ['text/mail'], size: 10, terms, budget: 1000, position: pos[i], ctr: 1 })), {}, 3_000);
+  const trainer: Trainer = { async train(j) { return { model: MODEL, rounds: 1, epsilon: j.providers.map(() => 0), trainingMs: 0, consensusMs: 0 }; } };
+  const node = new SuperNode({ ledger, signer: sn, trainer, position: [0, 0], locate: () => ({ id: dataId(0, termsOf(9)), terms: termsOf(9) }) });
+  const out = await node.submit(request(requester, { providers: 2, ctr: 1 }).bytes);
+  assert.deepEqual(out.providers, ['p1', 'p2']);
+});

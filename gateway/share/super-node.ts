@@ -81,6 +81,8 @@ export interface SuperNodeOptions {
   trainer: Trainer;
   locate: Locate;
   now?: () => number;
+  /** This super node's position, metres (Eq. 1's physical distance to each provider). */
+  position?: [number, number];
   /** Rejections and outcomes, one line each. */
   log?: (e: Record<string, unknown>) => void;
 }
@@ -114,8 +116,8 @@ export class SuperNode {
     try { tx = decodeAnyTx(bytes); } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       if (/signature must be 64 bytes/.test(e.detail)) throw new ShareError('unsigned', 'the request carries no signature');
-      if (/at least one|names at least/.test(e.detail)) throw new ShareError('empty_query', e.detail);
-      if (/at most|characters/.test(e.detail)) throw new ShareError('oversized', e.detail);
+      if (e.reason === 'too_large') throw new ShareError('oversized', e.detail);
+      if (/names at least one/.test(e.detail)) throw new ShareError('empty_query', e.detail);
       throw new ShareError('malformed', e.message);
     }
     if (tx.type !== 'data-request') throw new ShareError('not_a_request', `a ${tx.type} transaction is not a data-sharing request`);
@@ -183,7 +185,7 @@ export class SuperNode {
     const r = lookup(net, target.id, 0, want + overCount);
     const skipped: Skipped[] = [];
     const ranked = r.found.map((i) => providers[i])
-      .map((p) => ({ p, d: logicDistance(target.terms, p.profile.terms, physicalFactor(undefined, p.profile.position)) }))
+      .map((p) => ({ p, d: logicDistance(target.terms, p.profile.terms, physicalFactor(this.o.position, p.profile.position)) }))
       .sort((x, y) => x.d - y.d || (x.p.provider < y.p.provider ? -1 : 1));
     const chosen: string[] = [];
     for (const { p } of ranked) {

@@ -15,6 +15,7 @@ import { dataProfile, entryHashes, keyTerms, categoryName, categoryIndex, type D
 import { queryVector } from '../../boards/text/pipeline.js';
 import { nearestCategory } from '../../boards/text/kmeans.js';
 import type { Dataset } from '../../boards/firmware/kernel.js';
+import { boardProfile } from '../../boards/profiles.js';
 
 export interface NetworkOptions {
   dataDir: string;
@@ -25,6 +26,8 @@ export interface NetworkOptions {
   seed: number;
   /** Each provider's total ε budget (default 10). */
   budget: number;
+  /** The providers' board profile (its position, if any, goes into the data profile). */
+  board?: string;
 }
 
 export const NETWORK_DEFAULTS = { providers: 12, seed: 1, budget: 10 };
@@ -77,9 +80,10 @@ export async function openNetwork(o: NetworkOptions, onProgress?: (stage: string
     const regs = [...signers.map((s, i) => registrationTx(superNode, { id: s.id, publicKey: s.publicKey, profile: { categories: profiles.get(s.id)!.categories, types: ['text/mail'], size: rows[i].length } })),
       registrationTx(superNode, { id: requester.id, publicKey: requester.publicKey, profile: { categories: ['requester'], types: [], size: 0 } })];
     await ledger.append(superNode, regs, { engine: 'share' }, Date.now());
+    const position = boardProfile(o.board ?? 'emulated').position;
     const profs = signers.map((s) => {
       const p = profiles.get(s.id)!;
-      return dataProfileTx(s, { dataId: idHex(p.id), categories: p.categories, types: p.types, size: p.size, terms: p.terms, budget: Math.round(o.budget * 1000), ctr: 1 });
+      return dataProfileTx(s, { dataId: idHex(p.id), categories: p.categories, types: p.types, size: p.size, terms: p.terms, budget: Math.round(o.budget * 1000), ...(position ? { position } : {}), ctr: 1 });
     });
     await ledger.append(superNode, profs, { engine: 'share' }, Date.now());
   }

@@ -25,8 +25,17 @@ export interface DataRequestBody {
 export const MAX_REQUEST_TERMS = 32, MAX_TERM_CHARS = 32, MAX_REQUEST_PROVIDERS = 64;
 
 const termItem = (v: unknown): string => {
-  if (typeof v !== 'string' || v.length < 1 || v.length > MAX_TERM_CHARS) throw new LedgerError('malformed', `a request term is 1..${MAX_TERM_CHARS} characters`);
+  if (typeof v !== 'string' || v.length < 1) throw new LedgerError('malformed', 'a request term is a non-empty string');
+  if (v.length > MAX_TERM_CHARS) throw new LedgerError('too_large', `a request term has at most ${MAX_TERM_CHARS} characters`);
   return v;
+};
+/** The terms list: too many is `too_large`, none is `malformed` (an empty query). */
+const termList = (m: Map<unknown, unknown>, k: string): string[] => {
+  const v = m.get(k);
+  if (Array.isArray(v) && v.length > MAX_REQUEST_TERMS) throw new LedgerError('too_large', `${v.length} request terms exceed ${MAX_REQUEST_TERMS}`);
+  const t = list(m, k, termItem, MAX_REQUEST_TERMS);
+  if (t.length === 0) throw new LedgerError('malformed', 'a request with terms names at least one');
+  return t;
 };
 
 export const dataRequestKind: TxKind<DataRequestBody> = {
@@ -36,8 +45,7 @@ export const dataRequestKind: TxKind<DataRequestBody> = {
     onlyKeys(m, ['categories', 'terms', 'queries', 'providers', 'epsilon', 'timestamp', 'ctr'], 'data-request');
     const categories = list(m, 'categories', idItem, 64);
     if (categories.length === 0) throw new LedgerError('malformed', 'a request names at least one category');
-    const terms = opt(m, 'terms', (mm, k) => list(mm, k, termItem, MAX_REQUEST_TERMS));
-    if (terms && terms.length === 0) throw new LedgerError('malformed', 'a request with terms names at least one');
+    const terms = opt(m, 'terms', termList);
     const providers = opt(m, 'providers', uint);
     if (providers !== undefined && (providers < 1 || providers > MAX_REQUEST_PROVIDERS)) throw new LedgerError('malformed', `providers must be in [1, ${MAX_REQUEST_PROVIDERS}]`);
     const epsilon = opt(m, 'epsilon', uint);
