@@ -26,13 +26,15 @@ options:
   --help`;
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
+  let parsed;
+  try { parsed = parseArgs({
     allowPositionals: true,
     options: {
       providers: { type: 'string' }, epsilon: { type: 'string' }, 'data-dir': { type: 'string' }, 'cache-dir': { type: 'string' }, network: { type: 'string' },
       budget: { type: 'string' }, json: { type: 'boolean' }, quick: { type: 'boolean' }, help: { type: 'boolean' },
     },
-  });
+  }); } catch (e) { console.error(`share: ${(e as Error).message}\n${HELP}`); process.exit(2); }
+  const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) { console.log(HELP); return; }
   const fail = (m: string): never => { console.error(`share: ${m}`); process.exit(2); };
   if (positionals[0] === 'experiments') {
