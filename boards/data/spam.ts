@@ -68,18 +68,24 @@ function writeCache(path: string, c: SpamCorpus): void {
   new DataView(out.buffer).setUint32(0, head.length, true);
   let o = 4;
   for (const part of [head, c.x, c.y, c.group, c.category]) { out.set(part, o); o += part.length; }
-  writeFileSync(path + '.tmp', out);
-  renameSync(path + '.tmp', path);
+  // unique temporary name: two processes deriving at once each rename a whole file
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, out);
+  renameSync(tmp, path);
 }
 
-function readCache(path: string): SpamCorpus {
+/** Reads a corpus cache file. Throws on a truncated or corrupt one. */
+export function readCorpusCache(path: string): SpamCorpus {
   const b = readFileSync(path);
+  const corrupt = () => new Error(`corpus cache ${path} is truncated or corrupt`);
+  if (b.length < 4) throw corrupt();
   const hl = b.readUInt32LE(0);
-  const h = JSON.parse(b.subarray(4, 4 + hl).toString('utf8'));
+  let h;
+  try { h = JSON.parse(b.subarray(4, 4 + hl).toString('utf8')); } catch { throw corrupt(); }
+  if (!Number.isSafeInteger(h?.n) || !Number.isSafeInteger(h?.dim) || 4 + hl + h.n * h.dim + 3 * h.n !== b.length) throw corrupt();
   let o = 4 + hl;
   const take = (len: number) => { const v = new Uint8Array(b.buffer.slice(b.byteOffset + o, b.byteOffset + o + len)); o += len; return v; };
   const x = take(h.n * h.dim), y = take(h.n), group = take(h.n), category = take(h.n);
-  if (o !== b.length) throw new Error(`corpus cache ${path} is truncated or corrupt`);
   return { ...h, x, y, group, category, centroids: h.centroids.map((v: number[]) => Float64Array.from(v)) };
 }
 
@@ -92,7 +98,7 @@ export function loadSpamCorpus(dataDir: string, o: PipelineOptions = PIPELINE_DE
   const key = cacheKey(o, version);
   if (memo?.key === key) return { ...memo.corpus, fromCache: true };
   const path = join(dataDir, `spam-assassin-${key}.bin`);
-  if (existsSync(path)) { memo = { key, corpus: readCache(path) }; return { ...memo.corpus, fromCache: true }; }
+  if (existsSync(path)) { memo = { key, corpus: readCorpusCache(path) }; return { ...memo.corpus, fromCache: true }; }
   onProgress?.('read', 0, 1);
   const raw = readSpamAssassin();
   const y = Uint8Array.from(raw, (r) => (r.group.startsWith('spam') ? SPAM : HAM));
