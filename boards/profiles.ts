@@ -13,6 +13,8 @@ export interface BoardProfile {
   link: { latencyMs: number; loss: number; bytesPerS: number };
   /** Firmware variant to load (build/firmware/<variant>.wasm). */
   firmware: string;
+  /** Where the board is, metres on a site plan (seed 001 Eq. 1's physical distance), when known. */
+  position?: [number, number];
 }
 
 export const BOARDS: Record<string, BoardProfile> = {

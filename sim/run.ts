@@ -73,6 +73,8 @@ export interface RunOptions {
   /** Boards (by index) that misbehave: `free-rider` sends the global model back untrained,
    *  `noisy-labels` trains five times as long on random labels (a poisoner the committee should reject). */
   misbehave?: Record<number, 'free-rider' | 'noisy-labels'>;
+  /** The boards' ids (default device-0 … device-(N−1)); each board's key is derived from its id. */
+  ids?: string[];
 }
 
 /** A task's data, drawn by the caller (e.g. sim/sensors/run.ts: one board per mote). */
@@ -151,7 +153,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
-  const ids = Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  const ids = o.ids ?? Array.from({ length: o.devices }, (_, i) => deviceId(i));
+  if (ids.length !== o.devices) throw new RangeError(`${ids.length} ids for ${o.devices} devices`);
   const settings = hooks.settings ?? {};
   // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
   const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');

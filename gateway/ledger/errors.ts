@@ -8,7 +8,7 @@ export type LedgerReason =
   | 'replay' | 'duplicate' | 'not_found' | 'stale_round' | 'layout'
   | 'bad_height' | 'bad_prev' | 'bad_time' | 'bad_tx_root' | 'bad_state_root' | 'bad_chain'
   | 'bad_consensus' | 'insufficient_funds' | 'negative_amount' | 'no_deposit' | 'task_closed' | 'bad_split'
-  | 'bad_selection' | 'no_permit' | 'bad_supply' | 'genesis_mismatch' | 'pruned' | 'bad_payload' | 'bad_proof';
+  | 'bad_selection' | 'no_permit' | 'bad_supply' | 'genesis_mismatch' | 'pruned' | 'bad_payload' | 'bad_proof' | 'over_budget';
 
 /** Error thrown by every ledger rule. @example throw new LedgerError('replay', 'ctr 3 <= 5') */
 export class LedgerError extends Error {

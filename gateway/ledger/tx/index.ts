@@ -7,6 +7,7 @@ import { updateRecordKind, type UpdateRecordBody } from './update-record.js';
 import { globalModelKind, type GlobalModelBody } from './global-model.js';
 import { dataRequestKind, type DataRequestBody } from './data-request.js';
 import { dataEventKind, type DataEventBody } from './data-event.js';
+import { dataProfileKind, type DataProfileBody } from './data-profile.js';
 import { modelTxKind, type ModelTxBody } from './model-tx.js';
 import { taskPublishKind, type TaskPublishBody } from './task-publish.js';
 import { bidKind, type BidBody } from './bid.js';
@@ -26,7 +27,7 @@ export type { Tx, ApplyCtx, TxKind } from './kind.js';
 export type {
   RegistrationBody, UpdateRecordBody, GlobalModelBody, DataRequestBody, DataEventBody, ModelTxBody,
   TaskPublishBody, BidBody, RewardBody, PenaltyBody, SlashBody, ReputationBody, BlacklistBody,
-  SelectBody, RefundBody, PayoutBody, TaskCloseBody, ContributionBody, PermissionFeeBody,
+  SelectBody, RefundBody, PayoutBody, TaskCloseBody, ContributionBody, PermissionFeeBody, DataProfileBody,
 };
 export type { PhiEntry } from './contribution.js';
 export { payoutParts, type PayoutShare } from './payout.js';
@@ -42,6 +43,8 @@ export const globalModelTx = (author: Signer, rec: GlobalModelBody): Tx<GlobalMo
 export const dataRequestTx = (requester: Signer, req: DataRequestBody): Tx<DataRequestBody> => makeTx(dataRequestKind, requester, req);
 /** Data-sharing event that served a request (001). */
 export const dataEventTx = (manager: Signer, ev: DataEventBody): Tx<DataEventBody> => makeTx(dataEventKind, manager, ev);
+/** A provider's data profile (001 retrieval record: categories, key-term hashes, data ID, ε budget). */
+export const dataProfileTx = (provider: Signer, p: DataProfileBody): Tx<DataProfileBody> => makeTx(dataProfileKind, provider, p);
 /** Model transaction, 001 Table I; the owner signs. */
 export const modelTx = (owner: Signer, rec: ModelTxBody): Tx<ModelTxBody> => makeTx(modelTxKind, owner, rec);
 /** Task publication with deposit (004). */

@@ -12,6 +12,7 @@ import { updateRecordKind } from './update-record.js';
 import { globalModelKind } from './global-model.js';
 import { dataRequestKind } from './data-request.js';
 import { dataEventKind } from './data-event.js';
+import { dataProfileKind } from './data-profile.js';
 import { modelTxKind } from './model-tx.js';
 import { taskPublishKind } from './task-publish.js';
 import { bidKind } from './bid.js';
@@ -30,7 +31,7 @@ import { permissionFeeKind } from './permission-fee.js';
 export const KINDS: ReadonlyMap<string, TxKind<any>> = new Map([
   genesisKind, registrationKind, updateRecordKind, globalModelKind, dataRequestKind, dataEventKind,
   modelTxKind, taskPublishKind, bidKind, rewardKind, penaltyKind, slashKind, reputationKind, blacklistKind,
-  selectKind, refundKind, payoutKind, taskCloseKind, contributionKind, permissionFeeKind,
+  selectKind, refundKind, payoutKind, taskCloseKind, contributionKind, permissionFeeKind, dataProfileKind,
 ].map((k) => [k.type, k as TxKind<any>]));
 
 /** Kind of a type name, or undefined. */
