@@ -1,0 +1,53 @@
+// FLTrust-style direction trust with the committee's data as the root dataset (FLTrust, Cao et
+// al., NDSS 2021 §IV; BFLC seed 002 §III: the committee validates with its own data). Each
+// committee member trains one reference update on its own data from the round's global model,
+// published like any update; the root direction g₀ is the sum of the members' unit deltas (so
+// no member weighs more than 1/M, whatever its norm), the reference norm ‖g₀‖ the members'
+// lower-median delta norm, and a candidate's trust TSᵢ = ReLU(cos(gᵢ, g₀)) in ppm. Integer and
+// deterministic: every gateway recomputes the same trust from the same signed updates.
+import { squaredDistance } from '../aggregate/krum.js';
+import { isqrt } from '../aggregate/centered-clip.js';
+
+/** Fixed-point length of a member's unit delta in the root (2^20). */
+export const UNIT = 1 << 20;
+
+const PPM = 1_000_000n;
+
+function divHalfEven(num: bigint, den: bigint): bigint {
+  let q = num / den, r = num % den;
+  if (r < 0n) { q -= 1n; r += den; }
+  if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q += 1n;
+  return q;
+}
+
+/** The root direction Σₘ UNIT·Δₘ/⌊‖Δₘ‖⌋ (rounded half to even per coordinate) over the members'
+ *  reference parameters, and the lower median of their delta norms. Zero deltas are skipped;
+ *  undefined when no member has a non-zero delta. Throws RangeError on length mismatch. */
+export function rootOf(base: Int32Array, refs: readonly Int32Array[]): { root: Int32Array; refNorm: number } | undefined {
+  const root = new Int32Array(base.length);
+  const norms: bigint[] = [];
+  for (const r of refs) {
+    if (r.length !== base.length) throw new RangeError('rootOf: reference length differs from the base');
+    const n = isqrt(squaredDistance(r, base));
+    if (n === 0n) continue;
+    norms.push(n);
+    const nn = Number(n);
+    for (let i = 0; i < base.length; i++) root[i] += Number(divHalfEven(BigInt(r[i] - base[i]) * BigInt(UNIT), BigInt(nn)));
+  }
+  if (norms.length === 0) return undefined;
+  norms.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { root, refNorm: Number(norms[(norms.length - 1) >> 1]) };
+}
+
+/** TS = ReLU(cos(params − base, root)) in ppm, rounded down; 0 for a zero delta or root. */
+export function trustPpm(params: Int32Array, base: Int32Array, root: Int32Array): number {
+  let dot = 0n, dd = 0n, rr = 0n;
+  for (let i = 0; i < base.length; i++) {
+    const d = BigInt(params[i] - base[i]), r = BigInt(root[i]);
+    dot += d * r; dd += d * d; rr += r * r;
+  }
+  if (dot <= 0n || dd === 0n || rr === 0n) return 0;
+  const den = isqrt(dd * rr);
+  const t = (dot * PPM) / (den === 0n ? 1n : den);
+  return Number(t > PPM ? PPM : t);
+}
