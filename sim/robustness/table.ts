@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RobustnessRecord } from './run.js';
+import { captureTables } from './capture.js';
 
 /** Mean and sample standard deviation (0 for one value). */
 export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: number } {
@@ -43,7 +44,11 @@ export function robustnessTables(recs: readonly RobustnessRecord[]): string {
 
 /** Writes table.md beside runs.json and returns its text. */
 export function writeTables(recs: readonly RobustnessRecord[], dir = join('sim', 'results', 'robustness')): string {
-  const text = robustnessTables(recs);
+  const text = `${robustnessTables(recs)}
+### Committee capture
+
+${captureTables(recs)}
+`;
   writeFileSync(join(dir, 'table.md'), text + '\n');
   return text;
 }
