@@ -49,6 +49,7 @@ export function committeeConfig(s: Scenario): CommitteeConfig {
     ...(c.electThreshold !== undefined ? { electThreshold: Math.max(Math.round(c.threshold * 1e6), Math.round(c.electThreshold * 1e6)) } : {}),
     ...(c.warmup ? { warmup: c.warmup } : {}),
     ...(c.trust ? { trust: true } : {}),
+    ...(c.trustFloor ? { trustFloor: Math.round(c.trustFloor * 1e6) } : {}),
   };
 }
 

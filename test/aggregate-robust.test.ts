@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { centeredClip, isqrt, clipStep, medianRadius } from '../gateway/aggregate/centered-clip.js';
 import { fltrust } from '../gateway/aggregate/fltrust.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { rootOf, trustPpm, UNIT } from '../gateway/consensus/trust.js';
+import { rootOf, trustPpm, cosPpm, UNIT } from '../gateway/consensus/trust.js';
 
 const I = (...v: number[]) => Int32Array.from(v);
 const u = (params: Int32Array, n = 1, score?: number) => ({ params, n, score });
@@ -66,6 +66,9 @@ test('direction trust: root = sum of the members\' unit deltas, trust = ReLU(cos
   assert.equal(trustPpm(I(0, 0), base, r.root), 0);
   assert.equal(trustPpm(I(2, 0), base, r.root), 0);
   assert.equal(trustPpm(I(1, 1), base, r.root), 0);            // zero delta
+  // the signed cosine, rounded toward zero: (−1, 0) → −1/√2; (−1,−1) → −1
+  assert.equal(cosPpm(I(0, 1), base, r.root), -707106);
+  assert.equal(cosPpm(I(0, 0), base, r.root), -1_000_000);
   // a member with a huge norm weighs no more than one unit: (500,0) and (0,5) give the same root
   assert.deepEqual([...rootOf(base, [I(501, 1), I(1, 6)])!.root], [UNIT, UNIT]);
   // the reference norm is the lower median: 5 of (5, 500)

@@ -45,6 +45,21 @@ test('direction trust: updates against the members\' reference direction are lef
   assert.deepEqual(none.nextCommittee, committee);
 });
 
+test('trust floor: a negative cosine floor admits near-orthogonal updates, with zero FLTrust weight', () => {
+  const ctx: EngineContext = { keyOf: (id) => keys.get(id), rule: aggregator('fltrust') };
+  const committee = ['m1', 'm2', 'm3'];
+  const cands = [cand('m1', 6, 8), cand('m2', 8, 6), cand('m3', 100, 0), cand('a', 3, 4), cand('b', -30, -40), cand('c', 4, -3), cand('d', -4, 3)];
+  const input: RoundInput = { round: 2, prev, committee, candidates: cands, base: Int32Array.from([0, 0]) };
+  const sh = sheets(2, committee, cands, () => 500_000);
+  // cosines with the root (2.4, 1.4)·2^20: a 0.921, b −0.921, c 0.389, d (−9.6 + 4.2)/13.89 = −0.389
+  assert.deepEqual(committeeEngine({ threshold: 0, k: 10, size: 3, trust: true }).decide(input, sh, ctx).accepted, ['a', 'c']);
+  const d = committeeEngine({ threshold: 0, k: 10, size: 3, trust: true, trustFloor: -500_000 }).decide(input, sh, ctx);
+  assert.deepEqual(d.accepted, ['a', 'c', 'd']);
+  // d is admitted but weighs ReLU(−0.389) = 0 in FLTrust: (0.921·(6,8) + 0.389·(8,−6))/1.310 = (6.6, 3.8) → (7, 4)
+  assert.deepEqual([...d.params!], [7, 4]);
+  assert.throws(() => committeeEngine({ threshold: 0, k: 1, size: 1, trust: true, trustFloor: 1_000_000 }), RangeError);
+});
+
 test('election bar: passing the acceptance threshold is not enough to be seated', () => {
   const ctx: EngineContext = { keyOf: (id) => keys.get(id), rule: aggregator('fedavg') };
   const committee = ['m1', 'm2', 'm3'];

@@ -16,7 +16,7 @@ export function decodeSheets(v: unknown): ScoreSheet[] {
 }
 import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
 import { electCommittee, type ElectionMethod } from './election.js';
-import { rootOf, trustPpm } from './trust.js';
+import { rootOf, cosPpm } from './trust.js';
 
 
 export interface CommitteeConfig {
@@ -39,6 +39,9 @@ export interface CommitteeConfig {
    *  opts.base and opts.refNorm (use the `fltrust` rule). Without any reference update nothing
    *  is trusted that round (model and committee unchanged). */
   trust?: boolean;
+  /** With trust: admit candidates whose cosine with the root exceeds this (ppm, in
+   *  [−1e6, 1e6), default 0 = positive trust only); their weight in `fltrust` stays ReLU(cos). */
+  trustFloor?: number;
 }
 
 const pct = (ppm: number) => `${(ppm / 1e4).toFixed(2)} %`;
@@ -82,11 +85,13 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
   const electBar = cfg.electThreshold ?? cfg.threshold;
   if (!Number.isInteger(electBar) || electBar < cfg.threshold || electBar > MAX_SCORE) throw new RangeError('committee: electThreshold must be an integer in [threshold, 1000000]');
   const warmup = cfg.warmup ?? 0;
+  const floor = cfg.trustFloor ?? 0;
+  if (!Number.isInteger(floor) || floor < -MAX_SCORE || floor >= MAX_SCORE) throw new RangeError('committee: trustFloor must be an integer in [-1000000, 1000000)');
   if (!Number.isInteger(warmup) || warmup < 0) throw new RangeError('committee: warmup must be a non-negative integer');
   return {
     name: 'committee',
     config: { threshold: cfg.threshold, k: cfg.k, size: cfg.size, election: cfg.election ?? 'score', ...(cfg.capabilityWeight !== undefined ? { capability_weight: cfg.capabilityWeight } : {}),
-      ...(cfg.electThreshold !== undefined ? { elect_threshold: cfg.electThreshold } : {}), ...(warmup ? { warmup } : {}), ...(cfg.trust ? { trust: 1 } : {}) },
+      ...(cfg.electThreshold !== undefined ? { elect_threshold: cfg.electThreshold } : {}), ...(warmup ? { warmup } : {}), ...(cfg.trust ? { trust: 1 } : {}), ...(cfg.trustFloor ? { trust_floor: cfg.trustFloor } : {}) },
     caps: { proposer: 'leader', committee: 'separate', evidence: 'devices', ...(cfg.trust ? { membersTrain: true } : {}) },
     explain(id, d) {
       const sc = d.scores.get(id) ?? 0;
@@ -110,9 +115,9 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
       }
       // Direction trust (trust.ts): the members' own updates are the root, never candidates.
       const rt = cfg.trust && input.base ? rootOf(input.base, canonicalOrder(input.candidates).filter((c) => members.has(c.id)).map((c) => c.params)) : undefined;
-      const trust = new Map<string, number>();
-      if (rt) for (const c of cands) trust.set(c.id, trustPpm(c.params, input.base!, rt.root));
-      const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold && (!cfg.trust || (trust.get(c.id) ?? 0) > 0))
+      const cos = new Map<string, number>(), trust = new Map<string, number>();
+      if (rt) for (const c of cands) { const v = cosPpm(c.params, input.base!, rt.root); cos.set(c.id, v); trust.set(c.id, Math.max(0, v)); }
+      const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold && (!cfg.trust || (rt !== undefined && cos.get(c.id)! > floor)))
         .sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || (a.id < b.id ? -1 : 1));
       const accepted = passed.slice(0, cfg.k).map((c) => c.id).sort();
       const params = !cfg.trust ? aggregateAccepted(cands, accepted, scores, ctx)

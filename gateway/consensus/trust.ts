@@ -3,8 +3,9 @@
 // committee member trains one reference update on its own data from the round's global model,
 // published like any update; the root direction g₀ is the sum of the members' unit deltas (so
 // no member weighs more than 1/M, whatever its norm), the reference norm ‖g₀‖ the members'
-// lower-median delta norm, and a candidate's trust TSᵢ = ReLU(cos(gᵢ, g₀)) in ppm. Integer and
-// deterministic: every gateway recomputes the same trust from the same signed updates.
+// lower-median delta norm, and a candidate's trust TSᵢ = ReLU(cos(gᵢ, g₀)) in ppm (the engine
+// may admit down to a negative cosine floor and aggregate with a rule that does not weight by
+// trust, e.g. centered clipping). Integer and deterministic: every gateway recomputes the same trust from the same signed updates.
 import { squaredDistance } from '../aggregate/krum.js';
 import { isqrt } from '../aggregate/centered-clip.js';
 
@@ -39,15 +40,20 @@ export function rootOf(base: Int32Array, refs: readonly Int32Array[]): { root: I
   return { root, refNorm: Number(norms[(norms.length - 1) >> 1]) };
 }
 
-/** TS = ReLU(cos(params − base, root)) in ppm, rounded down; 0 for a zero delta or root. */
-export function trustPpm(params: Int32Array, base: Int32Array, root: Int32Array): number {
+/** cos(params − base, root) in ppm, rounded toward zero, in [−1e6, 1e6]; 0 for a zero delta or root. */
+export function cosPpm(params: Int32Array, base: Int32Array, root: Int32Array): number {
   let dot = 0n, dd = 0n, rr = 0n;
   for (let i = 0; i < base.length; i++) {
     const d = BigInt(params[i] - base[i]), r = BigInt(root[i]);
     dot += d * r; dd += d * d; rr += r * r;
   }
-  if (dot <= 0n || dd === 0n || rr === 0n) return 0;
+  if (dd === 0n || rr === 0n) return 0;
   const den = isqrt(dd * rr);
   const t = (dot * PPM) / (den === 0n ? 1n : den);
-  return Number(t > PPM ? PPM : t);
+  return Number(t > PPM ? PPM : t < -PPM ? -PPM : t);
+}
+
+/** FLTrust's trust score TS = ReLU(cos(params − base, root)) in ppm. */
+export function trustPpm(params: Int32Array, base: Int32Array, root: Int32Array): number {
+  return Math.max(0, cosPpm(params, base, root));
 }

@@ -11,6 +11,7 @@ import { alie } from './alie.js';
 import { ipm } from './ipm.js';
 import { minMax, minSum } from './min-max.js';
 import { adaptive } from './adaptive.js';
+import { silent } from './silent.js';
 
 export type { Attack, CraftContext } from './attack.js';
 export { colludingScore } from './colluding-committee.js';
@@ -28,6 +29,7 @@ export const ATTACKS = {
   'min-max': minMax,
   'min-sum': minSum,
   'adaptive': adaptive,
+  'silent': silent,
 } satisfies Record<string, Attack>;
 
 export type AttackType = keyof typeof ATTACKS;

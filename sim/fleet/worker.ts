@@ -106,6 +106,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     // A committee member's reference update (direction trust): a non-colluding attacker does not
     // exploit its seat (as with its scores), so it sends its honest training; colluders attack.
     if (b.attack && plan.committee.includes(i) && !colludes(i)) { const t = b.trainHonest(g, plan.epochs); emit(b, b.sign(g, t.params, t.loss)); continue; }
+    if (b.attack?.silent) { unavailable.push(i); continue; }
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
     const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);

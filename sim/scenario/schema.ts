@@ -72,6 +72,8 @@ export interface Scenario {
     warmup: number;
     /** FLTrust-style direction trust from the members' reference updates (members also train). */
     trust: boolean;
+    /** Cosine floor for admission under trust (−1..1, default 0). */
+    trustFloor: number;
     /** PoW difficulty in leading zero bits of SHA-256 (004 §III-C). */
     difficulty: number;
   };
@@ -171,7 +173,7 @@ export function validateScenario(raw: unknown): Scenario {
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
   const se = new Reader(r.obj('selection'), 'selection', ['activeFraction']);
-  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust']);
+  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor']);
   const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm', 'iters']);
   const de = new Reader(r.obj('detect'), 'detect', ['copies', 'noProgress']);
 
@@ -246,6 +248,7 @@ export function validateScenario(raw: unknown): Scenario {
       electThreshold: cs.has('electThreshold') ? cs.num('electThreshold', 0, 0, 1) : undefined,
       warmup: cs.num('warmup', 0, 0, 100_000, true),
       trust: cs.bool('trust', false),
+      trustFloor: cs.num('trustFloor', 0, -1, 0.999),
       difficulty: cs.num('difficulty', 12, 0, 24, true),
     },
     aggregation: {
