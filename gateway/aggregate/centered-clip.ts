@@ -11,6 +11,7 @@
 import { checkUpdates, type Contribution, type RuleOptions } from './rule.js';
 import { median } from './median.js';
 import { squaredDistance } from './krum.js';
+import { divRoundHalfEvenBig as divHalfEven } from './weighted-mean.js';
 
 /** ⌊√n⌋ for a non-negative BigInt (Newton's method). */
 export function isqrt(n: bigint): bigint {
@@ -20,13 +21,6 @@ export function isqrt(n: bigint): bigint {
   while (x * x > n) x -= 1n;
   while ((x + 1n) * (x + 1n) <= n) x += 1n;
   return x;
-}
-
-function divHalfEven(num: bigint, den: bigint): bigint {
-  let q = num / den, r = num % den;
-  if (r < 0n) { q -= 1n; r += den; }
-  if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q += 1n;
-  return q;
 }
 
 /** The lower median of integer norms ⌊‖xᵢ − c‖⌋. */

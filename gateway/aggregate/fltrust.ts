@@ -11,13 +11,7 @@
 import { checkUpdates, type Contribution, type RuleOptions } from './rule.js';
 import { squaredDistance } from './krum.js';
 import { isqrt } from './centered-clip.js';
-
-function divHalfEven(num: bigint, den: bigint): bigint {
-  let q = num / den, r = num % den;
-  if (r < 0n) { q -= 1n; r += den; }
-  if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q += 1n;
-  return q;
-}
+import { divRoundHalfEvenBig as divHalfEven } from './weighted-mean.js';
 
 /** FLTrust's normalised, trust-weighted mean. Needs opts.base (same length as the updates) and
  *  opts.refNorm (a non-negative integer); scores are the trust weights (non-negative integers).

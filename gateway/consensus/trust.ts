@@ -8,18 +8,12 @@
 // trust, e.g. centered clipping). Integer and deterministic: every gateway recomputes the same trust from the same signed updates.
 import { squaredDistance } from '../aggregate/krum.js';
 import { isqrt } from '../aggregate/centered-clip.js';
+import { divRoundHalfEvenBig as divHalfEven } from '../aggregate/weighted-mean.js';
 
 /** Fixed-point length of a member's unit delta in the root (2^20). */
 export const UNIT = 1 << 20;
 
 const PPM = 1_000_000n;
-
-function divHalfEven(num: bigint, den: bigint): bigint {
-  let q = num / den, r = num % den;
-  if (r < 0n) { q -= 1n; r += den; }
-  if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q += 1n;
-  return q;
-}
 
 /** The root direction Σₘ UNIT·Δₘ/⌊‖Δₘ‖⌋ (rounded half to even per coordinate) over the members'
  *  reference parameters, and the lower median of their delta norms. Zero deltas are skipped;
