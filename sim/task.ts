@@ -50,6 +50,7 @@ export function committeeConfig(s: Scenario): CommitteeConfig {
     ...(c.warmup ? { warmup: c.warmup } : {}),
     ...(c.trust ? { trust: true } : {}),
     ...(c.trustFloor ? { trustFloor: Math.round(c.trustFloor * 1e6) } : {}),
+    ...(c.trustRoot === 'median' ? { trustRoot: 'median' as const } : {}),
   };
 }
 

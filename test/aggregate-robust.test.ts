@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { centeredClip, isqrt, clipStep, medianRadius } from '../gateway/aggregate/centered-clip.js';
 import { fltrust } from '../gateway/aggregate/fltrust.js';
 import { aggregator } from '../gateway/aggregate/index.js';
-import { rootOf, trustPpm, cosPpm, UNIT } from '../gateway/consensus/trust.js';
+import { rootOf, trustPpm, cosPpm, medianCosPpm, UNIT } from '../gateway/consensus/trust.js';
 
 const I = (...v: number[]) => Int32Array.from(v);
 const u = (params: Int32Array, n = 1, score?: number) => ({ params, n, score });
@@ -75,4 +75,16 @@ test('direction trust: root = sum of the members\' unit deltas, trust = ReLU(cos
   assert.equal(rootOf(base, [I(501, 1), I(1, 6)])!.refNorm, 5);
   assert.equal(rootOf(base, [I(1, 1)]), undefined);
   assert.throws(() => rootOf(base, [I(1)]), RangeError);
+});
+
+test('median trust: the ⌈M/2⌉-th lowest per-member cosine, a missing reference counting −1', () => {
+  const base = I(0, 0), refs = [I(1, 0), I(0, 1), I(-1, 0)];
+  // (1,0): cosines 1, 0, −1 → middle 0; (1,1): 0.707, 0.707, −0.707 → middle 707106
+  assert.equal(medianCosPpm(I(1, 0), base, refs, 3), 0);
+  assert.equal(medianCosPpm(I(1, 1), base, refs, 3), 707106);
+  // a committee of 4 with 3 references: [−1e6, −707106, 707106, 707106] → 2nd lowest
+  assert.equal(medianCosPpm(I(1, 1), base, refs, 4), -707106);
+  // a zero reference votes −1
+  assert.equal(medianCosPpm(I(1, 1), base, [I(1, 1), I(0, 0), I(0, 1)], 3), 707106);
+  assert.throws(() => medianCosPpm(I(1, 1), base, refs, 2), RangeError);
 });

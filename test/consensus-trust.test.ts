@@ -60,6 +60,21 @@ test('trust floor: a negative cosine floor admits near-orthogonal updates, with 
   assert.throws(() => committeeEngine({ threshold: 0, k: 1, size: 1, trust: true, trustFloor: 1_000_000 }), RangeError);
 });
 
+test('median trust: a colluding minority of members cannot vote an aligned attack in; a single summed root can be steered', () => {
+  const ctx: EngineContext = { keyOf: (id) => keys.get(id), rule: aggregator('centeredClip') };
+  const committee = ['m1', 'm2', 'm3'];
+  // honest references along x and y, a colluder's along z; the attack (−1,−1,10) follows the colluder
+  const cands = [cand('m1', 10, 0, 0), cand('m2', 0, 10, 0), cand('m3', 0, 0, 10), cand('a', 5, 5, 0), cand('b', -1, -1, 10)];
+  const input: RoundInput = { round: 2, prev, committee, candidates: cands, base: new Int32Array(3) };
+  const sh = sheets(2, committee, cands, () => 500_000);
+  // sum of units (1,1,1)·2^20: cos(b) = 8/(√102·√3) = 0.457 > 0 → admitted
+  assert.deepEqual(committeeEngine({ threshold: 0, k: 10, size: 3, trust: true }).decide(input, sh, ctx).accepted, ['a', 'b']);
+  // per member: cos(b) = −1/√102, −1/√102, 10/√102 → lower median −0.099 → rejected; a: 0.707, 0.707, 0 → 0.707
+  const med = committeeEngine({ threshold: 0, k: 10, size: 3, trust: true, trustRoot: 'median' });
+  assert.deepEqual(med.decide(input, sh, ctx).accepted, ['a']);
+  assert.equal(engineFromParams(engineParams(med, 'centeredClip')).engine.config.trust_root, 'median');
+});
+
 test('election bar: passing the acceptance threshold is not enough to be seated', () => {
   const ctx: EngineContext = { keyOf: (id) => keys.get(id), rule: aggregator('fedavg') };
   const committee = ['m1', 'm2', 'm3'];

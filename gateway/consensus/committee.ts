@@ -16,7 +16,7 @@ export function decodeSheets(v: unknown): ScoreSheet[] {
 }
 import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
 import { electCommittee, type ElectionMethod } from './election.js';
-import { rootOf, cosPpm } from './trust.js';
+import { rootOf, cosPpm, medianCosPpm } from './trust.js';
 
 
 export interface CommitteeConfig {
@@ -42,6 +42,10 @@ export interface CommitteeConfig {
   /** With trust: admit candidates whose cosine with the root exceeds this (ppm, in
    *  [−1e6, 1e6), default 0 = positive trust only); their weight in `fltrust` stays ReLU(cos). */
   trustFloor?: number;
+  /** How the members' references vote: 'sum' (default: cosine with the sum of their unit
+   *  deltas, FLTrust's single root) or 'median' (the lower median of the per-member cosines,
+   *  so a colluding minority of members cannot steer it). */
+  trustRoot?: 'sum' | 'median';
 }
 
 const pct = (ppm: number) => `${(ppm / 1e4).toFixed(2)} %`;
@@ -91,7 +95,7 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
   return {
     name: 'committee',
     config: { threshold: cfg.threshold, k: cfg.k, size: cfg.size, election: cfg.election ?? 'score', ...(cfg.capabilityWeight !== undefined ? { capability_weight: cfg.capabilityWeight } : {}),
-      ...(cfg.electThreshold !== undefined ? { elect_threshold: cfg.electThreshold } : {}), ...(warmup ? { warmup } : {}), ...(cfg.trust ? { trust: 1 } : {}), ...(cfg.trustFloor ? { trust_floor: cfg.trustFloor } : {}) },
+      ...(cfg.electThreshold !== undefined ? { elect_threshold: cfg.electThreshold } : {}), ...(warmup ? { warmup } : {}), ...(cfg.trust ? { trust: 1 } : {}), ...(cfg.trustFloor ? { trust_floor: cfg.trustFloor } : {}), ...(cfg.trustRoot === 'median' ? { trust_root: 'median' } : {}) },
     caps: { proposer: 'leader', committee: 'separate', evidence: 'devices', ...(cfg.trust ? { membersTrain: true } : {}) },
     explain(id, d) {
       const sc = d.scores.get(id) ?? 0;
@@ -114,9 +118,13 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
         scores.set(c.id, committeeScore(given, input.committee.length));
       }
       // Direction trust (trust.ts): the members' own updates are the root, never candidates.
-      const rt = cfg.trust && input.base ? rootOf(input.base, canonicalOrder(input.candidates).filter((c) => members.has(c.id)).map((c) => c.params)) : undefined;
+      const refs = canonicalOrder(input.candidates).filter((c) => members.has(c.id)).map((c) => c.params);
+      const rt = cfg.trust && input.base ? rootOf(input.base, refs) : undefined;
       const cos = new Map<string, number>(), trust = new Map<string, number>();
-      if (rt) for (const c of cands) { const v = cosPpm(c.params, input.base!, rt.root); cos.set(c.id, v); trust.set(c.id, Math.max(0, v)); }
+      if (rt) for (const c of cands) {
+        const v = cfg.trustRoot === 'median' ? medianCosPpm(c.params, input.base!, refs, input.committee.length) : cosPpm(c.params, input.base!, rt.root);
+        cos.set(c.id, v); trust.set(c.id, Math.max(0, v));
+      }
       const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold && (!cfg.trust || (rt !== undefined && cos.get(c.id)! > floor)))
         .sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || (a.id < b.id ? -1 : 1));
       const accepted = passed.slice(0, cfg.k).map((c) => c.id).sort();

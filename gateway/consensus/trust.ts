@@ -51,3 +51,16 @@ export function cosPpm(params: Int32Array, base: Int32Array, root: Int32Array): 
 export function trustPpm(params: Int32Array, base: Int32Array, root: Int32Array): number {
   return Math.max(0, cosPpm(params, base, root));
 }
+
+/** The committee-median variant (robust to a colluding minority of members): the cosine of the
+ *  candidate's delta with each member's own reference delta, and of those the ⌈M/2⌉-th lowest,
+ *  a missing or zero reference counting as −1e6 (as committee.ts's lower median counts a missing
+ *  score as 0). So a candidate passes a floor exactly when more than M/2 members' references
+ *  agree with it, and colluders need a majority of the seats, as for scores (seed 002 §III). */
+export function medianCosPpm(params: Int32Array, base: Int32Array, refs: readonly Int32Array[], committeeSize: number): number {
+  if (refs.length > committeeSize) throw new RangeError('medianCosPpm: more references than committee members');
+  const cs = refs.map((r) => (isqrt(squaredDistance(r, base)) === 0n ? -1_000_000 : cosPpm(params, base, r.map((v, i) => v - base[i]))));
+  while (cs.length < committeeSize) cs.push(-1_000_000);
+  cs.sort((a, b) => a - b);
+  return cs[Math.ceil(committeeSize / 2) - 1];
+}

@@ -74,6 +74,8 @@ export interface Scenario {
     trust: boolean;
     /** Cosine floor for admission under trust (−1..1, default 0). */
     trustFloor: number;
+    /** How the members' references vote under trust: sum (one root) or median (per member). */
+    trustRoot: 'sum' | 'median';
     /** PoW difficulty in leading zero bits of SHA-256 (004 §III-C). */
     difficulty: number;
   };
@@ -173,7 +175,7 @@ export function validateScenario(raw: unknown): Scenario {
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
   const se = new Reader(r.obj('selection'), 'selection', ['activeFraction']);
-  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor']);
+  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor', 'trustRoot']);
   const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm', 'iters']);
   const de = new Reader(r.obj('detect'), 'detect', ['copies', 'noProgress']);
 
@@ -249,6 +251,7 @@ export function validateScenario(raw: unknown): Scenario {
       warmup: cs.num('warmup', 0, 0, 100_000, true),
       trust: cs.bool('trust', false),
       trustFloor: cs.num('trustFloor', 0, -1, 0.999),
+      trustRoot: cs.str('trustRoot', 'sum', ['sum', 'median'] as const),
       difficulty: cs.num('difficulty', 12, 0, 24, true),
     },
     aggregation: {
