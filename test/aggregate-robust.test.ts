@@ -11,7 +11,7 @@ const I = (...v: number[]) => Int32Array.from(v);
 const u = (params: Int32Array, n = 1, score?: number) => ({ params, n, score });
 
 test('isqrt is the floor of the square root', () => {
-  for (const [n, r] of [[0n, 0n], [1n, 1n], [2n, 1n], [15n, 3n], [16n, 4n], [17n, 4n], [10n ** 30n, 10n ** 15n], [10n ** 30n - 1n, 10n ** 15n - 1n]]) assert.equal(isqrt(n), r);
+  for (const [n, r] of [[0n, 0n], [1n, 1n], [2n, 1n], [15n, 3n], [16n, 4n], [17n, 4n], [10n ** 30n, 10n ** 15n], [10n ** 30n - 1n, 10n ** 15n - 1n], [(2n ** 200n - 1n) ** 2n, 2n ** 200n - 1n], [(2n ** 200n - 1n) ** 2n - 1n, 2n ** 200n - 2n]]) assert.equal(isqrt(n), r);
   assert.throws(() => isqrt(-1n), RangeError);
 });
 

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { meanSd, robustnessTables } from '../sim/robustness/table.js';
-import { firstCommitteeCapture } from '../sim/robustness/capture.js';
+import { firstCommitteeCapture, halfProbability } from '../sim/robustness/capture.js';
+import { attackProbability } from '../gateway/consensus/attack.js';
 import type { RobustnessRecord } from '../sim/robustness/run.js';
 
 test('mean ± sample standard deviation', () => {
@@ -32,3 +33,15 @@ test('the simulator\'s first committees are captured as often as the hypergeomet
     assert.ok(Math.abs(r.measured - r.hypergeometric) <= 4 * sd + 1e-9, `q=${r.fraction}: measured ${r.measured}, hypergeometric ${r.hypergeometric}`);
   }
 });
+
+test('at least half the seats: the hypergeometric sum, by hand for a small case', () => {
+  // 4 seats of 20 boards, 6 colluders: P(X ≥ 2) = 1 − C(14,4)/C(20,4) − 6·C(14,3)/C(20,4) = 1 − 1001/4845 − 2184/4845 = 1660/4845
+  assert.ok(Math.abs(halfProbability(20, 6, 4) - 1660 / 4845) < 1e-12);
+  // for an odd committee "at least half" and "more than half" coincide
+  assert.ok(Math.abs(halfProbability(20, 6, 5) - attackProbability(20, 6, 5)) < 1e-12);
+  for (const r of firstCommitteeCapture(20, 0.2, [0.3], 3000)) {
+    const sd = Math.sqrt(r.halfHypergeometric * (1 - r.halfHypergeometric) / 3000);
+    assert.ok(Math.abs(r.halfMeasured - r.halfHypergeometric) <= 4 * sd, `${r.halfMeasured} vs ${r.halfHypergeometric}`);
+  }
+});
+

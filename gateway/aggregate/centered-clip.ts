@@ -17,7 +17,12 @@ import { divRoundHalfEvenBig as divHalfEven } from './weighted-mean.js';
 export function isqrt(n: bigint): bigint {
   if (n < 0n) throw new RangeError('isqrt: negative');
   if (n < 2n) return n;
-  let x = BigInt(Math.floor(Math.sqrt(Number(n))));
+  let x = BigInt(Math.floor(Math.sqrt(Number(n)))) + 1n;
+  // one Newton step lands at or above ⌊√n⌋ (AM–GM) wherever the double estimate was (it is off
+  // for n beyond 2^106); from above, Newton descends to ⌊√n⌋; the loops below make it exact
+  const y0 = (x + n / x) >> 1n;
+  if (y0 > x) x = y0 + 1n;
+  for (let y = (x + n / x) >> 1n; y < x; y = (x + n / x) >> 1n) x = y;
   while (x * x > n) x -= 1n;
   while ((x + 1n) * (x + 1n) <= n) x += 1n;
   return x;

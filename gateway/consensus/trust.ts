@@ -42,9 +42,10 @@ export function cosPpm(params: Int32Array, base: Int32Array, root: Int32Array): 
     dot += d * r; dd += d * d; rr += r * r;
   }
   if (dd === 0n || rr === 0n) return 0;
-  const den = isqrt(dd * rr);
-  const t = (dot * PPM) / (den === 0n ? 1n : den);
-  return Number(t > PPM ? PPM : t < -PPM ? -PPM : t);
+  // exactly ⌊|cos|·1e6⌋ = ⌊√(⌊dot²·1e12 / (dd·rr)⌋)⌋, with the sign of dot (toward zero)
+  const t = isqrt((dot * dot * PPM * PPM) / (dd * rr));
+  const v = t > PPM ? PPM : t;
+  return Number(dot < 0n ? -v : v);
 }
 
 /** FLTrust's trust score TS = ReLU(cos(params − base, root)) in ppm. */
