@@ -216,7 +216,7 @@ function sectionScale(): string {
 function sectionRobustness(): string {
   const d = join(ROOT, 'robustness');
   const parts = ['intro.md', 'table.md', 'analysis.md'].map((f) => join(d, f)).filter(existsSync).map((f) => readFileSync(f, 'utf8').trim());
-  return parts.length ? ['## Robustness — poisoning attacks and defences\n', ...parts].join('\n\n') + '\n' : '';
+  return parts.length ? ['## Robustness — poisoning attacks and defences', ...parts].join('\n\n') + '\n' : '';
 }
 
 /** Runs the selected scenarios, then rebuilds REPORT.md from all results on disk. */
