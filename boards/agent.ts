@@ -51,6 +51,9 @@ export interface AgentOptions {
    *  named on the committee; under `poq` (seed 001) it reports its update's MAE and audits the
    *  leader's block. Other engines need only updates. */
   engine?: EngineName;
+  /** Committee members also train and send a reference update (the committee engine's direction
+   *  trust, docs/robustness.md); default false: members only score (002 §III). */
+  membersTrain?: boolean;
   /** Events for logs and tests. */
   onEvent?: (e: { device: string; event: string; round?: number; detail?: string }) => void;
 }
@@ -176,7 +179,7 @@ export class DeviceAgent {
     }
     this.trained.push(key);
     if (this.trained.length > 32) this.trained.shift();
-    if (g.committee?.includes(this.o.id)) { this.o.onEvent?.({ device: this.o.id, event: 'committee', round: g.round }); return; }   // members score, they do not train (002 §III)
+    if (g.committee?.includes(this.o.id)) { this.o.onEvent?.({ device: this.o.id, event: 'committee', round: g.round }); if (!this.o.membersTrain) return; }   // members score, they do not train (002 §III) unless they send reference updates
     let envelope: Uint8Array;
     try {
       envelope = this.trainRound(g.round, g.model, g.hash);

@@ -8,6 +8,8 @@ import { runFile } from './batch.js';
 
 const HELP = `usage: npm run sim -- <scenario.json|.yaml> [options]
        npm run sim -- report [--only NAME,...]   regenerate sim/results/REPORT.md from sim/scenarios/
+       npm run sim -- robustness [--only DEFENCE,...] [--workers JOBS]   the robustness benchmark
+                        (sim/scenarios/robustness-*.yaml, JOBS runs at a time, default 2; resumes)
 options:
   --out DIR        results directory (default sim/results/<scenario name>)
   --broker URL     use this MQTT broker instead of the embedded aedes
@@ -34,6 +36,13 @@ async function main(): Promise<void> {
   };
   const controller = new AbortController();
   process.on('SIGINT', () => { if (controller.signal.aborted) process.exit(130); controller.abort(); process.stderr.write('\ninterrupted: finishing the current round\n'); });
+  if (positionals[0] === 'robustness') {
+    const { runRobustness } = await import('./robustness/run.js');
+    const { writeTables } = await import('./robustness/table.js');
+    const recs = await runRobustness({ jobs: int(values.workers, 'workers'), only: values.only?.split(','), signal: controller.signal });
+    console.log(writeTables(recs));
+    return;
+  }
   if (positionals[0] === 'report') {
     const { generateReport } = await import('./report.js');
     await generateReport({ only: values.only?.split(','), broker: values.broker, workers: int(values.workers, 'workers'), signal: controller.signal });

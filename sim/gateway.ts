@@ -34,7 +34,9 @@ export interface RoundResult {
   consensusMs: number; wallMs: number;
   /** The round in simulated time: its slowest trainer on its board profile's link and compute speed. */
   simulatedMs: number;
-  acceptedIds: number[]; rejectedList: Rejected[]; scores?: Map<number, number>; reputation?: Map<number, number>;
+  acceptedIds: number[]; rejectedList: Rejected[];
+  /** The round's committee (board indices), for capture-rate analysis (docs/robustness.md). */
+  committeeIds?: number[]; scores?: Map<number, number>; reputation?: Map<number, number>;
 }
 
 export interface SimGatewayOptions {
@@ -111,7 +113,7 @@ export async function simGateway(o: SimGatewayOptions): Promise<RoundDriver> {
         // 002 Fig. 5 transmission units: one per full model moved (global to each receiver, each
         // update to the gateway and to each committee member)
         units: receivers + r.received + r.admitted * m,
-        consensusMs: r.consensusMs, wallMs: r.ms, simulatedMs: dones.reduce((a, d) => Math.max(a, d.slowestMs), 0), acceptedIds: r.accepted.map(deviceIndex), rejectedList,
+        consensusMs: r.consensusMs, wallMs: r.ms, simulatedMs: dones.reduce((a, d) => Math.max(a, d.slowestMs), 0), acceptedIds: r.accepted.map(deviceIndex), rejectedList, committeeIds: r.committee.map(deviceIndex),
         scores: scored ? scores : undefined, reputation: scored ? new Map(reputation) : undefined,
       };
       sheetBytes = 0; dones = [];

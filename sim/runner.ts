@@ -23,6 +23,7 @@ import { engineParams } from '../gateway/consensus/registry.js';
 import { deviceId, deviceIndex } from '../protocol/ids.js';
 import { MqttTransport } from '../boards/transport/mqtt.js';
 import type { RoundDriver } from '../gateway/round/driver.js';
+import { COLLECTIVE_TYPES } from './attacks/index.js';
 
 export interface RunHooks {
   onRound?(r: RoundResult): void;
@@ -131,7 +132,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     roundModel: () => decodeModel(driver!.state().model),
     roundCounts: () => {
       const t = driver!.state().trainers.map(deviceIndex);
-      return { trainers: t.length, colluders: t.filter((i) => roles[i] >= 0 && s.attackers[roles[i]].type === 'little-is-enough').length };
+      return { trainers: t.length, colluders: t.filter((i) => roles[i] >= 0 && COLLECTIVE_TYPES.has(s.attackers[roles[i]].type)).length };
     },
     onError: (m) => { errors.push(m); process.stderr.write(`fleet: ${m}\n`); driver?.stop(true); },
   });

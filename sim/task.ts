@@ -27,12 +27,12 @@ export function choose(pool: number[], k: number, seed: number, round: number, s
  *  clamped to the number of updates actually aggregated this round. */
 export function scenarioRule(s: Scenario): { rule: AggregationRule; ruleOpts?: RuleOptions } {
   const rule = aggregator(s.aggregation.rule);
-  const { trim, f, m } = s.aggregation;
+  const { trim, f, m, iters } = s.aggregation;
   return {
-    rule: (us) => {
+    rule: (us, o) => {
       const fOk = f !== undefined ? Math.min(f, Math.max(0, us.length - 3)) : undefined;
       const mOk = m !== undefined ? Math.min(m, us.length) : undefined;
-      return rule(us, { trim, f: fOk, m: mOk, k: mOk });
+      return rule(us, { ...o, trim, f: fOk, m: mOk, k: mOk, iters });
     },
   };
 }
@@ -46,6 +46,11 @@ export function committeeConfig(s: Scenario): CommitteeConfig {
     threshold: Math.round(c.threshold * 1e6),
     k: c.k ?? Math.max(1, Math.ceil(c.kFraction * K - 1e-9)),
     election: c.election,
+    ...(c.electThreshold !== undefined ? { electThreshold: Math.max(Math.round(c.threshold * 1e6), Math.round(c.electThreshold * 1e6)) } : {}),
+    ...(c.warmup ? { warmup: c.warmup } : {}),
+    ...(c.trust ? { trust: true } : {}),
+    ...(c.trustFloor ? { trustFloor: Math.round(c.trustFloor * 1e6) } : {}),
+    ...(c.trustRoot === 'median' ? { trustRoot: 'median' as const } : {}),
   };
 }
 
@@ -68,7 +73,9 @@ export function scenarioPlan(s: Scenario): (round: number, committee: readonly s
     const seatedIdx = committee.length || !M ? committee.map(deviceIndex) : choose(all, M, s.seed, round, 2);
     const seated = new Set(seatedIdx);
     const pool = all.filter((i) => !seated.has(i));
-    const trainers = K >= pool.length && !M ? pool : choose(pool, K, s.seed, round, 1);
+    let trainers = K >= pool.length && !M ? pool : choose(pool, K, s.seed, round, 1);
+    // direction trust: the members also train, to send their reference updates
+    if (s.consensus.trust) trainers = [...trainers, ...seatedIdx].sort((a, b) => a - b);
     return { trainers: trainers.map(deviceId), committee: [...seatedIdx].sort((a, b) => a - b).map(deviceId) };
   };
 }

@@ -4,10 +4,12 @@ import { median } from './median.js';
 import { trimmedMean } from './trimmed-mean.js';
 import { krum, multiKrum } from './krum.js';
 import { topkScore } from './topk-score.js';
+import { centeredClip } from './centered-clip.js';
+import { fltrust } from './fltrust.js';
 import type { AggregationRule } from './rule.js';
 
 export type { AggregationRule, Contribution, RuleOptions } from './rule.js';
-export { fedAvg, median, trimmedMean, krum, multiKrum, topkScore };
+export { fedAvg, median, trimmedMean, krum, multiKrum, topkScore, centeredClip, fltrust };
 export { weightedMean, divRoundHalfEven } from './weighted-mean.js';
 export { krumScores, krumRanking, squaredDistance } from './krum.js';
 
@@ -18,6 +20,8 @@ export const AGGREGATORS = {
   krum,
   multiKrum,
   topkScore,
+  centeredClip,
+  fltrust,
 } satisfies Record<string, AggregationRule>;
 
 export type AggregatorName = keyof typeof AGGREGATORS;

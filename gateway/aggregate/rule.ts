@@ -19,6 +19,12 @@ export interface RuleOptions {
   /** multiKrum: how many selected updates to average (m). topkScore: k. */
   m?: number;
   k?: number;
+  /** centeredClip: clipping iterations L and a fixed radius τ (default: median distance). */
+  iters?: number;
+  tau?: number;
+  /** fltrust: the round's global parameters and the reference update norm (set by the engine). */
+  base?: Int32Array;
+  refNorm?: number;
 }
 
 export type AggregationRule = (updates: Contribution[], opts?: RuleOptions) => Int32Array;

@@ -11,7 +11,8 @@ export function divRoundHalfEven(num: number, den: number): number {
   return q;
 }
 
-function divRoundHalfEvenBig(num: bigint, den: bigint): bigint {
+/** divRoundHalfEven for BigInts (positive denominator). */
+export function divRoundHalfEvenBig(num: bigint, den: bigint): bigint {
   let q = num / den, r = num % den;
   if (r < 0n) { q -= 1n; r += den; }
   if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q += 1n;

@@ -27,6 +27,10 @@ export async function replayDecisions(ledger: Ledger): Promise<ReplayResult> {
   const ctx = { keyOf: (id: string) => ledger.deviceRecord(id)?.publicKey, rule };
   let committee: string[] | undefined;
   let checked = 0;
+  // The round's global model (engines with direction trust need it): the previous block's model
+  // from the content store; unknown before the first recorded model (the initial model is
+  // configuration, not chain content), so a trust round 1 cannot be re-run from the chain alone.
+  let base: Int32Array | undefined;
   for (let h = 1; h <= ledger.height; h++) {
     const b = await ledger.block(h);
     const model = b.txs.find((t) => t.type === 'model')?.body as GlobalModelBody | undefined;
@@ -50,7 +54,7 @@ export async function replayDecisions(ledger: Ledger): Promise<ReplayResult> {
           header ??= m.header;
           candidates.push({ id: new TextDecoder().decode(msg.kid), n: f.n, params: m.params, updateHash: sha256(f.model) });
         }
-        const input = { round: rec.round, prev: rec.prev, committee: rec.committee, candidates: canonicalOrder(candidates) };
+        const input = { round: rec.round, prev: rec.prev, committee: rec.committee, candidates: canonicalOrder(candidates), base };
         const { decision } = decideOrEmpty({ engine, ctx }, input, engine.decodeEvidence(rec.evidence));
         const recorded = b.txs.filter((t) => t.type === 'update').map((t) => (t.body as UpdateRecordBody).deviceId).sort();
         if (decision.accepted.join() !== recorded.join()) { fail(`re-run accepts ${decision.accepted.join() || 'nothing'}, the block records ${recorded.join() || 'nothing'}`); continue; }
@@ -60,6 +64,7 @@ export async function replayDecisions(ledger: Ledger): Promise<ReplayResult> {
       } catch (e) { fail(String((e as Error)?.message ?? e)); continue; }
     }
     if (model?.committee) committee = model.committee;
+    if (model) { const blob = await ledger.getBlob(model.modelHash); base = blob ? decodeModel(blob).params : undefined; }
   }
   return { ok: failures.length === 0, checked, failures };
 }

@@ -16,6 +16,7 @@ export function decodeSheets(v: unknown): ScoreSheet[] {
 }
 import { aggregateAccepted, canonicalOrder, ConsensusError, type ConsensusEngine, type RoundInput } from './engine.js';
 import { electCommittee, type ElectionMethod } from './election.js';
+import { rootOf, cosPpm, medianCosPpm } from './trust.js';
 
 
 export interface CommitteeConfig {
@@ -27,6 +28,24 @@ export interface CommitteeConfig {
   size: number;
   election?: ElectionMethod;       // default 'score'
   capabilityWeight?: number;       // multi-factor election weight, ppm
+  /** A higher bar for election than for acceptance (ppm, ≥ threshold; default = threshold):
+   *  an update that merely passes does not seat its provider (docs/robustness.md). */
+  electThreshold?: number;
+  /** Rounds 1..warmup elect at random among the eligible instead of by score, so attackers
+   *  whose updates score well on a poor early model are not seated on merit (docs/robustness.md). */
+  warmup?: number;
+  /** FLTrust-style direction trust (trust.ts): members also send a reference update; a
+   *  candidate counts only with positive trust, and the rule gets the trust as its score plus
+   *  opts.base and opts.refNorm (use the `fltrust` rule). Without any reference update nothing
+   *  is trusted that round (model and committee unchanged). */
+  trust?: boolean;
+  /** With trust: admit candidates whose cosine with the root exceeds this (ppm, in
+   *  [−1e6, 1e6), default 0 = positive trust only); their weight in `fltrust` stays ReLU(cos). */
+  trustFloor?: number;
+  /** How the members' references vote: 'sum' (default: cosine with the sum of their unit
+   *  deltas, FLTrust's single root) or 'median' (the lower median of the per-member cosines,
+   *  so a colluding minority of members cannot steer it). */
+  trustRoot?: 'sum' | 'median';
 }
 
 const pct = (ppm: number) => `${(ppm / 1e4).toFixed(2)} %`;
@@ -67,12 +86,20 @@ export function checkSheets(input: RoundInput, sheets: readonly ScoreSheet[], ke
  *  @example committeeEngine({ threshold: 600000, k: 6, size: 4 }).decide(input, sheets, ctx) */
 export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreSheet[]> {
   if (!(Number.isInteger(cfg.k) && cfg.k >= 1 && Number.isInteger(cfg.size) && cfg.size >= 1)) throw new RangeError('committee: k and size must be positive integers');
+  const electBar = cfg.electThreshold ?? cfg.threshold;
+  if (!Number.isInteger(electBar) || electBar < cfg.threshold || electBar > MAX_SCORE) throw new RangeError('committee: electThreshold must be an integer in [threshold, 1000000]');
+  const warmup = cfg.warmup ?? 0;
+  const floor = cfg.trustFloor ?? 0;
+  if (!Number.isInteger(floor) || floor < -MAX_SCORE || floor >= MAX_SCORE) throw new RangeError('committee: trustFloor must be an integer in [-1000000, 1000000)');
+  if (!Number.isInteger(warmup) || warmup < 0) throw new RangeError('committee: warmup must be a non-negative integer');
   return {
     name: 'committee',
-    config: { threshold: cfg.threshold, k: cfg.k, size: cfg.size, election: cfg.election ?? 'score', ...(cfg.capabilityWeight !== undefined ? { capability_weight: cfg.capabilityWeight } : {}) },
-    caps: { proposer: 'leader', committee: 'separate', evidence: 'devices' },
+    config: { threshold: cfg.threshold, k: cfg.k, size: cfg.size, election: cfg.election ?? 'score', ...(cfg.capabilityWeight !== undefined ? { capability_weight: cfg.capabilityWeight } : {}),
+      ...(cfg.electThreshold !== undefined ? { elect_threshold: cfg.electThreshold } : {}), ...(warmup ? { warmup } : {}), ...(cfg.trust ? { trust: 1 } : {}), ...(cfg.trustFloor ? { trust_floor: cfg.trustFloor } : {}), ...(cfg.trustRoot === 'median' ? { trust_root: 'median' } : {}) },
+    caps: { proposer: 'leader', committee: 'separate', evidence: 'devices', ...(cfg.trust ? { membersTrain: true } : {}) },
     explain(id, d) {
       const sc = d.scores.get(id) ?? 0;
+      if (cfg.trust && sc >= cfg.threshold) return { reason: 'direction_trust', detail: `median score ${pct(sc)} passed, but its direction trust (cosine with the committee's reference updates) was not positive, or it was not among the k = ${cfg.k} best` };
       return {
         reason: 'committee_score',
         detail: sc < cfg.threshold ? `median score ${pct(sc)} below the threshold ${pct(cfg.threshold)}` : `median score ${pct(sc)} passed but not among the k = ${cfg.k} best`,
@@ -90,16 +117,29 @@ export function committeeEngine(cfg: CommitteeConfig): ConsensusEngine<ScoreShee
         for (const m of bySheet.values()) { const v = m.get(h); if (v !== undefined) given.push(v); }
         scores.set(c.id, committeeScore(given, input.committee.length));
       }
-      const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold)
+      // Direction trust (trust.ts): the members' own updates are the root, never candidates.
+      const refs = canonicalOrder(input.candidates).filter((c) => members.has(c.id)).map((c) => c.params);
+      const rt = cfg.trust && input.base ? rootOf(input.base, refs) : undefined;
+      const cos = new Map<string, number>(), trust = new Map<string, number>();
+      if (rt) for (const c of cands) {
+        const v = cfg.trustRoot === 'median' ? medianCosPpm(c.params, input.base!, refs, input.committee.length) : cosPpm(c.params, input.base!, rt.root);
+        cos.set(c.id, v); trust.set(c.id, Math.max(0, v));
+      }
+      const passed = cands.filter((c) => scores.get(c.id)! >= cfg.threshold && (!cfg.trust || (rt !== undefined && cos.get(c.id)! > floor)))
         .sort((a, b) => scores.get(b.id)! - scores.get(a.id)! || (a.id < b.id ? -1 : 1));
       const accepted = passed.slice(0, cfg.k).map((c) => c.id).sort();
-      const params = aggregateAccepted(cands, accepted, scores, ctx);
+      const params = !cfg.trust ? aggregateAccepted(cands, accepted, scores, ctx)
+        : rt && accepted.length ? aggregateAccepted(cands, accepted, trust, { ...ctx, ruleOpts: { ...ctx.ruleOpts, base: input.base, refNorm: rt.refNorm } }) : undefined;
       // Election draws only from providers of accepted (threshold-passing) updates (002 §III);
       // members who were not validated this round are never carried over, so a colluder cannot
       // stay seated. With fewer than M eligible the committee shrinks; with none it is kept.
-      const nextCommittee = input.committee.length === 0 ? [] : passed.length === 0 ? [...input.committee] : electCommittee(
-        passed.map((c) => ({ id: c.id, score: scores.get(c.id)!, capability: c.capability })),
-        { method: cfg.election ?? 'score', size: cfg.size, seed: { prev: input.prev, round: input.round }, capabilityWeight: cfg.capabilityWeight },
+      // Eligible for a seat: passed the election bar (≥ the acceptance threshold); during the
+      // warm-up rounds the seats are drawn at random among them.
+      const eligible = passed.filter((c) => scores.get(c.id)! >= electBar);
+      const method = input.round <= warmup ? 'random' : cfg.election ?? 'score';
+      const nextCommittee = input.committee.length === 0 ? [] : eligible.length === 0 ? [...input.committee] : electCommittee(
+        eligible.map((c) => ({ id: c.id, score: scores.get(c.id)!, capability: c.capability })),
+        { method, size: cfg.size, seed: { prev: input.prev, round: input.round }, capabilityWeight: cfg.capabilityWeight },
       );
       return { accepted, scores, params, nextCommittee };
     },

@@ -31,6 +31,9 @@ export interface RoundInput {
   candidates: readonly Candidate[];
   /** The round's committee (BFLC members, PoQ parties), empty when the engine has none. */
   committee: readonly string[];
+  /** The round's global parameters (what trainers trained from), when the engine needs them
+   *  (the committee's direction trust, gateway/consensus/trust.ts). */
+  base?: Int32Array;
 }
 
 /** Keys and the task's aggregation rule: injected so decisions stay pure. */
@@ -73,6 +76,8 @@ export interface EngineCaps {
   /** Where the evidence comes from: nowhere, the devices (score sheets, quality reports), or
    *  the proposer's own work (a PoW nonce). */
   readonly evidence: 'none' | 'devices' | 'work';
+  /** A separate committee whose members also send a (reference) update each round. */
+  readonly membersTrain?: boolean;
 }
 
 /** Why a candidate the engine did not accept was left out (the round summary's rejection). */

@@ -26,7 +26,7 @@ export function engineFromParams(p: Record<string, unknown>): { engine: Consensu
     case 'committee': {
       const threshold = num(p, 'threshold'), k = num(p, 'k'), size = num(p, 'size');
       if (threshold === undefined || k === undefined || size === undefined) throw new RangeError('genesis lacks the committee engine\'s fl_threshold, fl_k or fl_size');
-      return { engine: committeeEngine({ threshold, k, size, election: (p.fl_election as ElectionMethod | undefined) ?? 'score', capabilityWeight: num(p, 'capability_weight') }), rule, ruleName };
+      return { engine: committeeEngine({ threshold, k, size, election: (p.fl_election as ElectionMethod | undefined) ?? 'score', capabilityWeight: num(p, 'capability_weight'), electThreshold: num(p, 'elect_threshold'), warmup: num(p, 'warmup'), trust: num(p, 'trust') === 1, trustFloor: num(p, 'trust_floor'), trustRoot: p.fl_trust_root === 'median' ? 'median' : undefined }), rule, ruleName };
     }
     case 'poq': return { engine: poqEngine({ threshold: num(p, 'threshold'), tolerance: num(p, 'tolerance') }), rule, ruleName };
     case 'pow': return { engine: powEngine({ difficulty: num(p, 'difficulty') ?? 10 }), rule, ruleName };

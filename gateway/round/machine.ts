@@ -133,7 +133,7 @@ export function initialState(o: { round?: number; head: Head; model: Uint8Array;
 
 /** The default plan: every present device trains; a separate committee's members do not. */
 export function defaultPlan(cfg: RoundConfig, committee: readonly string[], offline: ReadonlySet<string> = new Set()): RoundPlan {
-  const seated = cfg.engine.caps.committee === 'separate' ? new Set(committee) : new Set<string>();
+  const seated = cfg.engine.caps.committee === 'separate' && !cfg.engine.caps.membersTrain ? new Set(committee) : new Set<string>();
   return { trainers: cfg.devices.filter((d) => !seated.has(d) && !offline.has(d)), committee: [...committee] };
 }
 
@@ -244,11 +244,14 @@ function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boo
   return complete(cfg, state) ? close(state, now) : same(state);
 }
 
-/** The engine's view of the round: candidates in canonical order, the committee, the parent hash. */
+const baseParams = (s: RoundState): Int32Array => decodeModel(s.model).params;
+
+/** The engine's view of the round: candidates in canonical order, the committee, the parent hash
+ *  and the round's global parameters. */
 export function roundInput(s: RoundState, pool?: readonly AcceptedUpdate[]): RoundInput {
   const ups = pool ?? [...s.accepted.values()];
   return {
-    round: s.round, prev: s.head.hash, committee: [...s.committee],
+    round: s.round, prev: s.head.hash, committee: [...s.committee], base: baseParams(s),
     candidates: canonicalOrder(ups.map((u) => ({ id: u.deviceId, n: u.fields.n, params: u.params, updateHash: u.updateHash }))),
   };
 }

@@ -29,6 +29,11 @@ export interface Attack {
   craft?(ctx: CraftContext): Int32Array;
   /** Collective attacks: crafts one vector from all colluders' honest parameters (LIE). */
   collective?(honest: Int32Array[], ctx: Omit<CraftContext, 'trained' | 'rng'>): Int32Array;
+  /** Collective attacks: turns the shared crafted vector into this board's own (per-attacker
+   *  jitter, so colluders do not send byte-identical updates). Absent: send it as is. */
+  personalize?(crafted: Int32Array, ctx: Pick<CraftContext, 'header' | 'rng' | 'params' | 'round'>): Int32Array;
+  /** The board sends nothing (the oracle "attack" that bounds filtering defences, silent.ts). */
+  silent?: boolean;
   /** Lazy copy: the board republishes another board's update under its own key. */
   copies?: boolean;
 }

@@ -7,6 +7,11 @@ import { littleIsEnough } from './little-is-enough.js';
 import { lazyCopy } from './lazy-copy.js';
 import { freeRider } from './free-rider.js';
 import { colludingCommittee } from './colluding-committee.js';
+import { alie } from './alie.js';
+import { ipm } from './ipm.js';
+import { minMax, minSum } from './min-max.js';
+import { adaptive } from './adaptive.js';
+import { silent } from './silent.js';
 
 export type { Attack, CraftContext } from './attack.js';
 export { colludingScore } from './colluding-committee.js';
@@ -19,10 +24,19 @@ export const ATTACKS = {
   'lazy-copy': lazyCopy,
   'free-rider': freeRider,
   'colluding-committee': colludingCommittee,
+  'alie': alie,
+  'ipm': ipm,
+  'min-max': minMax,
+  'min-sum': minSum,
+  'adaptive': adaptive,
+  'silent': silent,
 } satisfies Record<string, Attack>;
 
 export type AttackType = keyof typeof ATTACKS;
 export const ATTACK_TYPES = Object.keys(ATTACKS) as AttackType[];
+
+/** Types whose boards pool their honest updates in one collective step each round. */
+export const COLLECTIVE_TYPES: ReadonlySet<AttackType> = new Set(ATTACK_TYPES.filter((t) => (ATTACKS[t] as Attack).collective));
 
 /** Types whose boards collude in committee scoring even without `collude: true`. */
 export const COLLUDING_BY_DEFAULT: ReadonlySet<AttackType> = new Set(['colluding-committee']);

@@ -72,6 +72,12 @@ export class Board {
     return { params, loss: t.loss };
   }
 
+  /** A collective attack's shared crafted params made this board's own (per-attacker jitter). */
+  personalize(g: RoundModel, crafted: Int32Array): Int32Array {
+    const p = this.attack?.personalize;
+    return p ? p(crafted, { round: g.round, header: g.header, rng: rngFor(this.o.seed, 'attack', g.round, this.o.index), params: this.o.attacker!.params }) : crafted;
+  }
+
   /** Applies firmware DP (clip + discrete Laplace on the delta, 001 Eq. 3–5) when configured,
    *  then signs the update in the firmware (COSE_Sign1, RFC 9052 §4.4). */
   sign(g: RoundModel, params: Int32Array, loss: number, n = this.data.n): Uint8Array {

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenario/schema.js';
-import { ATTACKS } from '../attacks/index.js';
+import { ATTACKS, COLLECTIVE_TYPES } from '../attacks/index.js';
 import type { SharedShards } from './shards.js';
 import type { WorkerInit, ToWorker, FromWorker } from './worker.js';
 import type { ModelHeader } from '../../protocol/model-blob.js';
@@ -70,16 +70,18 @@ export class Fleet {
         const honest = got.flat();
         const rm = this.o.roundModel(m.round);
         const c = this.o.roundCounts(m.round);
-        const params = honest.length ? ATTACKS['little-is-enough'].collective!(honest, {
-          round: m.round, header: rm.header, global: rm.params, params: this.lieParams(), trainers: c.trainers, colluders: c.colluders,
+        const spec = this.collectiveSpec();
+        const params = honest.length && spec ? ATTACKS[spec.type].collective!(honest, {
+          round: m.round, header: rm.header, global: rm.params, params: spec.params, trainers: c.trainers, colluders: c.colluders,
         }) : null;
         for (const w of this.workers) w.postMessage({ t: 'collective', round: m.round, params } satisfies ToWorker);
       }
     }
   }
 
-  private lieParams(): Record<string, number> {
-    return this.o.scenario.attackers.find((a) => a.type === 'little-is-enough')?.params ?? {};
+  /** The scenario's collective attack (LIE, ALIE, IPM, min-max, min-sum, adaptive): its colluders pool. */
+  private collectiveSpec() {
+    return this.o.scenario.attackers.find((a) => COLLECTIVE_TYPES.has(a.type));
   }
 
   /** Firmware memory and worker heaps, summed over workers. */

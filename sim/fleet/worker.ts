@@ -19,7 +19,7 @@ import { decodeModel } from '../../protocol/model-blob.js';
 import { sha256 } from '../../protocol/bytes.js';
 import { MqttTransport } from '../../boards/transport/mqtt.js';
 import { boardProfile } from '../../boards/profiles.js';
-import { COLLUDING_BY_DEFAULT, colludingScore } from '../attacks/index.js';
+import { COLLUDING_BY_DEFAULT, COLLECTIVE_TYPES, colludingScore } from '../attacks/index.js';
 import { decodePlan, encodeDone, type PlanMsg, type DoneMsg } from '../control.js';
 import type { Scenario } from '../scenario/schema.js';
 import { Board, type RoundModel } from './board.js';
@@ -61,7 +61,7 @@ for (const i of init.boards) {
 }
 const trust = { chain: init.chain, gateways: new Map([['gw-0', ed25519PublicKey(init.gatewayPublicRaw)]]) };
 const hasLazy = [...boards.values()].some((b) => b.attack?.copies);
-const hasCollective = s.attackers.some((a) => a.type === 'little-is-enough');
+const hasCollective = s.attackers.some((a) => COLLECTIVE_TYPES.has(a.type));
 const committeeMode = s.consensus.engine === 'committee';
 
 const client = await MqttTransport.connect(init.brokerUrl, `fleet-${init.task}-${init.worker}`);
@@ -87,7 +87,7 @@ const publish = (topic: string, payload: Uint8Array) => client.publish(topic, pa
 /** Trains, attacks and publishes this worker's part of round r. */
 async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const mine = plan.trainers.filter((i) => boards.has(i));
-  const colluders = plan.trainers.filter((i) => init.roles[i] >= 0 && s.attackers[init.roles[i]].type === 'little-is-enough').length;
+  const colluders = plan.trainers.filter((i) => init.roles[i] >= 0 && COLLECTIVE_TYPES.has(s.attackers[init.roles[i]].type)).length;
   let sent = 0, slowest = 0;
   const unavailable: number[] = [], dropped: number[] = [];
   const pending: Promise<unknown>[] = [];
@@ -103,6 +103,10 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   for (const i of mine) {
     const b = boards.get(i)!;
     if (!available(s.seed, plan.round, i, s.devices.availability)) { unavailable.push(i); continue; }
+    // A committee member's reference update (direction trust): a non-colluding attacker does not
+    // exploit its seat (as with its scores), so it sends its honest training; colluders attack.
+    if (b.attack && plan.committee.includes(i) && !colludes(i)) { const t = b.trainHonest(g, plan.epochs); emit(b, b.sign(g, t.params, t.loss)); continue; }
+    if (b.attack?.silent) { unavailable.push(i); continue; }
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
     const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);
@@ -112,7 +116,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     const reply = new Promise<Int32Array | null>((res) => { collectiveReply = res; });
     post({ t: 'collect', round: plan.round, honest: lie.map((l) => l.honest) });
     const crafted = await reply;
-    for (const l of lie) emit(l.b, l.b.sign(g, crafted ?? l.honest, l.loss));
+    for (const l of lie) emit(l.b, l.b.sign(g, crafted ? l.b.personalize(g, crafted) : l.honest, l.loss));
   }
   if (lazy.length) {
     // sources: trainers that really publish this round and are not copiers themselves

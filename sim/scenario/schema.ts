@@ -66,10 +66,20 @@ export interface Scenario {
     kFraction: number;
     /** Election of the next committee among accepted providers (multi-factor needs declared capabilities the simulator does not model). */
     election: 'score' | 'random';
+    /** Election bar (accuracy, 0–1, ≥ threshold); absent = the threshold. */
+    electThreshold?: number;
+    /** Rounds 1..warmup elect at random among the eligible. */
+    warmup: number;
+    /** FLTrust-style direction trust from the members' reference updates (members also train). */
+    trust: boolean;
+    /** Cosine floor for admission under trust (−1..1, default 0). */
+    trustFloor: number;
+    /** How the members' references vote under trust: sum (one root) or median (per member). */
+    trustRoot: 'sum' | 'median';
     /** PoW difficulty in leading zero bits of SHA-256 (004 §III-C). */
     difficulty: number;
   };
-  aggregation: { rule: AggregatorName; trim?: number; f?: number; m?: number };
+  aggregation: { rule: AggregatorName; trim?: number; f?: number; m?: number; iters?: number };
   dp?: { epsilon: number; clipL1: number };
   attackers: AttackerSpec[];
   detect: { copies: boolean; noProgress: boolean };
@@ -165,8 +175,8 @@ export function validateScenario(raw: unknown): Scenario {
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
   const se = new Reader(r.obj('selection'), 'selection', ['activeFraction']);
-  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty']);
-  const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm']);
+  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor', 'trustRoot']);
+  const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm', 'iters']);
   const de = new Reader(r.obj('detect'), 'detect', ['copies', 'noProgress']);
 
   const arch = md.str('arch', 'logreg', ['logreg', 'mlp'] as const);
@@ -237,6 +247,11 @@ export function validateScenario(raw: unknown): Scenario {
       threshold: cs.num('threshold', 0, 0, 1), k: cs.has('k') ? cs.num('k', 1, 1, 100_000, true) : undefined,
       kFraction: cs.num('kFraction', 0.5, 0.01, 1),
       election: cs.str('election', 'score', ['score', 'random'] as const),
+      electThreshold: cs.has('electThreshold') ? cs.num('electThreshold', 0, 0, 1) : undefined,
+      warmup: cs.num('warmup', 0, 0, 100_000, true),
+      trust: cs.bool('trust', false),
+      trustFloor: cs.num('trustFloor', 0, -1, 0.999),
+      trustRoot: cs.str('trustRoot', 'sum', ['sum', 'median'] as const),
       difficulty: cs.num('difficulty', 12, 0, 24, true),
     },
     aggregation: {
@@ -244,6 +259,7 @@ export function validateScenario(raw: unknown): Scenario {
       trim: ag.has('trim') ? ag.num('trim', 0.1, 0, 0.49) : undefined,
       f: ag.has('f') ? ag.num('f', 0, 0, BIG, true) : undefined,
       m: ag.has('m') ? ag.num('m', 1, 1, BIG, true) : undefined,
+      iters: ag.has('iters') ? ag.num('iters', 3, 1, 100, true) : undefined,
     },
     dp, attackers,
     detect: { copies: de.bool('copies', false), noProgress: de.bool('noProgress', false) },
