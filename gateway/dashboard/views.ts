@@ -4,7 +4,8 @@
 import { toHex } from '../../protocol/bytes.js';
 import type { Block, Ledger } from '../ledger/index.js';
 import type { RoundSummary } from '../round/summary.js';
-import { getBalance, getReputation } from '../ledger/records.js';
+import { getBalance, getBid, getReputation, getStanding, type TaskRecord } from '../ledger/records.js';
+import { reputationZ } from '../ledger/standing.js';
 
 /** One row of the chain list. */
 export interface BlockRow { height: number; hash: string; time: number; proposer: string; engine?: string; round?: number; txs: number; kinds: Record<string, number> }
@@ -65,7 +66,24 @@ export async function proofView(ledger: Ledger, txHash: Uint8Array) {
 }
 
 /** One device row: ledger record, presence, the counts seen in this gateway's rounds, and committee seat. */
-export interface DeviceRow { id: string; online: boolean | null; status: string; counter: number; admittedAt: number; accepted: number; rejected: number; committee: boolean; reputation?: number; balance?: number }
+export interface DeviceRow {
+  id: string; online: boolean | null; status: string; counter: number; admittedAt: number; accepted: number; rejected: number; committee: boolean;
+  /** 003 reputation Z = T + W in the newest task that has one (barred below its threshold), else the ledger's reputation entry. */
+  reputation?: number; barred?: boolean; balance?: number;
+  /** The newest task's bid: its status (bid, won, lost, returned, forfeited) and stake. */
+  task?: string; bid?: string; stake?: number;
+}
+
+/** The newest published task (highest publishing height), if any. */
+function newestTask(ledger: Ledger): { id: string; t: TaskRecord } | undefined {
+  let best: { id: string; t: TaskRecord } | undefined;
+  for (const [k, v] of ledger.stateEntries()) {
+    if (!k.startsWith('task/')) continue;
+    const t = v as unknown as TaskRecord;
+    if (!best || t.height > best.t.height) best = { id: k.slice(5), t };
+  }
+  return best;
+}
 
 export function deviceRows(ledger: Ledger, ids: readonly string[], offline: ReadonlySet<string> | undefined, rounds: readonly RoundSummary[]): DeviceRow[] {
   const acc = new Map<string, number>(), rej = new Map<string, number>();
@@ -74,8 +92,17 @@ export function deviceRows(ledger: Ledger, ids: readonly string[], offline: Read
     for (const r of s.rejected) if (r.device) rej.set(r.device, (rej.get(r.device) ?? 0) + 1);
   }
   const seat = new Set(rounds.at(-1)?.committee ?? []);
+  const task = newestTask(ledger);
+  const s = ledger.stateView;
   return ids.map((id) => {
     const rec = ledger.device(id);
-    return { id, online: offline ? !offline.has(id) : null, status: String(rec?.status ?? 'unregistered'), counter: rec?.counter ?? 0, admittedAt: rec?.height ?? -1, accepted: acc.get(id) ?? 0, rejected: rej.get(id) ?? 0, committee: seat.has(id), reputation: getReputation(ledger.stateView, id), balance: getBalance(ledger.stateView, id) };
+    const bid = task && getBid(s, task.id, id);
+    const st = task?.t.incentive && getStanding(s, task.id, id);
+    const rep = task?.t.incentive ? (st ? reputationZ(task.t.incentive.rep, st) : task.t.incentive.rep.w0) : getReputation(s, id);
+    return {
+      id, online: offline ? !offline.has(id) : null, status: String(rec?.status ?? 'unregistered'), counter: rec?.counter ?? 0, admittedAt: rec?.height ?? -1,
+      accepted: acc.get(id) ?? 0, rejected: rej.get(id) ?? 0, committee: seat.has(id), reputation: rep, barred: st ? st.barred : undefined, balance: getBalance(s, id),
+      task: bid ? task.id : undefined, bid: bid?.status, stake: bid?.stake,
+    };
   });
 }

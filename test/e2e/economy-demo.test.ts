@@ -10,6 +10,7 @@ import { loadEconomy } from '../../sim/economy/params.js';
 import { Ledger, type GenesisConfig } from '../../gateway/ledger/index.js';
 import { tempDir } from '../support/tmp.js';
 import { join } from 'node:path';
+import { deviceRows } from '../../gateway/dashboard/views.js';
 
 test('demo economy: bids, selection, rewards, refunds and a slashed free rider; supply conserved at every height', async () => {
   const tmp = tempDir('e2e-economy-');
@@ -40,6 +41,13 @@ test('demo economy: bids, selection, rewards, refunds and a slashed free rider; 
       assert.equal(fresh.task(economy.task)?.status, 'closed');
       assert.equal(fresh.deviceRecord('dev-00001')?.status, 'revoked', 'the slashed winner\'s key is revoked');
       for (const id of [loser, ...e.winners]) assert.equal(fresh.balance(id), disk.balance(id));
+      // the dashboard's devices table shows the same standing, deposit outcome and balance
+      const ids = [loser, ...e.winners].sort();
+      const status = { refunded: 'returned', slashed: 'forfeited', 'lost (refunded)': 'lost' } as Record<string, string>;
+      for (const d of deviceRows(disk, ids, undefined, r.summaries)) {
+        const want = row(d.id);
+        assert.deepEqual([d.task, d.bid, d.reputation, d.barred ?? false, d.balance], [economy.task, status[want.deposit], want.reputation, want.barred, disk.balance(d.id)], d.id);
+      }
     });
   } finally { tmp.cleanup(); }
 });

@@ -165,7 +165,7 @@ async function verifyTx(tx, txRoot, out) {
 // ---- devices --------------------------------------------------------------------------------
 async function loadDevices() {
   const ds = await getJson('/api/devices');
-  $('devices').tBodies[0].replaceChildren(...ds.map((d) => row([d.id, d.online === null ? '?' : d.online ? 'online' : 'offline', d.status, d.accepted, d.rejected, d.committee ? 'yes' : '', d.reputation ?? '', d.balance ?? '', d.counter], { 'data-device': d.id })));
+  $('devices').tBodies[0].replaceChildren(...ds.map((d) => row([d.id, d.online === null ? '?' : d.online ? 'online' : 'offline', d.status, d.accepted, d.rejected, d.committee ? 'yes' : '', `${d.reputation ?? ''}${d.barred ? ' (barred)' : ''}`, d.balance ?? '', d.bid ? `${d.task}: ${d.bid}${d.stake ? ` (stake ${d.stake})` : ''}` : '', d.counter], { 'data-device': d.id })));
 }
 
 // ---- in-browser inference (tfjs-tflite, served by the gateway from node_modules) -------------
