@@ -296,9 +296,16 @@ export class BftFinality implements Finality {
 
   private async onSyncRequest(r: M.SyncRequest): Promise<void> {
     if (r.id === this.o.id || r.from > this.height || !this.o.gateways.has(r.id)) return;
-    const blocks: Uint8Array[] = [];
-    for (let h = r.from; h <= this.height && blocks.length < 1000; h++) blocks.push(encodeBlock(await this.o.ledger.block(h)));
+    // Fill the reply up to the cluster message limit (the model and framing take the rest); the
+    // requester asks again from its new head.
     const s = this.host.state();
+    const blocks: Uint8Array[] = [];
+    let bytes = s.model.length + 64 * 1024;
+    for (let h = r.from; h <= this.height && blocks.length < 1000; h++) {
+      const b = encodeBlock(await this.o.ledger.block(h));
+      if (blocks.length && bytes + b.length > M.MAX_CLUSTER_MESSAGE) break;
+      blocks.push(b); bytes += b.length;
+    }
     this.publish(syncReplyTopic(this.task, r.id), M.encodeSyncReply({ blocks, model: s.model, committee: [...s.committee] }));
   }
 
