@@ -11,6 +11,7 @@
 // --sensor it is boards/sensor-cli.ts (a real board training on its own sensor).
 // A board process depends only on the protocol layer and the board code (boards/, protocol/).
 import { readFileSync } from 'node:fs';
+import { escapeText } from '../protocol/log-text.js';
 import { parseArgs } from 'node:util';
 import { DeviceAgent } from './agent.js';
 import { boardProfile } from './profiles.js';
@@ -49,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
       trust,   // any gateway of the deployment's chain, certified by a quorum
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
-      onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${e.detail}` : ''}`); },
+      onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${escapeText(e.detail)}` : ''}`); },
     });
     if (toHex(a.publicKey()) !== toHex(d.publicKey)) throw new Error(`device ${id}: the seed's key is not the registered one`);
     agents.push(a);

@@ -8,6 +8,7 @@ import { sensorDemo } from './sensors/demo.js';
 import { withDashboard } from './dashboard.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
+import { escapeText } from '../protocol/log-text.js';
 import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
 
 const HELP = `usage: npm start -- [options]
@@ -98,10 +99,10 @@ function main(): void {
     onRound: (s, total) => {
       const w = 20, done = Math.round((s.round / total) * w);
       const bar = '█'.repeat(done) + '░'.repeat(w - done);
-      const rej = s.rejected.length ? ` rejected ${s.rejected.length} (${[...new Set(s.rejected.map((r) => r.reason))].join(',')})` : '';
+      const rej = s.rejectedTotal ? ` rejected ${s.rejectedTotal} (${Object.entries(s.rejectedCounts ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
       say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted.length}${rej} height ${s.height} ${s.ms} ms`);
     },
-    onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
+    onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${escapeText(e.device ?? '?', 64)}: ${e.reason} (${escapeText(e.detail)})`),
   };
   let hooks = baseHooks;
   if (dashPort !== undefined) {

@@ -33,6 +33,9 @@ export interface BftOptions {
   forkWindowMs?: number;
 }
 
+/** Equivocation records kept (the oldest are dropped first). */
+export const MAX_EVIDENCE = 1024;
+
 interface Pending { p: M.Proposal; block: Block; decision?: Decision; content?: RoundContent }
 
 /** BFT finality for one gateway of a cluster.
@@ -171,6 +174,9 @@ export class BftFinality implements Finality {
     let at = this.pending.get(h);
     if (!at) this.pending.set(h, (at = new Map()));
     const k = toHex(block.hash);
+    // Bounded: an equivocating gateway may sign any number of rival blocks; two per gateway and
+    // height are enough to keep the honest one and the evidence.
+    if (!at.has(k) && at.size >= 2 * this.gwIds.length) throw Object.assign(new Error(`more than ${at.size} proposals at height ${h}`), { reason: 'too_many_proposals' });
     if (!at.has(k)) at.set(k, { p, block });
     this.checkPending(h, k);
   }
@@ -246,6 +252,7 @@ export class BftFinality implements Finality {
 
   private record(e: Equivocation): void {
     if (this.evidence.some((x) => x.id === e.id && x.height === e.height && x.kind === e.kind)) return;
+    if (this.evidence.length >= MAX_EVIDENCE) this.evidence.shift();   // bounded: the oldest goes
     this.evidence.push(e);
     this.host.log('warn', 'equivocation', { offender: e.id, height: e.height, kind: e.kind });
   }
@@ -278,8 +285,12 @@ export class BftFinality implements Finality {
   }
 
   private afterCommit(block: Block): void {
+    const h = block.header.height;
     this.proposers.push(block.header.proposer);
-    this.pending.delete(block.header.height);
+    this.pending.delete(h);
+    // per-height bookkeeping of finalized heights is no longer needed (bounded memory)
+    for (const m of [this.voted, this.proposed] as Map<number, unknown>[]) for (const k of m.keys()) if (k <= h) m.delete(k);
+    for (const k of this.seenProposals.keys()) if (Number(k.slice(0, k.indexOf('/'))) <= h) this.seenProposals.delete(k);
     this.votes.prune(block.header.height + 1);
     this.viewTimer?.(); this.forkTimer?.(); this.forkTimer = undefined;
     this.view = 0;
