@@ -10,6 +10,7 @@ import { aggregator } from '../gateway/aggregate/index.js';
 import { publicKeyObject, signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
 import { sha256 } from '../protocol/bytes.js';
+import { decodeModel, encodeModel } from '../protocol/model-blob.js';
 import { deviceId } from '../protocol/ids.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { escapeText } from '../protocol/log-text.js';
@@ -22,8 +23,9 @@ const cfg: RoundConfig = {
   devices: devs.map((d) => d.id), registry: { device: (id) => { const d = devs.find((x) => x.id === id); return d && { key: publicKeyObject(d.key.publicRaw), counter: 0 }; } },
 };
 const head = { height: 1, hash: sha256(Uint8Array.of(1)), time: 0, cert: [] };
+const trained = (i: number) => { const m = decodeModel(model); return encodeModel(m.header, m.params.map((v, j) => (j % 3 === i ? v + 1 : v))); };
 const upd = (i: number, round: number, ctr = round, kid = devs[i].id) =>
-  signSign1(new TextEncoder().encode(kid), encodeUpdate({ task: 't', round, base: sha256(model), n: 5, model, ctr, metrics: {} }), devs[i].key.privateKey);
+  signSign1(new TextEncoder().encode(kid), encodeUpdate({ task: 't', round, base: sha256(model), n: 5, model: trained(i), ctr, metrics: {} }), devs[i].key.privateKey);
 
 test('escapeText: control characters, ANSI escapes, bidi overrides and line separators are escaped; length is cut', () => {
   const forged = '\nround 12/12 █ acc 0.9999\r\x1b[2J\u202e\u2028';
