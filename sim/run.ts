@@ -28,6 +28,8 @@ import { engineParams } from '../gateway/consensus/registry.js';
 import { replayDecisions } from '../gateway/audit/replay.js';
 import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
 import { presenceWill } from '../protocol/presence.js';
+import { mintToken } from '../protocol/broker-token.js';
+import { loopbackCertificate } from '../gateway/broker/certs.js';
 
 export { DEFAULT_TASK, TRAIN };
 
@@ -56,6 +58,11 @@ export interface RunOptions {
   /** Local SGD learning rate and batch (default TRAIN). */
   lr?: number;
   batch?: number;
+  /** Secure the embedded broker (docs/protocol.md §Broker security): every board and gateway
+   *  authenticates with a token signed by its registered key, topic ACLs, per-connection packet
+   *  size and publish-rate limits; `tls` also serves MQTT over TLS with a certificate made at
+   *  setup. Ignored with `broker` (an external broker has its own configuration). */
+  secure?: { tls?: boolean };
   /** The task's data instead of the demo's MNIST draw (then `alpha` is unused and `devices`
    *  must equal `data.shards.length`): one local dataset per board, the held-out set every
    *  gateway evaluates on, and the data profile the boards register with. */
@@ -73,8 +80,11 @@ export interface RunHooks {
   /** Each finished round (gateway 0) and the global model it produced. */
   onRound?(s: RoundSummary, total: number, model: Uint8Array): void;
   onReject?(e: Rejection & { round: number }): void;
-  /** Runs after boards connect and before round 1 (tests inject attackers here). */
-  beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[] }): Promise<void> | void;
+  /** Runs after boards connect and before round 1 (tests inject attackers here). `ca` is the
+   *  broker's certificate when it speaks TLS. */
+  beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[]; chain: Uint8Array; ca?: string }): Promise<void> | void;
+  /** A secured embedded broker refused a connection, publish or subscription. */
+  onRefused?(e: { client: string; what: 'connect' | 'publish' | 'subscribe'; reason: string; topic?: string }): void;
   /** Sees each gateway once started (tests crash, cut off or corrupt gateways here). */
   onGateways?(gws: { drivers: RoundDriver[]; finalities: Finality[]; ledgers: Ledger[] }): void;
   /** Awaited after the last round, while gateways and ledgers are still open (the dashboard
@@ -129,9 +139,6 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const { shards, test, profile: dataProfile } = o.data ?? demoData(o);
   if (shards.length !== o.devices) throw new RangeError(`${shards.length} datasets for ${o.devices} devices`);
   const profile = boardProfile(o.board ?? 'emulated');
-  let broker: EmbeddedBroker | undefined;
-  const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
-  hooks.onStart?.({ broker: brokerUrl, dataDir, train: shards.reduce((n, d) => n + d.n, 0), test: test.n, shards: shards.map((d) => d.n) });
 
   const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
@@ -150,6 +157,29 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     trust,
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
+
+  let broker: EmbeddedBroker | undefined;
+  const chain = genesisBlock(genesis).hash;
+  const secure = o.secure && !o.broker ? o.secure : undefined;
+  const tls = secure?.tls ? loopbackCertificate() : undefined;
+  const clients = new Map<string, { key: Uint8Array; role: 'device' | 'gateway'; seed: Uint8Array }>([
+    ...gwSigners.map((s, g) => [s.id, { key: gwKeys[g].publicRaw, role: 'gateway' as const, seed: gwSeeds[g] }] as const),
+    ...agents.map((a) => [a.id, { key: a.publicKey(), role: 'device' as const, seed: deviceSeed(a.id, o.seed) }] as const),
+  ]);
+  const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker(secure ? {
+    security: { task, chain, client: (id) => clients.get(id), onRefused: hooks.onRefused }, tls,
+  } : {})).url;
+  hooks.onStart?.({ broker: brokerUrl, dataDir, train: shards.reduce((n, d) => n + d.n, 0), test: test.n, shards: shards.map((d) => d.n) });
+  /** Connects as `id`: with a secured broker, with its token and the broker's certificate. */
+  const connect = (id: string, will = true) => {
+    const c = clients.get(id.split('~')[0]);
+    const key = secure && c ? ed25519FromSeed(c.seed).privateKey : undefined;
+    return MqttTransport.connect(brokerUrl, id, {
+      ...(will ? { will: presenceWill(task, id) } : {}),
+      ...(key ? { auth: { username: id.split('~')[0], password: () => mintToken(id.split('~')[0], chain, key) } } : {}),
+      ...(tls ? { ca: tls.cert } : {}),
+    });
+  };
 
   const ledgers: Ledger[] = [];
   for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis }));
@@ -182,7 +212,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const finality = hooks.finalityFactory && G > 1
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
-    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
+    const transport = await connect(gatewayId(g));
     const node = await gatewayNode({
       ...base, transport, finality,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds, node.driver.state().model) : undefined,
@@ -195,8 +225,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   let summaries: RoundSummary[] = [];
   const per: GatewayReport[] = [];
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
-    await hooks.beforeRounds?.({ brokerUrl, task, agents });
+    for (const a of agents) await a.connect(await connect(a.id));
+    await hooks.beforeRounds?.({ brokerUrl, task, agents, chain, ca: tls?.cert });
     for (const d of drivers) await d.listen();
     for (const d of drivers) d.begin();
     hooks.onGateways?.({ drivers, finalities, ledgers });
