@@ -21,7 +21,8 @@ import { gatewayNode } from './node.js';
 import type { RoundDriver } from './round/driver.js';
 import type { RoundSummary } from './round/summary.js';
 import { clusterNodeOptions } from './cluster/setup.js';
-import { MqttTransport } from '../boards/transport/mqtt.js';
+import { MqttTransport, type MqttTransportOptions } from '../boards/transport/mqtt.js';
+import { brokerOptions } from '../boards/transport/credentials.js';
 import { presenceWill } from '../protocol/presence.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
@@ -31,14 +32,14 @@ import { Kernel } from '../boards/firmware/kernel.js';
 import { startDashboard, type Dashboard } from './dashboard/server.js';
 import { dashboardArgv, dashboardPort } from './dashboard/args.js';
 
-const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
+const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--broker-auth none|token|password] [--ca broker-cert.pem] [--quorum-timeout-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
 
 /** The hello marker (protocol/topics.ts helloTopic) is a retained, unsigned "I am subscribed"
  *  per gateway. It only gates when round 1 starts (so no gateway misses the first updates);
  *  safety never depends on it. Announces this gateway and waits until all `ids` have (or `ms`
  *  pass); returns who was seen. */
-async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal): Promise<{ seen: string[]; clear(): Promise<void> }> {
-  const c = await MqttTransport.connect(url, `hello-${id}`);
+async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal, creds: MqttTransportOptions = {}): Promise<{ seen: string[]; clear(): Promise<void> }> {
+  const c = await MqttTransport.connect(url, creds.auth ? `${id}~hello` : `hello-${id}`, creds);
   const seen = new Set<string>();
   let done: () => void = () => {};
   const all = new Promise<void>((res) => { done = res; });
@@ -72,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     id: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' }, genesis: { type: 'string' },
     'seed-file': { type: 'string' }, 'seed-hex': { type: 'string' }, rounds: { type: 'string' },
     'round-timeout-ms': { type: 'string', default: '15000' }, 'view-timeout-ms': { type: 'string' }, 'peer-wait-ms': { type: 'string', default: '30000' },
+    'broker-auth': { type: 'string', default: 'none' }, ca: { type: 'string' }, 'quorum-timeout-ms': { type: 'string' },
     json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
   } });
   if (v.help || !v.id || !v.broker || !v['data-dir'] || !v.genesis) { process.stderr.write(USAGE); return 2; }
@@ -101,7 +103,8 @@ async function main(argv: string[]): Promise<number> {
     // Every gateway evaluates on the deployment's held-out digits: the accuracy is in the block.
     const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
     const evaluator = new Kernel(new FirmwareInstance());
-    const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id) });
+    const creds = (id: string) => brokerOptions(v['broker-auth']!, id, dep.chain, seed, v.ca);
+    const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id), ...creds(v.id) });
     node = (await gatewayNode({
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
@@ -119,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
       say('dashboard', { url: dash.url }, `dashboard ${dash.url}`);
     }
     const peers = dep.genesis.managers.map((m) => m.id);
-    hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);
+    hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal, creds(`${v.id}~hello`));
     say('ready', { height: ledger.height, peers: hello.seen }, `connected to ${v.broker}; height ${ledger.height}; peers seen ${hello.seen.join(', ')}`);
     const n = node;
     stop.signal.addEventListener('abort', () => n.stop(true), { once: true });
