@@ -14,6 +14,10 @@ import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
 import { MAX_UPDATE_BYTES, MAX_CLUSTER_MESSAGE } from '../protocol/limits.js';
 import * as M from '../gateway/finality/messages.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ledger, nodeSigner, registrationTx } from '../gateway/ledger/index.js';
 
 type Log = (line: string) => void;
 
@@ -88,6 +92,25 @@ export default {
       rows.push([`cbor-x alone, ${kb} KiB bignum`, `${(us / 1000).toFixed(2)} ms`, `${(us / anchor).toFixed(0)}× anchor`]);
       json[`cborx_bignum_${kb}k_cpu_us`] = us;
     }
+    // durability: a block is announced after its LevelDB batch; with sync it is fsynced first
+    const blocks = 30;
+    const perBlock: Record<string, number> = {};
+    for (const sync of [false, true]) {
+      const dir = mkdtempSync(join(tmpdir(), 'sync-bench-'));
+      const gw = nodeSigner('gw', new Uint8Array(32).fill(9));
+      const l = await Ledger.open(dir, { genesis: { chainId: 'bench', managers: [{ id: gw.id, publicKey: gw.publicKey }], params: {}, timestamp: 0 }, envelopes: 'off', sync });
+      try {
+        const dev = nodeSigner('b0', new Uint8Array(32).fill(8));
+        await l.append(gw, [registrationTx(gw, { id: dev.id, publicKey: dev.publicKey, profile: { categories: ['x'], types: ['y'], size: 1 } })], {}, 1);
+        const t0 = performance.now();
+        for (let i = 0; i < blocks; i++) await l.append(gw, [], {}, 2 + i);
+        perBlock[String(sync)] = (performance.now() - t0) / blocks;
+      } finally { await l.close(); rmSync(dir, { recursive: true, force: true }); }
+    }
+    rows.push(['block commit, no fsync (anchor)', `${perBlock.false.toFixed(2)} ms`, `${blocks} blocks`]);
+    rows.push(['block commit, fsync (--sync)', `${perBlock.true.toFixed(2)} ms`, `${(perBlock.true / perBlock.false).toFixed(1)}× anchor`]);
+    json['ledger_commit_nosync_ms'] = perBlock.false;
+    json['ledger_commit_sync_ms'] = perBlock.true;
     return { rows, json };
   },
 };

@@ -102,6 +102,9 @@ function main(): void {
       const rej = s.rejectedTotal ? ` rejected ${s.rejectedTotal} (${Object.entries(s.rejectedCounts ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
       say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted.length}${rej} height ${s.height} ${s.ms} ms`);
     },
+    onResume: (r) => say(r.done
+      ? `  resume   the ledger already holds all ${opts.rounds} rounds (height ${r.height}): this run is finished, nothing to train`
+      : `  resume   the ledger holds rounds 1–${r.round} (height ${r.height}): continuing at round ${r.round + 1}`),
     onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${escapeText(e.device ?? '?', 64)}: ${e.reason} (${escapeText(e.detail)})`),
   };
   let hooks = baseHooks;
