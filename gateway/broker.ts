@@ -42,7 +42,6 @@ export async function startEmbeddedBroker(opts: BrokerOptions = {}): Promise<Emb
   const limits = opts.security || opts.limits ? { ...DEFAULT_FRAME_LIMITS, ...opts.limits } : undefined;
   const hooks = opts.security ? secureHooks({ limits, ...opts.security }, () => aedes as never) : {};
   aedes = await Aedes.createBroker({ maxClientsIdLength: 128, ...hooks } as any);
-  aedes.on('clientError', (c: { id: string }, e: Error) => opts.security?.onRefused?.({ client: c.id, what: 'connect', reason: 'client_error', topic: e.message }));
   const handle = (socket: Socket) => {
     socket.on('error', () => {});
     const cut = (why: string) => opts.security?.onRefused?.({ client: `${socket.remoteAddress}:${socket.remotePort}`, what: 'connect', reason: 'frame_limit', topic: why });

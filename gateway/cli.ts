@@ -20,6 +20,7 @@ import { helloTopic, helloFilter, parseTopic } from '../protocol/topics.js';
 import { gatewayNode } from './node.js';
 import type { RoundDriver } from './round/driver.js';
 import type { RoundSummary } from './round/summary.js';
+import type { QuorumStatus } from './finality/bft.js';
 import { clusterNodeOptions } from './cluster/setup.js';
 import { MqttTransport, type MqttTransportOptions } from '../boards/transport/mqtt.js';
 import { brokerOptions } from '../boards/transport/credentials.js';
@@ -82,6 +83,9 @@ async function main(argv: string[]): Promise<number> {
   const dep: Deployment = readDeployment(v.genesis);
   const seed = readGatewaySeed(v);
   const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
+  const quorumTimeout = v['quorum-timeout-ms'] === undefined ? undefined : Number(v['quorum-timeout-ms']);
+  if (quorumTimeout !== undefined && !(quorumTimeout > 0)) { process.stderr.write('--quorum-timeout-ms must be > 0\n'); return 2; }
+  let stalled = false;
   if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
   let dashPort: number | undefined;
   try { dashPort = dashboardPort(v.dashboard); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
@@ -110,10 +114,21 @@ async function main(argv: string[]): Promise<number> {
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
         initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
-        log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
+        log: (e) => {
+          // liveness status lines are always printed; the rest only when debugging
+          if (e.event === 'waiting_for_quorum') {
+            const { level: _l, event: _e, gw: _g, ...q } = e as unknown as QuorumStatus & { level: string; event: string; gw: string };
+            say('waiting', q, `waiting for quorum at height ${q.height} (view ${q.view}): ${q.approvals.length}/${q.need} approvals${q.approvals.length ? ` (${q.approvals.join(', ')})` : ''}; silent ${q.silent.join(', ') || 'none'} for ${Math.round(q.waitedMs / 1000)} s`);
+          } else if (process.env.EDGECHAIN_DEBUG) process.stderr.write(JSON.stringify(e) + '\n');
+        },
         evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       }),
       transport,
+      stallTimeoutMs: quorumTimeout,
+      onStall: (q: QuorumStatus) => {
+        process.stderr.write(`error: no quorum for ${Math.round(q.waitedMs / 1000)} s at height ${q.height}: need ${q.need} of ${q.gateways} gateways, heard ${q.heard.join(', ')}, silent ${q.silent.join(', ')}\n`);
+        stalled = true; stop.abort();
+      },
       onRound: (s: RoundSummary) => { dash?.round(s); say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`); },
     })).driver;
     await node.listen();
@@ -141,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
     say('stopped', { height, head }, `stopped at height ${height}, head ${head.slice(0, 16)}…`);
     process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal);
   }
-  return 0;
+  return stalled ? 3 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

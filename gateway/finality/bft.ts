@@ -31,6 +31,20 @@ export interface BftOptions {
   /** PoW fork choice (004 §IV) and how long the height's leader waits for rival blocks. */
   forkRule?: ForkRule;
   forkWindowMs?: number;
+  /** Liveness: after this long without a finalized block, `onStall` is called once (the gateway
+   *  CLI exits with an error); until then every view change logs `waiting_for_quorum`. */
+  stallTimeoutMs?: number;
+  onStall?(s: QuorumStatus): void;
+}
+
+/** What a gateway that cannot finalize waits for: approvals at `height`, and who is silent. */
+export interface QuorumStatus {
+  height: number; view: number; need: number; gateways: number;
+  /** Best block at the height: the gateways that approved it. */
+  approvals: string[];
+  /** Gateways heard from (a verified vote or proposal) since the last finalized block, and the rest. */
+  heard: string[]; silent: string[];
+  waitedMs: number;
 }
 
 /** Equivocation records kept (the oldest are dropped first). */
@@ -59,6 +73,10 @@ export class BftFinality implements Finality {
   private viewTimer?: CancelTimer;
   private forkTimer?: CancelTimer;
   private syncAsked = -Infinity;
+  private lastFinal = 0;
+  private stalled = false;
+  /** Gateways that sent a verified vote or proposal since the last finalized block. */
+  private readonly heard = new Set<string>();
   private finalizing = false;
   private stopped = false;
 
@@ -77,6 +95,7 @@ export class BftFinality implements Finality {
 
   start(host: FinalityHost): void {
     this.host = host;
+    this.lastFinal = host.clock.now();
     const t = host.cfg.task;
     this.topics.push(proposeTopic(t), voteTopic(t), syncTopic(t), syncReplyTopic(t, this.o.id));
   }
@@ -124,6 +143,7 @@ export class BftFinality implements Finality {
     this.viewTimer = this.host.clock.setTimer(this.o.viewTimeoutMs, () => {
       if (this.stopped || this.height >= h) return;
       this.host.log('info', 'view_change', { height: h, view: view + 1 });
+      this.reportQuorum(h, view + 1);
       this.requestSync();
       this.beginView(view + 1);
     });
@@ -161,6 +181,7 @@ export class BftFinality implements Finality {
     const proposer = block.header.proposer;
     const key = this.o.gateways.get(proposer);
     if (!key || !verifySig(key, proposerSigningBytes(block.hash), block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    this.heard.add(proposer);
     // Two signed proposals by one gateway at one height: equivocation evidence (proposer signatures).
     const seenKey = `${h}/${proposer}`;
     const seen = this.seenProposals.get(seenKey);
@@ -260,6 +281,7 @@ export class BftFinality implements Finality {
   private async onVote(v: ReturnType<typeof M.decodeVote>): Promise<void> {
     if (v.height <= this.height) return;
     const r = this.votes.add(v);
+    if (r.kind === 'new' || r.kind === 'equivocation') this.heard.add(v.id);
     if (r.kind === 'equivocation') this.record(r.evidence);
     if (r.kind !== 'new') return;
     if (v.height > this.height + 1) { this.requestSync(); return; }
@@ -286,6 +308,8 @@ export class BftFinality implements Finality {
 
   private afterCommit(block: Block): void {
     const h = block.header.height;
+    this.lastFinal = this.host.clock.now();
+    this.heard.clear();
     this.proposers.push(block.header.proposer);
     this.pending.delete(h);
     // per-height bookkeeping of finalized heights is no longer needed (bounded memory)
@@ -294,6 +318,27 @@ export class BftFinality implements Finality {
     this.votes.prune(block.header.height + 1);
     this.viewTimer?.(); this.forkTimer?.(); this.forkTimer = undefined;
     this.view = 0;
+  }
+
+  /** Liveness (docs/consensus.md §Cluster protocol): says what this gateway waits for, and
+   *  gives up through `onStall` after `stallTimeoutMs` without a finalized block. */
+  quorumStatus(h = this.height + 1): QuorumStatus {
+    let approvals: string[] = [];
+    for (const pe of this.pending.get(h)?.values() ?? []) {
+      const ids = this.votes.votes(h, pe.block.hash).map((v) => v.id);
+      if (ids.length > approvals.length) approvals = ids;
+    }
+    this.heard.add(this.o.id);
+    return {
+      height: h, view: this.view, need: finalityQuorum(this.gwIds.length), gateways: this.gwIds.length, approvals: approvals.sort(),
+      heard: this.gwIds.filter((g) => this.heard.has(g)), silent: this.gwIds.filter((g) => !this.heard.has(g)), waitedMs: this.host.clock.now() - this.lastFinal,
+    };
+  }
+
+  private reportQuorum(h: number, view: number): void {
+    const s = { ...this.quorumStatus(h), view };
+    this.host.log('warn', 'waiting_for_quorum', { ...s });
+    if (this.o.stallTimeoutMs !== undefined && s.waitedMs >= this.o.stallTimeoutMs && !this.stalled) { this.stalled = true; this.o.onStall?.(s); }
   }
 
   // ---- catch-up ----
