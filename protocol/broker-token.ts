@@ -31,15 +31,17 @@ export type TokenRefusal = 'malformed' | 'wrong_id' | 'wrong_chain' | 'expired' 
 /** Checks a token presented as the password of `id`; returns undefined when it holds.
  *  `keyOf` gives the registered key of an id (undefined: not registered). Never throws. */
 export function checkToken(token: string, id: string, chain: Uint8Array, keyOf: (id: string) => KeyObject | undefined, nowMs = Date.now()): TokenRefusal | undefined {
-  if (token.length > MAX_TOKEN_CHARS) return 'malformed';
+  // canonical form only: Node's base64url decoder skips stray characters, so a token is
+  // re-encoded and compared (one token string per signed body)
+  if (token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) return 'malformed';
   const dot = token.indexOf('.');
-  if (dot < 0) return 'malformed';
   let v: unknown, body: Uint8Array, sig: Uint8Array;
   try {
     body = new Uint8Array(Buffer.from(token.slice(0, dot), 'base64url'));
     sig = new Uint8Array(Buffer.from(token.slice(dot + 1), 'base64url'));
     v = decodeBounded(body, 256, { maxDepth: 1, maxItems: 5 });
   } catch { return 'malformed'; }
+  if (`${b64(body)}.${b64(sig)}` !== token) return 'malformed';
   if (!Array.isArray(v) || v.length !== 4 || v[0] !== CONTEXT || typeof v[1] !== 'string' || !isId(v[1]) || !(v[2] instanceof Uint8Array) || !Number.isSafeInteger(v[3]) || sig.length !== 64) return 'malformed';
   if (v[1] !== id) return 'wrong_id';
   if (!bytesEqual(v[2], chain)) return 'wrong_chain';
