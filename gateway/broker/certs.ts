@@ -5,6 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** True when the openssl CLI runs here. */
+export function opensslAvailable(): boolean {
+  return spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
 /** PEM key and certificate for a loopback TLS broker. Throws when openssl is missing. */
 export function loopbackCertificate(days = 7): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'edgechain-tls-'));
