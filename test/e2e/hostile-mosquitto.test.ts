@@ -60,7 +60,7 @@ test('Mosquitto from the genesis: TLS, passwords and ACLs; forged and out-of-ACL
       tls: true,
       configure: (port, dir) => {
         const f = { passwd: join(dir, 'passwd'), acl: join(dir, 'acl'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
-        const c = mosquittoConfig({ task: dep.task, chain: dep.chain, gateways: [{ id: 'gw-0', seed: gwSeed }], devices: [...devSeeds].map(([id, seed]) => ({ id, seed })), port, files: f, maxPacketBytes: MAX_CLUSTER_MESSAGE });
+        const c = mosquittoConfig({ task: dep.task, chain: dep.chain, gateways: [{ id: 'gw-0', seed: gwSeed }], devices: [...devSeeds].map(([id, seed]) => ({ id, seed })), port, bind: '127.0.0.1', files: f, maxPacketBytes: MAX_CLUSTER_MESSAGE });
         // mosquitto started as root drops to its own user, which must read these (a real
         // deployment gives them to that user, mode 0640)
         chmodSync(dir, 0o755);
