@@ -18,7 +18,10 @@ const HELP = `usage: npm start -- [options]
   --seed S           seed for split, partition, keys and training (default ${DEFAULTS.seed})
   --epochs E         local epochs per round (default ${DEFAULTS.epochs})
   --broker URL       use this MQTT broker (mqtt://host:port) instead of the embedded one
-  --data-dir DIR     ledger directory (default ./data/run-<time>)
+  --data-dir DIR     ledger directory (default ./data/run-<time>); an existing one resumes from its head
+  --secure           embedded broker with token authentication by each board's key, topic ACLs and
+                     per-connection packet and rate limits (docs/protocol.md#broker-security)
+  --tls              with --secure: MQTT over TLS, certificate made with openssl at start
   --timeout-ms T     round deadline (default ${DEFAULTS.roundTimeoutMs})
   --dp-epsilon E     local DP: ε per round, (0, 1000] (discrete Laplace in firmware; off by default)
   --dp-clip C        local DP: L1 clip of the round's delta, master units (default 2000000)
@@ -50,6 +53,7 @@ function main(): void {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
       'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      secure: { type: 'boolean' }, tls: { type: 'boolean' },
       task: { type: 'string' },
     },
   });
@@ -71,6 +75,7 @@ function main(): void {
     broker: values.broker,
     ...clusterOptions(values.consensus, values.gateways),
     dataDir: values['data-dir'],
+    ...(values.secure ? { secure: { tls: values.tls === true } } : {}),
     dp: values['dp-epsilon'] === undefined ? undefined
       : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
   };
@@ -92,7 +97,7 @@ function main(): void {
     signal: controller.signal,
     onStart: (info) => {
       say(`edgechain-fl demo: ${opts.devices} emulated boards, ${opts.rounds} rounds, Dirichlet α=${opts.alpha}, seed ${opts.seed}`);
-      say(`  broker   ${info.broker}${opts.broker ? '' : ' (embedded aedes)'}`);
+      say(`  broker   ${info.broker}${opts.broker ? '' : ` (embedded aedes${opts.secure ? ', authenticated, ACLs, rate limits' : ''})`}`);
       say(`  ledger   ${info.dataDir}`);
       say(`  data     MNIST (mnist package): ${info.train} train / ${info.test} held-out test digits; shard sizes ${info.shards.join(' ')}`);
     },
