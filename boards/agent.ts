@@ -3,6 +3,7 @@
 // update. Local data never leaves the agent; only signed model updates do. The transport is
 // injected (boards/transport/mqtt.ts on a real board, protocol/memory-bus.ts in tests).
 import { FirmwareInstance, defaultHostIO, type HostIO } from './firmware/instance.js';
+import { escapeText } from '../protocol/log-text.js';
 import { Kernel, type Dataset, type TrainOptions } from './firmware/kernel.js';
 import { checkDpOptions, privatizeParams, type DpOptions } from './firmware/dp.js';
 import { decodeAnnouncement, type ChainTrust } from '../protocol/announcement.js';
@@ -155,7 +156,7 @@ export class DeviceAgent {
         if (a) { this.keep(approveTopic(this.o.task, this.o.id), a); this.o.onEvent?.({ device: this.o.id, event: 'poq_approval' }); }
       }
     } catch (e) {
-      this.o.onEvent?.({ device: this.o.id, event: 'reject_message', detail: `${topic}: ${(e as Error).message}` });
+      this.o.onEvent?.({ device: this.o.id, event: 'reject_message', detail: escapeText(`${topic}: ${(e as Error).message}`) });
     }
   }
 
@@ -165,7 +166,7 @@ export class DeviceAgent {
     try {
       g = decodeAnnouncement(payload, this.o.trust, MAX_ANNOUNCEMENT_BYTES);
     } catch (e) {
-      this.o.onEvent?.({ device: this.o.id, event: 'reject_global', detail: (e as Error).message });
+      this.o.onEvent?.({ device: this.o.id, event: 'reject_global', detail: escapeText((e as Error).message) });
       return;
     }
     if (g.task !== this.o.task || g.done) return;

@@ -11,6 +11,8 @@
 // --sensor it is boards/sensor-cli.ts (a real board training on its own sensor).
 // A board process depends only on the protocol layer and the board code (boards/, protocol/).
 import { readFileSync } from 'node:fs';
+import { escapeText } from '../protocol/log-text.js';
+import { brokerOptions } from './transport/credentials.js';
 import { parseArgs } from 'node:util';
 import { DeviceAgent } from './agent.js';
 import { boardProfile } from './profiles.js';
@@ -23,13 +25,13 @@ import { ed25519PublicKey } from '../protocol/cose.js';
 import { parseDeviceSeeds, readDeployment } from '../protocol/deployment.js';
 import { TRAIN } from '../protocol/task.js';
 
-const USAGE = 'usage: boards --genesis genesis.json --seeds boards.seeds.json --broker mqtt://host:port [--board emulated] [--epochs 1] [--json]\n';
+const USAGE = 'usage: boards --genesis genesis.json --seeds boards.seeds.json --broker mqtt://host:port [--board emulated] [--epochs 1] [--broker-auth none|token|password] [--ca broker-cert.pem] [--json]\n';
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--sensor')) return (await import('./sensor-cli.js')).main(argv);   // a board's own sensor (boards/sensor-cli.ts)
   const { values: v } = parseArgs({ args: argv, options: {
     genesis: { type: 'string' }, seeds: { type: 'string' }, broker: { type: 'string' }, board: { type: 'string', default: 'emulated' },
-    epochs: { type: 'string', default: '1' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
+    epochs: { type: 'string', default: '1' }, 'broker-auth': { type: 'string', default: 'none' }, ca: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
   } });
   if (v.help || !v.genesis || !v.seeds || !v.broker) { process.stderr.write(USAGE); return 2; }
   const say = (e: Record<string, unknown>, text: string) => process.stdout.write(v.json ? JSON.stringify(e) + '\n' : text + '\n');
@@ -49,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       train: { epochs: Number(v.epochs), batch: TRAIN.batch, lr: TRAIN.lr, seed: dep.data.seed * 1000 + i },
       trust,   // any gateway of the deployment's chain, certified by a quorum
       signer: (fw) => { const s = new DeviceSigner(fw); s.provision(seed); return s; },
-      onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${e.detail}` : ''}`); },
+      onEvent: (e) => { if (e.event !== 'reject_global') say({ ...e }, `[${e.device}] ${e.event}${e.round ? ` round ${e.round}` : ''}${e.detail ? `: ${escapeText(e.detail)}` : ''}`); },
     });
     if (toHex(a.publicKey()) !== toHex(d.publicKey)) throw new Error(`device ${id}: the seed's key is not the registered one`);
     agents.push(a);
@@ -58,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   const stopped = new Promise<void>((res) => { stopping = res; });
   process.on('SIGINT', () => stopping?.()); process.on('SIGTERM', () => stopping?.());
   try {
-    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id, { will: presenceWill(dep.task, a.id) }));
+    for (const a of agents) await a.connect(await MqttTransport.connect(v.broker, a.id, { will: presenceWill(dep.task, a.id), ...brokerOptions(v['broker-auth'], a.id, dep.chain, seeds.get(a.id)!, v.ca) }));
     say({ event: 'ready', devices: agents.map((a) => a.id) }, `${agents.length} boards connected to ${v.broker}`);
     await stopped;
   } finally {

@@ -20,8 +20,10 @@ import { helloTopic, helloFilter, parseTopic } from '../protocol/topics.js';
 import { gatewayNode } from './node.js';
 import type { RoundDriver } from './round/driver.js';
 import type { RoundSummary } from './round/summary.js';
+import type { QuorumStatus } from './finality/bft.js';
 import { clusterNodeOptions } from './cluster/setup.js';
-import { MqttTransport } from '../boards/transport/mqtt.js';
+import { MqttTransport, type MqttTransportOptions } from '../boards/transport/mqtt.js';
+import { brokerOptions } from '../boards/transport/credentials.js';
 import { presenceWill } from '../protocol/presence.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
@@ -33,14 +35,14 @@ import { BftFinality } from './finality/bft.js';
 import { clusterView } from './finality/view.js';
 import { dashboardArgv, dashboardPort } from './dashboard/args.js';
 
-const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
+const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--broker-auth none|token|password] [--ca broker-cert.pem] [--quorum-timeout-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
 
 /** The hello marker (protocol/topics.ts helloTopic) is a retained, unsigned "I am subscribed"
  *  per gateway. It only gates when round 1 starts (so no gateway misses the first updates);
  *  safety never depends on it. Announces this gateway and waits until all `ids` have (or `ms`
  *  pass); returns who was seen. */
-async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal): Promise<{ seen: string[]; clear(): Promise<void> }> {
-  const c = await MqttTransport.connect(url, `hello-${id}`);
+async function helloBarrier(url: string, task: string, id: string, ids: string[], ms: number, signal: AbortSignal, creds: MqttTransportOptions = {}): Promise<{ seen: string[]; clear(): Promise<void> }> {
+  const c = await MqttTransport.connect(url, creds.auth ? `${id}~hello` : `hello-${id}`, creds);
   const seen = new Set<string>();
   let done: () => void = () => {};
   const all = new Promise<void>((res) => { done = res; });
@@ -74,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     id: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' }, genesis: { type: 'string' },
     'seed-file': { type: 'string' }, 'seed-hex': { type: 'string' }, rounds: { type: 'string' },
     'round-timeout-ms': { type: 'string', default: '15000' }, 'view-timeout-ms': { type: 'string' }, 'peer-wait-ms': { type: 'string', default: '30000' },
+    'broker-auth': { type: 'string', default: 'none' }, ca: { type: 'string' }, 'quorum-timeout-ms': { type: 'string' },
     json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false },
   } });
   if (v.help || !v.id || !v.broker || !v['data-dir'] || !v.genesis) { process.stderr.write(USAGE); return 2; }
@@ -82,6 +85,9 @@ async function main(argv: string[]): Promise<number> {
   const dep: Deployment = readDeployment(v.genesis);
   const seed = readGatewaySeed(v);
   const rounds = v.rounds === undefined ? Infinity : Number(v.rounds);
+  const quorumTimeout = v['quorum-timeout-ms'] === undefined ? undefined : Number(v['quorum-timeout-ms']);
+  if (quorumTimeout !== undefined && !(quorumTimeout > 0)) { process.stderr.write('--quorum-timeout-ms must be > 0\n'); return 2; }
+  let stalled = false;
   if (!(rounds >= 1)) { process.stderr.write('--rounds must be ≥ 1\n'); return 2; }
   let dashPort: number | undefined;
   try { dashPort = dashboardPort(v.dashboard); } catch (e) { process.stderr.write(`${(e as Error).message}\n`); return 2; }
@@ -90,7 +96,8 @@ async function main(argv: string[]): Promise<number> {
   if (!mine || toHex(mine.publicKey) !== toHex(nodeSigner(v.id, seed).publicKey)) { process.stderr.write(`the seed is not the genesis key of gateway ${v.id}\n`); return 2; }
   const initialModel = Kernel.initialModel(new FirmwareInstance(), dep.model);
   if (toHex(sha256(initialModel)) !== dep.model.hash) throw new Error('initial model hash differs from the deployment (firmware build mismatch?)');
-  const ledger = await Ledger.open(resolve(v['data-dir']), { genesis: dep.genesis });
+  // every block is fsynced before it is announced (power-loss durability, ~1 ms a block)
+  const ledger = await Ledger.open(resolve(v['data-dir']), { genesis: dep.genesis, sync: true });
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal); process.on('SIGTERM', onSignal);
@@ -103,15 +110,27 @@ async function main(argv: string[]): Promise<number> {
     // Every gateway evaluates on the deployment's held-out digits: the accuracy is in the block.
     const { test } = trainTestSplit(loadMnist(), 0.2, dep.data.seed);
     const evaluator = new Kernel(new FirmwareInstance());
-    const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id) });
+    const creds = (id: string) => brokerOptions(v['broker-auth']!, id, dep.chain, seed, v.ca);
+    const transport = await MqttTransport.connect(v.broker, v.id, { will: presenceWill(dep.task, v.id), ...creds(v.id) });
     const built = await gatewayNode({
       ...clusterNodeOptions({
         id: v.id, seed, genesis: dep.genesis, ledger, engine: dep.engine, devices: dep.devices.map((d) => d.id), settings: dep.settings,
         initialModel, rounds, roundTimeoutMs: Number(v['round-timeout-ms']), viewTimeoutMs: v['view-timeout-ms'] ? Number(v['view-timeout-ms']) : undefined,
-        log: process.env.EDGECHAIN_DEBUG ? (e) => process.stderr.write(JSON.stringify(e) + '\n') : undefined,
+        log: (e) => {
+          // liveness status lines are always printed; the rest only when debugging
+          if (e.event === 'waiting_for_quorum') {
+            const { level: _l, event: _e, gw: _g, ...q } = e as unknown as QuorumStatus & { level: string; event: string; gw: string };
+            say('waiting', q, `waiting for quorum at height ${q.height} (view ${q.view}): ${q.approvals.length}/${q.need} approvals${q.approvals.length ? ` (${q.approvals.join(', ')})` : ''}; silent ${q.silent.join(', ') || 'none'} for ${Math.round(q.waitedMs / 1000)} s`);
+          } else if (process.env.EDGECHAIN_DEBUG) process.stderr.write(JSON.stringify(e) + '\n');
+        },
         evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       }),
       transport,
+      stallTimeoutMs: quorumTimeout,
+      onStall: (q: QuorumStatus) => {
+        process.stderr.write(`error: no quorum for ${Math.round(q.waitedMs / 1000)} s at height ${q.height}: need ${q.need} of ${q.gateways} gateways, heard ${q.heard.join(', ')}, silent ${q.silent.join(', ')}\n`);
+        stalled = true; stop.abort();
+      },
       onRound: (s: RoundSummary) => { dash?.round(s); say('round', { ...s }, `round ${s.round} final at height ${s.height}: ${s.accepted.length} updates, proposer ${s.proposer}, view ${s.view}, acc ${(s.accuracy ?? 0).toFixed(4)}, ${s.ms} ms`); },
     });
     node = built.driver;
@@ -123,7 +142,7 @@ async function main(argv: string[]): Promise<number> {
       say('dashboard', { url: dash.url }, `dashboard ${dash.url}`);
     }
     const peers = dep.genesis.managers.map((m) => m.id);
-    hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal);
+    hello = await helloBarrier(v.broker, dep.task, v.id, peers, Number(v['peer-wait-ms']), stop.signal, creds(`${v.id}~hello`));
     say('ready', { height: ledger.height, peers: hello.seen }, `connected to ${v.broker}; height ${ledger.height}; peers seen ${hello.seen.join(', ')}`);
     const n = node;
     stop.signal.addEventListener('abort', () => n.stop(true), { once: true });
@@ -141,7 +160,7 @@ async function main(argv: string[]): Promise<number> {
     say('stopped', { height, head }, `stopped at height ${height}, head ${head.slice(0, 16)}…`);
     process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal);
   }
-  return 0;
+  return stalled ? 3 : 0;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -19,7 +19,7 @@ import type { Evaluate } from './round/content.js';
 import type { RoundSummary, Rejection } from './round/summary.js';
 import { noEvidence, type EvidenceSource, type Finality } from './round/ports.js';
 import { LocalFinality } from './finality/local.js';
-import { BftFinality } from './finality/bft.js';
+import { BftFinality, type BftOptions } from './finality/bft.js';
 import { CommitteeEvidence } from './evidence/committee.js';
 import { Miner } from './evidence/miner.js';
 import { PoqEvidenceSource } from './evidence/poq.js';
@@ -47,6 +47,9 @@ export interface GatewayNodeOptions {
   /** Every gateway's raw key when this node is one of several (BFT finality). */
   gateways?: ReadonlyMap<string, Uint8Array>;
   viewTimeoutMs?: number;
+  /** BFT liveness: give up after this long without finality (BftOptions.stallTimeoutMs). */
+  stallTimeoutMs?: number;
+  onStall?: BftOptions['onStall'];
   pow?: { difficulty: number; forkRule?: ForkRule; forkWindowMs?: number; chunk?: number };
   /** PoQ members' audit tolerance, ppm (default 400000). */
   poq?: { tolerance?: number };
@@ -90,7 +93,7 @@ export async function gatewayNode(o: GatewayNodeOptions): Promise<{ driver: Roun
   const cfg = gatewayRoundConfig(o);
   const several = (o.gateways?.size ?? 1) > 1;
   const finality = o.finality ?? (several
-    ? new BftFinality({ id: o.id, ledger: o.ledger, signer: o.signer, gateways: o.gateways!, viewTimeoutMs: o.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: o.pow?.forkRule, forkWindowMs: o.pow?.forkWindowMs })
+    ? new BftFinality({ id: o.id, ledger: o.ledger, signer: o.signer, gateways: o.gateways!, viewTimeoutMs: o.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: o.pow?.forkRule, forkWindowMs: o.pow?.forkWindowMs, stallTimeoutMs: o.stallTimeoutMs, onStall: o.onStall })
     : new LocalFinality(o.ledger, o.signer));
   const caps = o.engine.caps;
   const onReject = (e: { reason: string; detail: string }) => o.log?.({ level: 'warn', event: 'reject', ...e });

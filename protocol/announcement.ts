@@ -45,6 +45,9 @@ export function encodeAnnouncement(gatewayId: string, a: Omit<Announcement, 'has
   return signSign1(new TextEncoder().encode(gatewayId), payload, key);
 }
 
+/** Strict pre-check of the payload: 10 fields, cert [[id, sig]…] and committee of ≤ MAX_COMMITTEE. */
+const ANNOUNCEMENT_LIMITS = { maxDepth: 3, maxItems: 1 + 2 * 10 + 1 + 3 * MAX_COMMITTEE + MAX_COMMITTEE } as const;
+
 const bad = (m: string) => new CoseError('bad_payload', m);
 
 /** Verifies and decodes an announcement against `trust`. Throws CoseError ('bad_signature',
@@ -55,7 +58,7 @@ export function decodeAnnouncement(bytes: Uint8Array, trust: ChainTrust, maxByte
   const key = trust.gateways.get(kid);
   if (!key) throw new CoseError('unknown_gateway', `announcement by ${kid}, not a gateway of this chain`);
   if (!verifySign1(msg, key)) throw new CoseError('bad_signature', `announcement not signed by ${kid}`);
-  const m = decodeBounded(msg.payload, maxBytes);
+  const m = decodeBounded(msg.payload, maxBytes, ANNOUNCEMENT_LIMITS);
   if (!(m instanceof Map)) throw bad('announcement payload must be a map');
   const g = (k: string) => m.get(k);
   const task = g('task'), round = g('round'), hash = g('hash'), model = g('model'), done = g('done');

@@ -2,25 +2,21 @@
 // - `encodeCanonical` produces the core deterministic encoding of RFC 8949 §4.2.1:
 //   shortest-form integers and lengths, map keys sorted by their encoded bytes,
 //   no floats (consensus data is integer-only), no tags except where the caller builds them.
-// - `decodeBounded` refuses input over an explicit size limit and tells truncated
-//   input apart from invalid input.
+// - `decodeBounded` refuses input over an explicit size limit, runs the strict pre-check
+//   (protocol/strict-cbor.ts: no tags but the caller's, no floats, no indefinite lengths, canonical
+//   only, bounded depth and items) before cbor-x sees a byte, and tells truncated input apart
+//   from invalid input.
 import { Encoder, Tag } from 'cbor-x';
+import { CborError, type CborErrorKind } from './cbor-error.js';
+import { checkStrict, DEFAULT_STRICT, type StrictLimits } from './strict-cbor.js';
 
 export { Tag };
 
 const enc = new Encoder({ useRecords: false, variableMapSize: true, tagUint8Array: false, mapsAsObjects: false });
 const dec = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false });
 
-/** Why a CBOR input was refused. */
-export type CborErrorKind = 'too_large' | 'truncated' | 'invalid' | 'not_canonical_value';
-
-/** Typed decoding/encoding error; `kind` says which limit or rule failed. */
-export class CborError extends Error {
-  constructor(readonly kind: CborErrorKind, message: string) {
-    super(message);
-    this.name = 'CborError';
-  }
-}
+export { CborError, type CborErrorKind };
+export { checkStrict, DEFAULT_STRICT, type StrictLimits };
 
 /** A value that `encodeCanonical` accepts. Plain objects become maps with text keys. */
 export type CborValue =
@@ -61,11 +57,14 @@ export function encodeCanonical(v: CborValue): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** Decodes one CBOR item of at most `maxBytes`. Maps decode as `Map`, byte strings as Uint8Array.
- *  Throws CborError('too_large' | 'truncated' | 'invalid'). */
-export function decodeBounded(bytes: Uint8Array, maxBytes: number): unknown {
+/** Decodes one CBOR item of at most `maxBytes` that passes the strict pre-check under `limits`
+ *  (default: no tags, depth ≤ 12). Maps decode as `Map`, byte strings as Uint8Array.
+ *  Throws CborError (any kind but `not_canonical_value`).
+ *  @example decodeBounded(bytes, MAX_SMALL_MESSAGE, { maxDepth: 1, maxItems: 5 }) */
+export function decodeBounded(bytes: Uint8Array, maxBytes: number, limits: StrictLimits = DEFAULT_STRICT): unknown {
   if (bytes.byteLength > maxBytes) throw new CborError('too_large', `CBOR input ${bytes.byteLength} B exceeds limit ${maxBytes} B`);
   if (bytes.byteLength === 0) throw new CborError('truncated', 'empty CBOR input');
+  checkStrict(bytes, limits);
   let out: unknown;
   try {
     out = dec.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

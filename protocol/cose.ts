@@ -47,30 +47,40 @@ export interface Sign1 {
   signature: Uint8Array;
 }
 
+/** The only envelope shape the protocol accepts: tag 18 → array of 4 → (empty map), nothing else. */
+const ENVELOPE_LIMITS = { maxDepth: 3, maxItems: 6, tags: [COSE_SIGN1_TAG] } as const;
+/** The protected header {1: -8, 4: kid}: one map of two integer keys. */
+const HEADER_LIMITS = { maxDepth: 1, maxItems: 5 } as const;
+export const MAX_KID_BYTES = 64;
+
 /** Parses a COSE_Sign1 of at most `maxBytes`, checking structure and alg. Does not verify.
- *  Throws CoseError with reason too_large | truncated | malformed_cbor | not_cose_sign1 | bad_alg | no_kid. */
+ *  Only the exact canonical envelope `18([bstr .cbor {1: -8, 4: kid}, {}, bstr, bstr .size 64])`
+ *  is accepted (RFC 9052 §4.2 with RFC 8949 §4.2.1 deterministic encoding): no untagged form, no
+ *  unprotected header, no other tag, no non-shortest length, no trailing bytes. So the bytes a
+ *  ledger stores are exactly the bytes the board signed and sent, and a board can prove them.
+ *  Throws CoseError with reason too_large | truncated | malformed_cbor | not_cose_sign1 | bad_alg | no_kid | bad_signature. */
 export function parseSign1(bytes: Uint8Array, maxBytes: number): Sign1 {
   let v: unknown;
   try {
-    v = decodeBounded(bytes, maxBytes);
+    v = decodeBounded(bytes, maxBytes, ENVELOPE_LIMITS);
   } catch (e) {
     if (e instanceof CborError) throw new CoseError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : 'malformed_cbor', e.message);
     throw e;
   }
-  if (v instanceof Tag) {
-    if (v.tag !== COSE_SIGN1_TAG) throw new CoseError('not_cose_sign1', `unexpected tag ${v.tag}`);
-    v = v.value;
-  }
+  if (!(v instanceof Tag) || v.tag !== COSE_SIGN1_TAG) throw new CoseError('not_cose_sign1', 'COSE_Sign1 must be tagged 18');
+  v = v.value;
   if (!Array.isArray(v) || v.length !== 4) throw new CoseError('not_cose_sign1', 'COSE_Sign1 must be a 4-element array');
   const [p, u, payload, signature] = v;
   if (!(p instanceof Uint8Array) || !(payload instanceof Uint8Array) || !(signature instanceof Uint8Array) || !(u instanceof Map)) {
     throw new CoseError('not_cose_sign1', 'COSE_Sign1 element types are wrong');
   }
+  if (u.size !== 0) throw new CoseError('not_cose_sign1', 'the unprotected header must be empty');
   let hdr: unknown;
-  try { hdr = decodeBounded(p, 256); } catch { throw new CoseError('malformed_cbor', 'protected header is not CBOR'); }
+  try { hdr = decodeBounded(p, 8 + MAX_KID_BYTES, HEADER_LIMITS); } catch (e) { throw new CoseError('malformed_cbor', `protected header: ${(e as Error).message}`); }
   if (!(hdr instanceof Map) || hdr.get(COSE_HDR_ALG) !== COSE_ALG_EDDSA) throw new CoseError('bad_alg', 'protected header alg must be EdDSA (-8)');
   const kid = hdr.get(COSE_HDR_KID);
-  if (!(kid instanceof Uint8Array) || kid.length === 0 || kid.length > 64) throw new CoseError('no_kid', 'protected header kid missing or too long');
+  if (!(kid instanceof Uint8Array) || kid.length === 0 || kid.length > MAX_KID_BYTES) throw new CoseError('no_kid', 'protected header kid missing or too long');
+  if (hdr.size !== 2) throw new CoseError('not_cose_sign1', 'protected header must hold only alg and kid');
   if (signature.length !== 64) throw new CoseError('bad_signature', 'Ed25519 signature must be 64 bytes');
   return { protectedBytes: new Uint8Array(p), kid: new Uint8Array(kid), payload: new Uint8Array(payload), signature: new Uint8Array(signature) };
 }

@@ -14,6 +14,8 @@ export interface UpdateFields {
 
 export const MAX_TASK_ID = 64;
 export const MAX_METRICS = 16;
+/** Strict pre-check of the payload: one map of 7 fields, metrics one level below. */
+const UPDATE_LIMITS = { maxDepth: 2, maxItems: 1 + 2 * 7 + 2 * MAX_METRICS } as const;
 
 /** Deterministic CBOR payload (RFC 8949 §4.2.1). Keys: n, ctr, base, task, model, round, metrics. */
 export function encodeUpdate(u: UpdateFields): Uint8Array {
@@ -41,7 +43,7 @@ function uint(m: Map<any, any>, k: string): number {
 /** Decodes and validates an update payload (untrusted input). Throws UpdateError. */
 export function decodeUpdate(bytes: Uint8Array, maxBytes: number): UpdateFields {
   let m: unknown;
-  try { m = decodeBounded(bytes, maxBytes); } catch (e) {
+  try { m = decodeBounded(bytes, maxBytes, UPDATE_LIMITS); } catch (e) {
     if (e instanceof CborError) throw new UpdateError(e.kind === 'too_large' ? 'too_large' : 'malformed_cbor', e.message);
     throw e;
   }

@@ -8,6 +8,7 @@ import { sensorDemo } from './sensors/demo.js';
 import { withDashboard } from './dashboard.js';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
+import { escapeText } from '../protocol/log-text.js';
 import { dashboardArgv, dashboardPort, DEFAULT_DASHBOARD_PORT } from '../gateway/dashboard/args.js';
 import { ECONOMY_FLAGS, ECONOMY_HELP, economyFromFlags } from './economy/args.js';
 import { rewardsTable } from './economy/rewards.js';
@@ -19,7 +20,10 @@ const HELP = `usage: npm start -- [options]
   --seed S           seed for split, partition, keys and training (default ${DEFAULTS.seed})
   --epochs E         local epochs per round (default ${DEFAULTS.epochs})
   --broker URL       use this MQTT broker (mqtt://host:port) instead of the embedded one
-  --data-dir DIR     ledger directory (default ./data/run-<time>)
+  --data-dir DIR     ledger directory (default ./data/run-<time>); an existing one resumes from its head
+  --secure           embedded broker with token authentication by each board's key, topic ACLs and
+                     per-connection packet and rate limits (docs/protocol.md#broker-security)
+  --tls              with --secure: MQTT over TLS, certificate made with openssl at start
   --timeout-ms T     round deadline (default ${DEFAULTS.roundTimeoutMs})
   --dp-epsilon E     local DP: ε per round, (0, 1000] (discrete Laplace in firmware; off by default)
   --dp-clip C        local DP: L1 clip of the round's delta, master units (default 2000000)
@@ -52,6 +56,7 @@ function main(): void {
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
       'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      secure: { type: 'boolean' }, tls: { type: 'boolean' },
       task: { type: 'string' }, ...ECONOMY_FLAGS,
     },
   });
@@ -74,6 +79,7 @@ function main(): void {
     ...clusterOptions(values.consensus, values.gateways),
     dataDir: values['data-dir'],
     economy: (() => { try { return economyFromFlags(values); } catch (e) { console.error((e as Error).message); process.exit(2); } })(),
+    ...(values.secure ? { secure: { tls: values.tls === true } } : {}),
     dp: values['dp-epsilon'] === undefined ? undefined
       : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
   };
@@ -95,17 +101,20 @@ function main(): void {
     signal: controller.signal,
     onStart: (info) => {
       say(`edgechain-fl demo: ${opts.devices} emulated boards, ${opts.rounds} rounds, Dirichlet α=${opts.alpha}, seed ${opts.seed}`);
-      say(`  broker   ${info.broker}${opts.broker ? '' : ' (embedded aedes)'}`);
+      say(`  broker   ${info.broker}${opts.broker ? '' : ` (embedded aedes${opts.secure ? ', authenticated, ACLs, rate limits' : ''})`}`);
       say(`  ledger   ${info.dataDir}`);
       say(`  data     MNIST (mnist package): ${info.train} train / ${info.test} held-out test digits; shard sizes ${info.shards.join(' ')}`);
     },
     onRound: (s, total) => {
       const w = 20, done = Math.round((s.round / total) * w);
       const bar = '█'.repeat(done) + '░'.repeat(w - done);
-      const rej = s.rejected.length ? ` rejected ${s.rejected.length} (${[...new Set(s.rejected.map((r) => r.reason))].join(',')})` : '';
+      const rej = s.rejectedTotal ? ` rejected ${s.rejectedTotal} (${Object.entries(s.rejectedCounts ?? {}).map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
       say(`round ${String(s.round).padStart(3)}/${total} ${bar} acc ${(s.accuracy ?? 0).toFixed(4)} loss ${(s.loss ?? 0).toFixed(4)} updates ${s.accepted.length}${rej} height ${s.height} ${s.ms} ms`);
     },
-    onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${e.device ?? '?'}: ${e.reason} (${e.detail})`),
+    onResume: (r) => say(r.done
+      ? `  resume   the ledger already holds all ${opts.rounds} rounds (height ${r.height}): this run is finished, nothing to train`
+      : `  resume   the ledger holds rounds 1–${r.round} (height ${r.height}): continuing at round ${r.round + 1}`),
+    onReject: (e: { device?: string; reason: string; detail: string }) => warn(`  rejected update from ${escapeText(e.device ?? '?', 64)}: ${e.reason} (${escapeText(e.detail)})`),
   };
   let hooks = baseHooks;
   if (dashPort !== undefined) {

@@ -67,6 +67,8 @@ export async function simGateway(o: SimGatewayOptions): Promise<RoundDriver> {
     devices: Array.from({ length: s.devices.count }, (_, i) => deviceId(i)),
     registry: { device: (id) => { const d = o.ledger.device(id); return d && { key: publicKeyObject(d.publicKey), counter: d.counter }; } },
     plan: scenarioPlan(s), complete: 'accounted', detect: s.detect, evaluate: o.evaluate,
+    // the per-attacker metrics need every rejection by device, not a sample
+    maxRejections: 4 * s.devices.count + 256,
   };
   const clock = realClock;
   let sheetBytes = 0, announceBytes = 0, dones: DoneMsg[] = [];
@@ -98,15 +100,15 @@ export async function simGateway(o: SimGatewayOptions): Promise<RoundDriver> {
     },
     onRound(r: RoundSummary) {
       const rejectedList = r.rejected.map((x) => ({ index: deviceIndex(x.device ?? ''), reason: x.reason, detail: x.detail }));
-      const reasons: Record<string, number> = {};
-      for (const x of rejectedList) reasons[x.reason] = (reasons[x.reason] ?? 0) + 1;
+      const reasons: Record<string, number> = { ...r.rejectedCounts };
+      for (const x of r.rejectedCounts ? [] : rejectedList) reasons[x.reason] = (reasons[x.reason] ?? 0) + 1;
       const scores = new Map(Object.entries(r.scores).map(([id, v]) => [deviceIndex(id), v]));
       const scored = engine.caps.evidence === 'devices';
       if (scored) for (const [i, v] of scores) reputation.set(i, ema(reputation.get(i), v));
       const m = r.committee.length, receivers = r.trainers.length + m;
       const res: RoundResult = {
         round: r.round, accuracy: r.accuracy ?? 0, loss: r.loss ?? 0, trainers: r.trainers.length, committee: m,
-        received: r.received, accepted: r.accepted.length, rejected: rejectedList.length, reasons,
+        received: r.received, accepted: r.accepted.length, rejected: r.rejectedTotal ?? rejectedList.length, reasons,
         unavailable: dones.reduce((a, d) => a + d.unavailable.length, 0), lost: dones.reduce((a, d) => a + d.lost.length, 0),
         bytesUp: r.bytesIn + sheetBytes,
         bytesDown: announceBytes * receivers + r.admittedBytes * m,

@@ -35,6 +35,8 @@ import type { Settlement } from '../gateway/economy/settle.js';
 import type { EconomyParams } from './economy/params.js';
 import { economyBalances, openTask, closeTask } from './economy/life-cycle.js';
 import { rewardRows, type RewardRow } from './economy/rewards.js';
+import { mintToken } from '../protocol/broker-token.js';
+import { loopbackCertificate } from '../gateway/broker/certs.js';
 
 export { DEFAULT_TASK, TRAIN };
 
@@ -63,6 +65,14 @@ export interface RunOptions {
   /** Local SGD learning rate and batch (default TRAIN). */
   lr?: number;
   batch?: number;
+  /** Secure the embedded broker (docs/protocol.md §Broker security): every board and gateway
+   *  authenticates with a token signed by its registered key, topic ACLs, per-connection packet
+   *  size and publish-rate limits; `tls` also serves MQTT over TLS with a certificate made at
+   *  setup. Ignored with `broker` (an external broker has its own configuration). */
+  secure?: { tls?: boolean };
+  /** fsync every block before it is announced (default true; false trades power-loss
+   *  durability for ~1 ms a block). */
+  sync?: boolean;
   /** The task's data instead of the demo's MNIST draw (then `alpha` is unused and `devices`
    *  must equal `data.shards.length`): one local dataset per board, the held-out set every
    *  gateway evaluates on, and the data profile the boards register with. */
@@ -88,8 +98,14 @@ export interface RunHooks {
   /** Each finished round (gateway 0) and the global model it produced. */
   onRound?(s: RoundSummary, total: number, model: Uint8Array): void;
   onReject?(e: Rejection & { round: number }): void;
-  /** Runs after boards connect and before round 1 (tests inject attackers here). */
-  beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[] }): Promise<void> | void;
+  /** Runs after boards connect and before round 1 (tests inject attackers here). `ca` is the
+   *  broker's certificate when it speaks TLS. */
+  beforeRounds?(ctx: { brokerUrl: string; task: string; agents: DeviceAgent[]; chain: Uint8Array; ca?: string }): Promise<void> | void;
+  /** The data directory holds a chain of this task already: the run resumes after its last
+   *  round (`done` when that is the last round asked for: nothing is left to train). */
+  onResume?(r: { round: number; height: number; done: boolean }): void;
+  /** A secured embedded broker refused a connection, publish or subscription. */
+  onRefused?(e: { client: string; what: 'connect' | 'publish' | 'subscribe'; reason: string; topic?: string }): void;
   /** Sees each gateway once started (tests crash, cut off or corrupt gateways here). */
   onGateways?(gws: { drivers: RoundDriver[]; finalities: Finality[]; ledgers: Ledger[] }): void;
   /** Awaited after the last round, while gateways and ledgers are still open (the dashboard
@@ -113,8 +129,10 @@ export interface RunResult {
   ledger_verified: boolean;
   data_dir: string;
   seconds: number;
-  /** Gateway 0's round summaries. */
+  /** Gateway 0's round summaries (of this run; a resumed run has none for the rounds before). */
   summaries: RoundSummary[];
+  /** Rounds the data directory's chain already held when the run started (0: a new chain). */
+  resumed_from: number;
   per_gateway: GatewayReport[];
   /** With an economy: the winners, each winner's deposit outcome and the rewards table rows. */
   economy?: { winners: string[]; settlements: Settlement[]; rewards: RewardRow[]; supply: { ok: boolean; supply: number } };
@@ -146,9 +164,6 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const { shards, test, profile: dataProfile } = o.data ?? demoData(o);
   if (shards.length !== o.devices) throw new RangeError(`${shards.length} datasets for ${o.devices} devices`);
   const profile = boardProfile(o.board ?? 'emulated');
-  let broker: EmbeddedBroker | undefined;
-  const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker()).url;
-  hooks.onStart?.({ broker: brokerUrl, dataDir, train: shards.reduce((n, d) => n + d.n, 0), test: test.n, shards: shards.map((d) => d.n) });
 
   const gwSeeds = Array.from({ length: G }, (_, g) => gatewaySeed(g, o.seed));
   const gwSigners = gwSeeds.map((seed, g) => nodeSigner(gatewayId(g), seed));
@@ -177,8 +192,32 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     signer: (fw) => { const s = new DeviceSigner(fw); s.provision(deviceSeed(id, o.seed)); return s; },
   }));
 
+  let broker: EmbeddedBroker | undefined;
+  const chain = genesisBlock(genesis).hash;
+  const secure = o.secure && !o.broker ? o.secure : undefined;
+  const tls = secure?.tls ? loopbackCertificate() : undefined;
+  const clients = new Map<string, { key: Uint8Array; role: 'device' | 'gateway'; seed: Uint8Array }>([
+    ...gwSigners.map((s, g) => [s.id, { key: gwKeys[g].publicRaw, role: 'gateway' as const, seed: gwSeeds[g] }] as const),
+    ...agents.map((a) => [a.id, { key: a.publicKey(), role: 'device' as const, seed: deviceSeed(a.id, o.seed) }] as const),
+  ]);
+  const brokerUrl = o.broker ?? (broker = await startEmbeddedBroker(secure ? {
+    security: { task, chain, client: (id) => clients.get(id), onRefused: hooks.onRefused }, tls,
+  } : {})).url;
+  hooks.onStart?.({ broker: brokerUrl, dataDir, train: shards.reduce((n, d) => n + d.n, 0), test: test.n, shards: shards.map((d) => d.n) });
+  /** Connects as `id`: with a secured broker, with its token and the broker's certificate. */
+  const connect = (id: string, will = true) => {
+    const c = clients.get(id.split('~')[0]);
+    const key = secure && c ? ed25519FromSeed(c.seed).privateKey : undefined;
+    return MqttTransport.connect(brokerUrl, id, {
+      ...(will ? { will: presenceWill(task, id) } : {}),
+      ...(key ? { auth: { username: id.split('~')[0], password: () => mintToken(id.split('~')[0], chain, key) } } : {}),
+      ...(tls ? { ca: tls.cert } : {}),
+    });
+  };
+
   const ledgers: Ledger[] = [];
-  for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis }));
+  // sync: a block is fsynced before it is announced (about 1 ms a block: npm run bench -- --only hostile)
+  for (let g = 0; g < G; g++) ledgers.push(await Ledger.open(G === 1 ? dataDir : join(dataDir, gatewayId(g)), { genesis, sync: o.sync ?? true }));
   // Permissioned admission (height 1): the managers register each provisioned board.
   if (ledgers[0].height < 1) {
     const devices = agents.map((a) => ({ id: a.id, publicKey: a.publicKey(), samples: a.samples }));
@@ -189,11 +228,16 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
   }
 
+  // A reopened chain: the gateways resume after its last round (gateway/node.ts) and the boards
+  // continue their message counters from it (no replays).
+  const doneRounds = ledgers[0].head().cons.round ?? 0;
+  if (doneRounds > 0) hooks.onResume?.({ round: doneRounds, height: ledgers[0].height, done: doneRounds >= o.rounds });
   // The task on the chain (004 steps 1-2): publish, fees, bids, selection; only winners train.
-  const winners = eco ? await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule: o.rule }) : ids;
+  // A resumed run keeps the task it published before.
+  const published = eco ? ledgers[0].task(eco.task) : undefined;
+  const winners = eco ? (published ? [...published.winners] : await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule: o.rule })) : ids;
   const active = agents.filter((a) => winners.includes(a.id));
   const validation = subsetRows(test, Array.from({ length: Math.min(200, test.n) }, (_, j) => j));   // the computing center's (003)
-  // A reopened chain: the boards continue their message counters from it (no replays).
   for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
   const m = o.model ?? {};
   const initialModel = m.initial ?? Kernel.initialModel(new FirmwareInstance(), { arch: m.arch ?? 'logreg', inputs: test.dim, hidden: m.hidden, outputs: test.classes, seed: o.seed, rounding: m.rounding });
@@ -212,7 +256,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const finality = hooks.finalityFactory && G > 1
       ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
       : undefined;
-    const transport = await MqttTransport.connect(brokerUrl, gatewayId(g), { will: presenceWill(task, gatewayId(g)) });
+    const transport = await connect(gatewayId(g));
     const economy = eco && {
       task: eco.task, perRound: eco.perRound ?? Math.floor(eco.pool / Math.max(1, o.rounds)), aggregator: gatewayId(0), center: gatewayId(G > 1 ? 1 : 0),
       contribute: kernelContribute({ rule: aggregator(o.rule ?? 'fedavg'), validation }),
@@ -228,17 +272,19 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   hooks.signal?.addEventListener('abort', onAbort);
   let summaries: RoundSummary[] = [];
   let economyOut: RunResult['economy'];
+  let finalRecord: { accuracy?: number } | undefined;
   const per: GatewayReport[] = [];
   try {
-    for (const a of active) await a.connect(await MqttTransport.connect(brokerUrl, a.id, { will: presenceWill(task, a.id) }));
-    await hooks.beforeRounds?.({ brokerUrl, task, agents: active });
+    for (const a of active) await a.connect(await connect(a.id));
+    await hooks.beforeRounds?.({ brokerUrl, task, agents: active, chain, ca: tls?.cert });
     for (const d of drivers) await d.listen();
     for (const d of drivers) d.begin();
     hooks.onGateways?.({ drivers, finalities, ledgers });
     summaries = (await Promise.all(drivers.map((d) => d.run())))[0];
     if (eco) {   // 004 step 7: refund or slash every winner, close the task
       for (const d of drivers) await d.close();
-      const settlements = await closeTask(ledgers, gwSigners, eco, summaries, engineName);
+      // a resumed run whose task was closed before has nothing left to settle
+      const settlements = ledgers[0].task(eco.task)?.status === 'closed' ? [] : await closeTask(ledgers, gwSigners, eco, summaries, engineName);
       const sup = ledgers[0].supply();
       economyOut = { winners, settlements, rewards: rewardRows(ledgers[0].stateEntries(), eco.task, summaries, genesis.balances ?? {}, eco.fee), supply: { ok: sup.ok, supply: sup.supply } };
     }
@@ -248,6 +294,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     for (const d of drivers) await d.close();
     await Promise.all(drivers.map((d) => d.transport.close()));
     for (const a of active) await a.close();
+    finalRecord = ledgers[0].model(task);
     for (let g = 0; g < G; g++) {
       const verified = (await ledgers[g].verify()).ok && (await replayDecisions(ledgers[g])).ok;
       per.push({ id: gwSigners[g].id, height: ledgers[g].height, head: Buffer.from(ledgers[g].headHash()).toString('hex'), verified, evidence: (finalities[g] as BftFinality | undefined)?.evidence?.length ?? 0 });
@@ -257,7 +304,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   }
   const last = summaries[summaries.length - 1];
   return {
-    rounds: summaries.length, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: last?.accuracy ?? 0,
+    rounds: summaries.length, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: last?.accuracy ?? (finalRecord?.accuracy ?? 0) / 1e6,
+    resumed_from: doneRounds,
     ledger_height: per[0]?.height ?? 0, ledger_verified: per.every((p) => p.verified), data_dir: dataDir,
     seconds: (Date.now() - t0) / 1000, summaries, per_gateway: per, economy: economyOut,
   };

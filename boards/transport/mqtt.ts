@@ -7,6 +7,13 @@ export interface MqttTransportOptions {
   reconnectPeriodMs?: number; connectTimeoutMs?: number;
   /** Published by the broker if this client drops without a clean disconnect (presence). */
   will?: { topic: string; payload: Uint8Array; retain?: boolean };
+  /** Credentials for a secured broker (docs/protocol.md §Broker security): the username is the
+   *  registered id, and `password()` is called on every (re)connect, so a signed token
+   *  (protocol/broker-token.ts) is always fresh. With credentials the client id is used as
+   *  given (the registered id), not made unique. */
+  auth?: { username: string; password: () => string };
+  /** CA certificate (PEM) to verify a TLS broker (mqtts://) against. */
+  ca?: string | Buffer;
 }
 
 /** A Transport over an MQTT 3.1.1/5 broker.
@@ -30,10 +37,14 @@ export class MqttTransport implements Transport {
   /** Connects (rejects if the first connection fails). */
   static async connect(url: string, clientId: string, o: MqttTransportOptions = {}): Promise<MqttTransport> {
     const client = await mqtt.connectAsync(url, {
-      clientId: `${clientId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, clean: true,
+      clientId: o.auth ? clientId : `${clientId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, clean: true,
+      ...(o.auth ? { username: o.auth.username, password: o.auth.password() } : {}),
+      ...(o.ca ? { ca: o.ca, rejectUnauthorized: true } : {}),
       reconnectPeriod: o.reconnectPeriodMs ?? 500, connectTimeout: o.connectTimeoutMs ?? 10_000, resubscribe: false,
       ...(o.will ? { will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1 as const, retain: o.will.retain ?? true } } : {}),
     });
+    // a fresh token for every reconnect (MQTT.js re-sends options.password)
+    if (o.auth) client.on('reconnect', () => { client.options.password = o.auth!.password() as never; });
     return new MqttTransport(client);
   }
 

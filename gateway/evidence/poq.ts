@@ -57,6 +57,10 @@ export class PoqEvidenceSource implements EvidenceSource {
     if (r.party !== party) throw Object.assign(new Error(`report of ${r.party} on the topic of ${party}`), { reason: 'topic_mismatch' });
     const rounds = [...this.reports.keys()];
     if (rounds.length && r.round < Math.max(...rounds) - 1) return;   // long gone
+    // Bounded: only registered parties (the map is keyed by party). Open: a registered party's
+    // report for a far-future round still evicts older rounds' reports (a gateway that does not
+    // gather evidence itself does not know the current round here).
+    if (!this.o.ctx.keyOf(party)) throw Object.assign(new Error(`report of unregistered ${party}`), { reason: 'unknown_device' });
     let m = this.reports.get(r.round);
     if (!m) { this.reports.set(r.round, (m = new Map())); for (const k of this.reports.keys()) if (k < r.round - 1) this.reports.delete(k); }
     if (!m.has(party)) m.set(party, { r });

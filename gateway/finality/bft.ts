@@ -31,7 +31,24 @@ export interface BftOptions {
   /** PoW fork choice (004 §IV) and how long the height's leader waits for rival blocks. */
   forkRule?: ForkRule;
   forkWindowMs?: number;
+  /** Liveness: after this long without a finalized block, `onStall` is called once (the gateway
+   *  CLI exits with an error); until then every view change logs `waiting_for_quorum`. */
+  stallTimeoutMs?: number;
+  onStall?(s: QuorumStatus): void;
 }
+
+/** What a gateway that cannot finalize waits for: approvals at `height`, and who is silent. */
+export interface QuorumStatus {
+  height: number; view: number; need: number; gateways: number;
+  /** Best block at the height: the gateways that approved it. */
+  approvals: string[];
+  /** Gateways heard from (a verified vote or proposal) since the last finalized block, and the rest. */
+  heard: string[]; silent: string[];
+  waitedMs: number;
+}
+
+/** Equivocation records kept (the oldest are dropped first). */
+export const MAX_EVIDENCE = 1024;
 
 interface Pending { p: M.Proposal; block: Block; decision?: Decision; content?: RoundContent }
 
@@ -56,6 +73,10 @@ export class BftFinality implements Finality {
   private viewTimer?: CancelTimer;
   private forkTimer?: CancelTimer;
   private syncAsked = -Infinity;
+  private lastFinal = 0;
+  private stalled = false;
+  /** Gateways that sent a verified vote or proposal since the last finalized block. */
+  private readonly heard = new Set<string>();
   private finalizing = false;
   private stopped = false;
 
@@ -80,6 +101,7 @@ export class BftFinality implements Finality {
 
   start(host: FinalityHost): void {
     this.host = host;
+    this.lastFinal = host.clock.now();
     const t = host.cfg.task;
     this.topics.push(proposeTopic(t), voteTopic(t), syncTopic(t), syncReplyTopic(t, this.o.id));
   }
@@ -127,6 +149,7 @@ export class BftFinality implements Finality {
     this.viewTimer = this.host.clock.setTimer(this.o.viewTimeoutMs, () => {
       if (this.stopped || this.height >= h) return;
       this.host.log('info', 'view_change', { height: h, view: view + 1 });
+      this.reportQuorum(h, view + 1);
       this.requestSync();
       this.beginView(view + 1);
     });
@@ -164,6 +187,7 @@ export class BftFinality implements Finality {
     const proposer = block.header.proposer;
     const key = this.o.gateways.get(proposer);
     if (!key || !verifySig(key, proposerSigningBytes(block.hash), block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    this.heard.add(proposer);
     // Two signed proposals by one gateway at one height: equivocation evidence (proposer signatures).
     const seenKey = `${h}/${proposer}`;
     const seen = this.seenProposals.get(seenKey);
@@ -177,6 +201,9 @@ export class BftFinality implements Finality {
     let at = this.pending.get(h);
     if (!at) this.pending.set(h, (at = new Map()));
     const k = toHex(block.hash);
+    // Bounded: an equivocating gateway may sign any number of rival blocks; two per gateway and
+    // height are enough to keep the honest one and the evidence.
+    if (!at.has(k) && at.size >= 2 * this.gwIds.length) throw Object.assign(new Error(`more than ${at.size} proposals at height ${h}`), { reason: 'too_many_proposals' });
     if (!at.has(k)) at.set(k, { p, block });
     this.checkPending(h, k);
   }
@@ -253,6 +280,7 @@ export class BftFinality implements Finality {
 
   private record(e: Equivocation): void {
     if (this.evidence.some((x) => x.id === e.id && x.height === e.height && x.kind === e.kind)) return;
+    if (this.evidence.length >= MAX_EVIDENCE) this.evidence.shift();   // bounded: the oldest goes
     this.evidence.push(e);
     this.host.log('warn', 'equivocation', { offender: e.id, height: e.height, kind: e.kind });
   }
@@ -260,6 +288,7 @@ export class BftFinality implements Finality {
   private async onVote(v: ReturnType<typeof M.decodeVote>): Promise<void> {
     if (v.height <= this.height) return;
     const r = this.votes.add(v);
+    if (r.kind === 'new' || r.kind === 'equivocation') this.heard.add(v.id);
     if (r.kind === 'equivocation') this.record(r.evidence);
     if (r.kind !== 'new') return;
     if (v.height > this.height + 1) { this.requestSync(); return; }
@@ -285,11 +314,38 @@ export class BftFinality implements Finality {
   }
 
   private afterCommit(block: Block): void {
+    const h = block.header.height;
+    this.lastFinal = this.host.clock.now();
+    this.heard.clear();
     this.proposers.push(block.header.proposer);
-    this.pending.delete(block.header.height);
+    this.pending.delete(h);
+    // per-height bookkeeping of finalized heights is no longer needed (bounded memory)
+    for (const m of [this.voted, this.proposed] as Map<number, unknown>[]) for (const k of m.keys()) if (k <= h) m.delete(k);
+    for (const k of this.seenProposals.keys()) if (Number(k.slice(0, k.indexOf('/'))) <= h) this.seenProposals.delete(k);
     this.votes.prune(block.header.height + 1);
     this.viewTimer?.(); this.forkTimer?.(); this.forkTimer = undefined;
     this.view = 0;
+  }
+
+  /** Liveness (docs/consensus.md §Cluster protocol): says what this gateway waits for, and
+   *  gives up through `onStall` after `stallTimeoutMs` without a finalized block. */
+  quorumStatus(h = this.height + 1): QuorumStatus {
+    let approvals: string[] = [];
+    for (const pe of this.pending.get(h)?.values() ?? []) {
+      const ids = this.votes.votes(h, pe.block.hash).map((v) => v.id);
+      if (ids.length > approvals.length) approvals = ids;
+    }
+    this.heard.add(this.o.id);
+    return {
+      height: h, view: this.view, need: finalityQuorum(this.gwIds.length), gateways: this.gwIds.length, approvals: approvals.sort(),
+      heard: this.gwIds.filter((g) => this.heard.has(g)), silent: this.gwIds.filter((g) => !this.heard.has(g)), waitedMs: this.host.clock.now() - this.lastFinal,
+    };
+  }
+
+  private reportQuorum(h: number, view: number): void {
+    const s = { ...this.quorumStatus(h), view };
+    this.host.log('warn', 'waiting_for_quorum', { ...s });
+    if (this.o.stallTimeoutMs !== undefined && s.waitedMs >= this.o.stallTimeoutMs && !this.stalled) { this.stalled = true; this.o.onStall?.(s); }
   }
 
   // ---- catch-up ----
@@ -303,9 +359,16 @@ export class BftFinality implements Finality {
 
   private async onSyncRequest(r: M.SyncRequest): Promise<void> {
     if (r.id === this.o.id || r.from > this.height || !this.o.gateways.has(r.id)) return;
-    const blocks: Uint8Array[] = [];
-    for (let h = r.from; h <= this.height && blocks.length < 1000; h++) blocks.push(encodeBlock(await this.o.ledger.block(h)));
+    // Fill the reply up to the cluster message limit (the model and framing take the rest); the
+    // requester asks again from its new head.
     const s = this.host.state();
+    const blocks: Uint8Array[] = [];
+    let bytes = s.model.length + 64 * 1024;
+    for (let h = r.from; h <= this.height && blocks.length < 1000; h++) {
+      const b = encodeBlock(await this.o.ledger.block(h));
+      if (blocks.length && bytes + b.length > M.MAX_CLUSTER_MESSAGE) break;
+      blocks.push(b); bytes += b.length;
+    }
     this.publish(syncReplyTopic(this.task, r.id), M.encodeSyncReply({ blocks, model: s.model, committee: [...s.committee] }));
   }
 

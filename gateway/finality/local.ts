@@ -15,6 +15,7 @@ export class LocalFinality implements Finality {
   private host!: FinalityHost;
   private queue: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private quorum?: boolean;
 
   constructor(private readonly ledger: Ledger, private readonly signer: Signer) {}
 
@@ -27,7 +28,10 @@ export class LocalFinality implements Finality {
     const run = this.queue.then(async () => {
       if (this.stopped) return;
       const time = Math.max(this.host.clock.now(), this.ledger.head().time);
-      const block = await this.ledger.append(this.signer, contentTxs(p.content, this.signer), p.content.cons, time);
+      // A cluster chain (quorum seal) run by its only gateway: the committee is that gateway.
+      this.quorum ??= this.ledger.params().consensus === 'quorum';
+      const cons = this.quorum ? { ...p.content.cons, committee: [this.signer.id], approvers: [this.signer] } : p.content.cons;
+      const block = await this.ledger.append(this.signer, contentTxs(p.content, this.signer), cons, time);
       // One gateway's certificate is its own approval of the block (the quorum of one).
       const cert = [{ id: this.signer.id, sig: this.signer.sign(approvalSigningBytes(block.hash)) }];
       this.host.final({ block, decision: p.decision, content: p.content, pool: p.input.candidates.map((c) => c.id), view: 0, cert });

@@ -48,7 +48,7 @@ export function encodeBlock(b: Block): Uint8Array {
 }
 
 function cborErr(e: unknown, what: string): never {
-  if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : 'malformed', `${what}: ${e.message}`);
+  if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : e.kind === 'not_canonical' ? 'non_canonical' : 'malformed', `${what}: ${e.message}`);
   throw e;
 }
 

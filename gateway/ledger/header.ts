@@ -89,7 +89,7 @@ export function headerFromCbor(v: unknown): Header {
 export function decodeHeader(b: Uint8Array): Header {
   let v: unknown;
   try { v = decodeBounded(b, MAX_HEADER_BYTES); } catch (e) {
-    if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : 'malformed', `header: ${e.message}`);
+    if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : e.kind === 'not_canonical' ? 'non_canonical' : 'malformed', `header: ${e.message}`);
     throw e;
   }
   const h = headerFromCbor(v);

@@ -12,6 +12,11 @@ import { step, checkProposal, roundInput, type RoundConfig, type RoundEffect, ty
 import type { RoundSummary, Rejection } from './summary.js';
 import { noEvidence, type Clock, type EvidenceSource, type Finality, type FinalityHost, type Transport } from './ports.js';
 
+/** Rejections logged (and passed to onReject) per round; the summary counts all of them. */
+export const MAX_REJECT_LOGS = 100;
+/** Rejection acks per device and round: a flooding client gets a few answers, not one per message. */
+export const MAX_REJECT_ACKS = 4;
+
 export type DriverLog = (e: { level: 'info' | 'warn'; event: string; [k: string]: unknown }) => void;
 
 export interface DriverOptions {
@@ -51,6 +56,8 @@ export class RoundDriver implements FinalityHost {
   private gathering?: AbortController;
   private readonly background = new Set<Promise<unknown>>();
   private lastAnnouncement?: Uint8Array;
+  /** Bounded output under a flood: rejections logged and rejection acks sent in the current round. */
+  private rejectOut = { round: -1, logged: 0, acks: new Map<string, number>() };
 
   constructor(private readonly o: DriverOptions) {
     this.s = o.state;
@@ -175,9 +182,11 @@ export class RoundDriver implements FinalityHost {
         return;
       }
       case 'ack':
+        if (!fx.accepted && !this.rejectionOutput(fx.round, 'ack', fx.device)) return;
         try { this.track(transport.publish(ackTopic(cfg.task, fx.device), encodeCanonical({ round: fx.round, accepted: fx.accepted, reason: fx.reason }), { qos: 0 })); } catch { /* invalid topic segment: nothing to ack */ }
         return;
       case 'reject':
+        if (!this.rejectionOutput(fx.round, 'log')) return;
         this.log('warn', 'reject', { round: fx.round, device: fx.device, reason: fx.reason, detail: fx.detail });
         this.o.onReject?.({ round: fx.round, device: fx.device, reason: fx.reason, detail: fx.detail });
         return;
@@ -212,6 +221,22 @@ export class RoundDriver implements FinalityHost {
         this.finished();
         return;
     }
+  }
+
+  /** Whether to print one more rejection (the first MAX_REJECT_LOGS of a round, then one line
+   *  saying the rest are only counted in the summary) or to ack one more rejected update of a
+   *  device (MAX_REJECT_ACKS per device and round, for at most 2 × devices + 64 devices). */
+  private rejectionOutput(round: number, what: 'log' | 'ack', device = ''): boolean {
+    const r = this.rejectOut;
+    if (r.round !== round) { r.round = round; r.logged = 0; r.acks.clear(); }
+    if (what === 'log') {
+      if (++r.logged === MAX_REJECT_LOGS + 1) this.log('warn', 'reject_suppressed', { round, detail: `more than ${MAX_REJECT_LOGS} rejections: the rest are counted in the round summary only` });
+      return r.logged <= MAX_REJECT_LOGS;
+    }
+    const n = r.acks.get(device) ?? 0;
+    if (n >= MAX_REJECT_ACKS || (n === 0 && r.acks.size >= 2 * this.o.cfg.devices.length + 64)) return false;
+    r.acks.set(device, n + 1);
+    return true;
   }
 
   private track(p: Promise<unknown>): void {

@@ -10,6 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import { sha256, toHex, bytesEqual } from '../../protocol/bytes.js';
 import { decodeModel, type ModelHeader } from '../../protocol/model-blob.js';
 import { MAX_UPDATE_BYTES } from '../../protocol/limits.js';
+import { escapeText } from '../../protocol/log-text.js';
 import type { Block, ConsensusData } from '../ledger/index.js';
 import { encodeEvidenceRecord } from './evidence-record.js';
 import { canonicalOrder, ConsensusError, type ConsensusEngine, type Decision, type EngineContext, type RoundInput } from '../consensus/engine.js';
@@ -62,6 +63,9 @@ export interface RoundConfig {
   reward?: RoundReward;
   /** Updates kept for a round this gateway has not opened yet (default 4 × devices). */
   maxEarly?: number;
+  /** Rejections kept per round as a sample (default MAX_REJECTION_SAMPLE); counts by reason
+   *  are always exact. The simulator keeps one per device for its per-attacker metrics. */
+  maxRejections?: number;
 }
 
 export type Phase = 'idle' | 'collecting' | 'deciding' | 'done';
@@ -80,7 +84,9 @@ export interface RoundState {
   accepted: ReadonlyMap<string, AcceptedUpdate>;
   /** Update hash → first device that sent it (copy detector). */
   hashes: ReadonlyMap<string, string>;
+  /** The round's first rejections (bounded sample) and exact counts by reason. */
   rejected: readonly Rejection[];
+  rejectedCounts: Readonly<Record<string, number>>;
   /** Trainers heard from (or reported absent) this round. */
   settled: ReadonlySet<string>;
   /** Updates for a later round, replayed when it opens. */
@@ -126,7 +132,7 @@ export interface StepResult { state: RoundState; effects: RoundEffect[] }
 export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[] }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
-    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], settled: new Set(), early: [], offline: new Set(),
+    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {}, settled: new Set(), early: [], offline: new Set(),
     received: 0, bytesIn: 0, openedAt: 0, closedAt: 0,
   };
 }
@@ -160,7 +166,7 @@ function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
   }
   const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee, s.offline);
   let state: RoundState = {
-    ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: new Map(), hashes: new Map(), rejected: [],
+    ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {},
     settled: new Set(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
   };
   const effects: RoundEffect[] = [
@@ -188,11 +194,11 @@ function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8A
   const prior = s.accepted.get(device);
   if (prior && prior.envelope.length === bytes.length && bytesEqual(prior.envelopeHash, sha256(bytes))) return same(s);
   const v = checkUpdate(bytes, device, admissionContext(cfg, s));
-  if (!v.ok && !replay && (v.reason === 'wrong_round' || v.reason === 'stale_base') && s.early.length < (cfg.maxEarly ?? 4 * cfg.devices.length)) {
+  if (!v.ok && !replay && (v.reason === 'wrong_round' || v.reason === 'stale_base') && s.early.length < maxEarly(cfg)) {
     // A peer may finalize and announce the next round before this gateway does: keep it (bounded).
     return same({ ...s, early: [...s.early, [device, bytes]] });
   }
-  if (s.phase === 'idle') return v.ok ? same({ ...s, early: [...s.early, [device, bytes]] }) : reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
+  if (s.phase === 'idle') return v.ok ? (s.early.length < maxEarly(cfg) ? same({ ...s, early: [...s.early, [device, bytes]] }) : reject(cfg, s, v.update.deviceId, 'early_full', `queue of updates for later rounds is full (${maxEarly(cfg)})`, bytes.length, now)) : reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   if (!v.ok) return reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   const u = v.update;
   if (!s.trainers.includes(u.deviceId)) return reject(cfg, s, u.deviceId, 'not_selected', `${u.deviceId} is not a trainer in round ${s.round}`, bytes.length, now);
@@ -209,9 +215,23 @@ function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8A
   return { state, effects };
 }
 
+/** Most rejections a round keeps as a sample by default (a flood of 98,224 once made a 10.9 MB summary). */
+export const MAX_REJECTION_SAMPLE = 256;
+const maxEarly = (cfg: RoundConfig) => cfg.maxEarly ?? 4 * cfg.devices.length;
+
+/** Counts one rejection and keeps it in the bounded sample, its detail escaped (device-controlled text). */
+function noteRejection(cfg: RoundConfig, s: Pick<RoundState, 'rejected' | 'rejectedCounts'>, r: Rejection): Pick<RoundState, 'rejected' | 'rejectedCounts'> {
+  const keep = s.rejected.length < (cfg.maxRejections ?? MAX_REJECTION_SAMPLE);
+  return {
+    rejected: keep ? [...s.rejected, { ...r, detail: escapeText(r.detail) }] : s.rejected,
+    rejectedCounts: { ...s.rejectedCounts, [r.reason]: (s.rejectedCounts[r.reason] ?? 0) + 1 },
+  };
+}
+
 function reject(cfg: RoundConfig, s: RoundState, device: string, reason: string, detail: string, bytes: number, now: number): StepResult {
   const settled = cfg.complete === 'accounted' && s.trainers.includes(device) ? new Set(s.settled).add(device) : s.settled;
-  const state: RoundState = { ...s, rejected: [...s.rejected, { device, reason, detail }], settled, received: s.received + 1, bytesIn: s.bytesIn + bytes };
+  detail = escapeText(detail);
+  const state: RoundState = { ...s, ...noteRejection(cfg, s, { device, reason, detail }), settled, received: s.received + 1, bytesIn: s.bytesIn + bytes };
   const effects: RoundEffect[] = [{ type: 'reject', round: s.round, device, reason, detail }, { type: 'ack', device, round: s.round, accepted: false, reason }];
   if (s.phase === 'collecting' && complete(cfg, state)) { const c = close(state, now); effects.push(...c.effects); return { state: c.state, effects }; }
   return { state, effects };
@@ -342,16 +362,17 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
   const model = content.model ?? s.model;
   const evaluation = content.evaluation ?? (content.model ? undefined : cfg.evaluate?.(model));
   const accepted = new Set(d.accepted);
-  const rejected: Rejection[] = [...s.rejected];
+  let rej: Pick<RoundState, 'rejected' | 'rejectedCounts'> = { rejected: [...s.rejected], rejectedCounts: { ...s.rejectedCounts } };
   for (const u of [...s.accepted.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1))) {
     if (accepted.has(u.deviceId)) continue;
-    if (e.pool && !e.pool.includes(u.deviceId)) rejected.push({ device: u.deviceId, reason: 'late', detail: 'admitted after the round was decided' });
-    else rejected.push({ device: u.deviceId, ...(cfg.engine.explain?.(u.deviceId, d) ?? { reason: `${cfg.engine.name}_rejected`, detail: `not accepted by the ${cfg.engine.name} engine` }) });
+    if (e.pool && !e.pool.includes(u.deviceId)) rej = noteRejection(cfg, rej, { device: u.deviceId, reason: 'late', detail: 'admitted after the round was decided' });
+    else rej = noteRejection(cfg, rej, { device: u.deviceId, ...(cfg.engine.explain?.(u.deviceId, d) ?? { reason: `${cfg.engine.name}_rejected`, detail: `not accepted by the ${cfg.engine.name} engine` }) });
   }
+  const rejectedTotal = Object.values(rej.rejectedCounts).reduce((a, b) => a + b, 0);
   const summary: RoundSummary = {
     round: s.round, height: e.block.header.height, engine: cfg.engine.name, proposer: e.block.header.proposer, view: e.view, leader: d.leader,
     trainers: [...s.trainers], committee: [...s.committee], received: s.received, bytesIn: s.bytesIn,
-    admitted: s.accepted.size, admittedBytes: [...s.accepted.values()].reduce((a, u) => a + u.envelope.length, 0), accepted: [...d.accepted], rejected,
+    admitted: s.accepted.size, admittedBytes: [...s.accepted.values()].reduce((a, u) => a + u.envelope.length, 0), accepted: [...d.accepted], rejected: [...rej.rejected], rejectedCounts: rej.rejectedCounts, rejectedTotal,
     scores: Object.fromEntries(d.scores), accuracy: evaluation?.accuracy, loss: evaluation?.loss, modelHash: toHex(sha256(model)),
     ms: e.now - s.openedAt, consensusMs: e.now - (s.closedAt || e.now),
   };

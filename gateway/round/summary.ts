@@ -27,8 +27,13 @@ export interface RoundSummary {
   admittedBytes: number;
   /** Device ids whose updates entered the model, canonical order. */
   accepted: string[];
-  /** Admission failures, detector hits and engine rejections. */
+  /** Admission failures, detector hits and engine rejections: the round's first ones, a bounded
+   *  sample (RoundConfig.maxRejections, default 256; details escaped and cut to 300 characters). */
   rejected: Rejection[];
+  /** Exact counts of every rejection by reason, and their total (the sample may hold fewer).
+   *  Always set by the round machine; optional only for summaries built by hand. */
+  rejectedCounts?: Record<string, number>;
+  rejectedTotal?: number;
   /** The engine's integer score (ppm) per scored candidate. */
   scores: Record<string, number>;
   /** Held-out accuracy and loss of the new global model (gateways with an evaluator). */

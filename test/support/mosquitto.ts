@@ -44,8 +44,9 @@ async function waitForPort(port: number, child: ChildProcess, ms: number): Promi
   throw new Error('mosquitto did not start listening');
 }
 
-/** Starts mosquitto, or returns undefined when it is not installed and CI is not set. */
-export async function startMosquitto(): Promise<Mosquitto | undefined> {
+/** Starts mosquitto, or returns undefined when it is not installed and CI is not set.
+ *  `configure` writes a custom configuration (its files in `dir`) for the port; `tls` makes the url mqtts://. */
+export async function startMosquitto(o: { configure?: (port: number, dir: string) => string; tls?: boolean } = {}): Promise<Mosquitto | undefined> {
   const bin = mosquittoBinary();
   if (!bin) {
     if (process.env.CI === 'true') throw new Error('mosquitto is required under CI=true (apt-get install -y mosquitto)');
@@ -55,7 +56,8 @@ export async function startMosquitto(): Promise<Mosquitto | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'mosq-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
+  if (o.configure) writeFileSync(conf, o.configure(port, dir));
+  else writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
     'max_packet_size 1048576', 'log_dest stderr', 'log_type error', 'log_type warning', ''].join('\n'));
   let child: ChildProcess;
   const launch = async () => {
@@ -78,7 +80,7 @@ export async function startMosquitto(): Promise<Mosquitto | undefined> {
   };
   await launch();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${o.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     stop: async () => { await end('SIGTERM'); rmSync(dir, { recursive: true, force: true }); },
     kill: () => end('SIGKILL'),
     restart: launch,

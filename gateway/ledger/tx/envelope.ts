@@ -44,7 +44,7 @@ export function makeUnsignedTx<B>(kind: TxKind<B>, body: B): Tx<B> {
 export function decodeTx(bytes: Uint8Array, kindOf: (type: string) => TxKind<any> | undefined): Tx {
   let v: unknown;
   try { v = decodeBounded(bytes, MAX_TX_BYTES); } catch (e) {
-    if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : 'malformed', `tx: ${e.message}`);
+    if (e instanceof CborError) throw new LedgerError(e.kind === 'too_large' ? 'too_large' : e.kind === 'truncated' ? 'truncated' : e.kind === 'not_canonical' ? 'non_canonical' : 'malformed', `tx: ${e.message}`);
     throw e;
   }
   if (!Array.isArray(v) || v.length !== 5) throw new LedgerError('malformed', 'tx must be a 5-element array');
