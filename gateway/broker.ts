@@ -9,7 +9,9 @@ export interface EmbeddedBroker { url: string; port: number; close(): Promise<vo
 /** Starts aedes on 127.0.0.1 and a free port (or `port`). Payload limits are enforced by the gateway. */
 export async function startEmbeddedBroker(opts: { port?: number } = {}): Promise<EmbeddedBroker> {
   const aedes = await Aedes.createBroker({ maxClientsIdLength: 64 } as any);
-  const server: Server = createServer((socket) => aedes.handle(socket as any));
+  // noDelay: small MQTT packets must not wait on Nagle's algorithm against delayed ACKs
+  // (≈ 40 ms per exchange on Linux loopback — the consensus bench's 100 ms round floor).
+  const server: Server = createServer({ noDelay: true }, (socket) => aedes.handle(socket as any));
   await new Promise<void>((res, rej) => { server.once('error', rej); server.listen(opts.port ?? 0, '127.0.0.1', () => res()); });
   const port = (server.address() as AddressInfo).port;
   return {
