@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { Ledger, registrationTx, updateRecordTx, decodeAnyTx, type Tx } from '../gateway/ledger/index.js';
+import { Ledger, LedgerError, registrationTx, updateRecordTx, decodeAnyTx, type Tx } from '../gateway/ledger/index.js';
 import { SigPool, SigBatch } from '../gateway/ledger/sig-pool.js';
 import { SignatureVerdicts } from '../gateway/ledger/verdicts.js';
 import { ChainStore } from '../gateway/ledger/store.js';
@@ -86,4 +86,32 @@ async function forgedChain(dir: string, forge: boolean): Promise<void> {
 test('ledger verify finds a forged transaction signature checked on the worker pool', async () => {
   const a = tempDir('sigpool-ok'), b = tempDir('sigpool-forged');
   try { await forgedChain(a.dir, false); await forgedChain(b.dir, true); } finally { a.cleanup(); b.cleanup(); }
+});
+
+test('a large block from a peer is checked on the pool: one forged signature and nothing is written', async () => {
+  const { dir, cleanup } = tempDir('sigpool-import');
+  const many = Array.from({ length: 300 }, (_, i) => signer(`m${i}`, 200 + i));
+  const l = await Ledger.open(dir, { genesis: genesis([gw]), envelopes: 'off' });
+  try {
+    await l.append(gw, many.map((b) => registrationTx(gw, { id: b.id, publicKey: b.publicKey, profile })), {}, 1_500);
+    const build = (forge: boolean) => {
+      const txs: Tx[] = many.map((b, i) => {
+        const h = sha256(Uint8Array.of(i, i >> 8));
+        const tx = updateRecordTx(gw, { task: 't', round: 1, deviceId: b.id, envelopeHash: sha256(h), updateHash: h, n: 1, score: 1, ctr: 1 });
+        if (!forge || i !== 277) return tx;
+        const [v, type, author, body, sig] = decodeBounded(tx.bytes, 1 << 20) as [number, string, string, unknown, Uint8Array];
+        const bad = new Uint8Array(sig); bad[5] ^= 1;
+        return decodeAnyTx(encodeCanonical([v, type, author, body as never, bad]));
+      });
+      // rules evaluated as a malicious proposer would, skipping the signatures
+      const ex = executeTxs(l.stateView as never, txs, { height: 2, time: 2_000, chainId: 'test-chain', knownSig: () => true });
+      const header: Header = { v: HEADER_VERSION, chainId: 'test-chain', height: 2, prev: l.headHash(), time: 2_000, txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: gw.id, cons: { round: 1 } };
+      const hash = headerHash(header);
+      return { header, hash, sig: gw.sign(proposerSigningBytes(hash)), approvals: [], txs };
+    };
+    await assert.rejects(l.importBlock(build(true)), (e: unknown) => e instanceof LedgerError && e.reason === 'bad_signature' && /tx 277/.test(e.detail));
+    assert.equal(l.height, 1, 'nothing written');
+    await l.importBlock(build(false));
+    assert.equal(l.height, 2);
+  } finally { await l.close(); cleanup(); }
 });

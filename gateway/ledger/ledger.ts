@@ -27,6 +27,10 @@ import { pruneChain } from './prune.js';
 import { txProof, type TxProof } from './proofs.js';
 import { supplyReport, type SupplyReport } from './supply.js';
 import { ownSignatures } from './verdicts.js';
+import { SigBatch, sigPool } from './sig-pool.js';
+
+/** Blocks with at least this many transactions have their signatures checked on the pool. */
+const PARALLEL_IMPORT_TXS = 256;
 
 // Blocks this gateway builds itself (append, propose) skip re-verifying its own signatures;
 // importBlock and verify pass nothing and check every one.
@@ -233,7 +237,14 @@ export class Ledger {
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {
       const block = b instanceof Uint8Array ? decodeBlock(b) : b;
-      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId);
+      // Every signature is verified; a large block's go to the worker pool (sig-pool.ts) and
+      // the block is committed only if all of them verify.
+      const batch = block.txs.length >= PARALLEL_IMPORT_TXS ? new SigBatch() : undefined;
+      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, batch?.defer);
+      if (batch) {
+        const bad = await sigPool().verify(batch);
+        if (bad >= 0) throw new LedgerError('bad_signature', `signature of tx ${bad} in block ${block.header.height} does not verify`);
+      }
       await this.checkEnvelopes(block.txs);
       await this.commit(block, ex);
       return block;
