@@ -40,7 +40,7 @@ import type { BenchSuite } from './index.js';
 
 const TASK = 'bench-cons';
 
-interface Figures { ms: number; msgs: number; bytes: number; deviceMsgs: number; deviceBytes: number }
+interface Figures { ms: number; cpuMs: number; msgs: number; bytes: number; deviceMsgs: number; deviceBytes: number }
 
 async function one(engine: EngineName, devices: number, G: number, rounds: number, inputs = 64): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cons-'));
@@ -116,7 +116,19 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
     }
   });
   await pub.subscribe([globalTopic(TASK), validateTopic(TASK), auditTopic(TASK)]);
-  for (const n of nodes) await n.driver.start();
+  // every gateway subscribes before any opens round 1, or a fast fleet's updates reach only some
+  // CPU time of this process from the first gateway's round close to the last gateway's
+  // finality: the consensus work itself, independent of how busy the shared machine is.
+  const cpu = new Map<number, { start: number; done: number; ms: number }>();
+  const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  for (const n of nodes) {
+    const f = n.finality, d = n.driver;
+    const closed = f.onClosed.bind(f), final = d.final.bind(d);
+    f.onClosed = (input) => { if (!cpu.has(input.round)) cpu.set(input.round, { start: cpuNow(), done: 0, ms: 0 }); closed(input); };
+    d.final = (x) => { const round = d.state().round; final(x); const c = cpu.get(round); if (c && ++c.done === G) c.ms = cpuNow() - c.start; };
+  }
+  for (const n of nodes) await n.driver.listen();
+  for (const n of nodes) n.driver.begin();
   const results = await Promise.all(nodes.map((n) => n.driver.run()));
   // Each round's time is the proposer's own: from its round close to finality on the proposer.
   const s = results[0].map((r) => results[gws.findIndex((x) => x.id === r.proposer)]?.find((x) => x.round === r.round) ?? r);
@@ -129,7 +141,8 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   // Mean over the measured rounds (the first warms caches and JIT when there are several).
   const measured = s.length > 1 ? s.slice(1) : s;
-  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, msgs: msgs / s.length, bytes: bytes / s.length, deviceMsgs: device.msgs / s.length, deviceBytes: device.bytes / s.length };
+  const cpuMs = [...cpu.entries()].filter(([r]) => measured.some((x) => x.round === r)).map(([, c]) => c.ms);
+  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, cpuMs: cpuMs.reduce((a, x) => a + x, 0) / Math.max(1, cpuMs.length), msgs: msgs / s.length, bytes: bytes / s.length, deviceMsgs: device.msgs / s.length, deviceBytes: device.bytes / s.length };
 }
 
 export { one };
@@ -141,11 +154,12 @@ const suite: BenchSuite = {
     for (const engine of ['fedavg', 'committee', 'poq', 'pow'] as EngineName[]) {
       for (const devices of [10, 100, 1000]) {
         for (const G of [4, 7]) {
-          const f = await one(engine, devices, G, devices >= 100 ? 1 : 2);
+          const f = await one(engine, devices, G, devices >= 100 ? 1 : 4);
           const key = `${engine}_${devices}d_${G}g`;
           json[`consensus_ms_per_round_${key}`] = Math.round(f.ms * 10) / 10;
           json[`consensus_msgs_per_round_${key}`] = Math.round(f.msgs);
           json[`consensus_bytes_per_round_${key}`] = Math.round(f.bytes);
+          json[`consensus_cpu_ms_per_round_${key}`] = Math.round(f.cpuMs * 10) / 10;
           if (engine === 'committee' || engine === 'poq') {
             json[`consensus_device_msgs_per_round_${key}`] = Math.round(f.deviceMsgs);
             json[`consensus_device_bytes_per_round_${key}`] = Math.round(f.deviceBytes);
@@ -155,6 +169,25 @@ const suite: BenchSuite = {
           log(`${key}: ${f.ms.toFixed(1)} ms, ${Math.round(f.msgs)} msgs, ${Math.round(f.bytes)} B`);
         }
       }
+    }
+    // Growth (log-log least-squares slope): per engine, how messages, bytes and time grow with
+    // devices (10 → 1,000 at 4 gateways), and the exponent from 4 to 7 gateways at 100 devices.
+    const slope = (xs: number[], ys: number[]) => {
+      const lx = xs.map(Math.log), ly = ys.map((y) => Math.log(Math.max(y, 1e-9)));
+      const mx = lx.reduce((a, b) => a + b, 0) / lx.length, my = ly.reduce((a, b) => a + b, 0) / ly.length;
+      return lx.reduce((a, x, i) => a + (x - mx) * (ly[i] - my), 0) / lx.reduce((a, x) => a + (x - mx) ** 2, 0);
+    };
+    for (const engine of ['fedavg', 'committee', 'poq', 'pow']) {
+      const parts: string[] = [];
+      for (const m of ['msgs', 'bytes', 'ms']) {
+        const v = (d: number, g: number) => json[`consensus_${m}_per_round_${engine}_${d}d_${g}g`] as number;
+        const byD = Math.round(slope([10, 100, 1000], [10, 100, 1000].map((d) => v(d, 4))) * 100) / 100;
+        const byG = Math.round((Math.log(v(100, 7) / v(100, 4)) / Math.log(7 / 4)) * 100) / 100;
+        json[`consensus_${m}_loglog_slope_devices_${engine}`] = byD;
+        json[`consensus_${m}_loglog_slope_gateways_${engine}`] = byG;
+        parts.push(`${m} ∝ d^${byD} · g^${byG}`);
+      }
+      rows.push([`growth_${engine}`, '', parts.join(', ')]);
     }
     // The issue's target configuration again with the full MNIST model (784 inputs, 7,850 params).
     for (const engine of ['committee'] as EngineName[]) {

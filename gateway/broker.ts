@@ -44,6 +44,9 @@ export async function startEmbeddedBroker(opts: BrokerOptions = {}): Promise<Emb
   aedes = await Aedes.createBroker({ maxClientsIdLength: 128, ...hooks } as any);
   const handle = (socket: Socket) => {
     socket.on('error', () => {});
+    // small MQTT packets must not wait on Nagle's algorithm against delayed ACKs (≈ 40 ms per
+    // exchange on Linux loopback — the consensus bench's 100 ms round floor)
+    socket.setNoDelay(true);
     const cut = (why: string) => opts.security?.onRefused?.({ client: `${socket.remoteAddress}:${socket.remotePort}`, what: 'connect', reason: 'frame_limit', topic: why });
     aedes.handle((limits ? limitFrames(socket, opts.security ? limits.preAuth : limits.device, cut) : socket) as any);
   };

@@ -23,8 +23,16 @@ export type CborValue =
   | number | bigint | string | boolean | null | Uint8Array | Tag
   | CborValue[] | Map<string | number, CborValue> | { [k: string]: CborValue };
 
+// Map keys are mostly a few field names: their encodings are kept (bounded), since encoding
+// each key again on every call was a large share of block commit time.
+const keyCache = new Map<string | number, Uint8Array>();
 function keyBytes(k: string | number): Uint8Array {
-  return enc.encode(k);
+  let b = keyCache.get(k);
+  if (b === undefined) {
+    b = new Uint8Array(enc.encode(k));
+    if (keyCache.size < 4096) keyCache.set(k, b);
+  }
+  return b;
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {

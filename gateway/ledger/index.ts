@@ -11,6 +11,7 @@ export { decodeAnyTx } from './tx/registry.js';
 export { validateBlock, executeTxs, txRoot } from './validate.js';
 export { merkleRoot, inclusionProof, verifyInclusion, type InclusionProof } from './merkle.js';
 export { verifyTxProof, encodeTxProof, decodeTxProof, type TxProof } from './proofs.js';
+export { verifyStateProof, encodeStateProof, decodeStateProof, type StateProof } from './state-proof.js';
 export { FileBlobStore, MemoryBlobStore, type BlobStore, type PayloadSource } from './blobs.js';
 export { checkEnvelope } from './envelope-check.js';
 export type { DeviceRecord, ModelRecord, TaskRecord, BidRecord, BidStatus, TaskStatus, IncentiveRecord } from './records.js';

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerError } from './errors.js';
 import { bytesEqual, sha256 } from '../../protocol/bytes.js';
-import { StateDb, type StateReader } from './state.js';
+import { StateDb, type StateReader, type StateProof } from './state.js';
 import { getDevice, getManager, getBalance, getReputation, getTask, getBid, getModel, type DeviceRecord } from './records.js';
 import type { Signer } from './signer.js';
 import type { Tx } from './tx/kind.js';
@@ -26,6 +26,15 @@ import { checkEnvelope } from './envelope-check.js';
 import { pruneChain } from './prune.js';
 import { txProof, type TxProof } from './proofs.js';
 import { supplyReport, type SupplyReport } from './supply.js';
+import { ownSignatures } from './verdicts.js';
+import { SigBatch, sigPool } from './sig-pool.js';
+
+/** Blocks with at least this many transactions have their signatures checked on the pool. */
+const PARALLEL_IMPORT_TXS = 256;
+
+// Blocks this gateway builds itself (append, propose) skip re-verifying its own signatures;
+// importBlock and verify pass nothing and check every one.
+const knownSig = (pk: Uint8Array, msg: Uint8Array, sig: Uint8Array) => ownSignatures.known(pk, msg, sig);
 
 export interface LedgerOptions {
   /** Required to create a new chain; when given for an existing one it must match block 0. */
@@ -132,6 +141,9 @@ export class Ledger {
   get bytesWritten(): number { return this.store.bytesWritten; }
   /** Current state root. */
   stateRoot(): Uint8Array { return this.state.root(); }
+  /** Inclusion (or exclusion) proof of a state entry against the head's state root
+   *  (verifyStateProof). @example verifyStateProof(l.head().stateRoot, l.proveState('dev/b1')) */
+  proveState(key: string): StateProof { return this.state.prove(key); }
 
   /** An active registered device (revoked and blacklisted devices read as undefined, so
    *  callers reject their messages). */
@@ -179,7 +191,7 @@ export class Ledger {
     const height = this.height + 1;
     const chainId = this.chainId;
     checkLayout(height, txs, this.state);
-    const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId });
+    const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId, knownSig });
     const { approvers, ...cons } = consensus;
     let header: Header = {
       v: HEADER_VERSION, chainId, height, prev: this.headHashValue, time: timestamp,
@@ -207,7 +219,7 @@ export class Ledger {
       if (txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${txs.length} transactions`);
       const height = this.height + 1;
       checkLayout(height, txs, this.state);
-      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId });
+      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId, knownSig });
       let header: Header = {
         v: HEADER_VERSION, chainId: this.chainId, height, prev: this.headHashValue, time: timestamp,
         txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons: consensus,
@@ -225,7 +237,14 @@ export class Ledger {
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {
       const block = b instanceof Uint8Array ? decodeBlock(b) : b;
-      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId);
+      // Every signature is verified; a large block's go to the worker pool (sig-pool.ts) and
+      // the block is committed only if all of them verify.
+      const batch = block.txs.length >= PARALLEL_IMPORT_TXS ? new SigBatch() : undefined;
+      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, batch?.defer);
+      if (batch) {
+        const bad = await sigPool().verify(batch);
+        if (bad >= 0) throw new LedgerError('bad_signature', `signature of tx ${bad} in block ${block.header.height} does not verify`);
+      }
       await this.checkEnvelopes(block.txs);
       await this.commit(block, ex);
       return block;

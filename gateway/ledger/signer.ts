@@ -4,6 +4,7 @@
 import { sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { ed25519FromSeed } from '../../protocol/keys.js';
 import { publicKeyObject } from '../../protocol/cose.js';
+import { ownSignatures } from './verdicts.js';
 
 /** An identity that can sign: `id` is its ledger name, `publicKey` the raw 32-byte Ed25519 key. */
 export interface Signer {
@@ -16,7 +17,12 @@ export interface Signer {
  *  @example const gw = nodeSigner('gw-1', randomBytes(32)) */
 export function nodeSigner(id: string, seed32: Uint8Array): Signer {
   const { privateKey, publicRaw } = ed25519FromSeed(seed32);
-  return { id, publicKey: publicRaw, sign: (msg) => new Uint8Array(nodeSign(null, msg, privateKey)) };
+  return {
+    id, publicKey: publicRaw,
+    // Each signature made here is remembered (verdicts.ts) so this gateway's own block commit
+    // need not verify it again; peers and `ledger verify` still do.
+    sign: (msg) => { const sig = new Uint8Array(nodeSign(null, msg, privateKey)); ownSignatures.record(publicRaw, msg, sig); return sig; },
+  };
 }
 
 /** Verifies an Ed25519 signature (RFC 8032 §5.1.7); false on any malformed input. */

@@ -1,8 +1,11 @@
-// Chain state as a flat, sorted key-value map whose root is a Merkle tree over
-// SHA-256-leaves of canonical CBOR [key, value]. Rules never mutate a StateDb: they write into
-// a StateOverlay, and only a validated block's overlay is merged in (pure apply, STYLE §3).
+// Chain state as a key-value map authenticated by a compact sparse Merkle tree (smt.ts) keyed
+// by SHA-256 of the state key, whose leaves commit to SHA-256 of canonical CBOR [key, value].
+// A block's root costs O(changed keys × log n) hashes, not O(n). Rules never mutate a StateDb:
+// they write into a StateOverlay, and only a validated block's overlay is merged in (pure
+// apply, STYLE §3).
 import { encodeCanonical, type CborValue } from '../../protocol/cbor.js';
-import { merkleRootOfLeaves, leafHash } from './merkle.js';
+import { bytesEqual } from '../../protocol/bytes.js';
+import { smtUpdate, smtBuild, smtProve, smtPath, leafHash, nodeHash, type SmtNode, type SmtChange, type SmtPath } from './smt.js';
 
 /** A state value: plain CBOR data (objects with text keys, integers, text, bytes, arrays). */
 export type StateValue = CborValue;
@@ -31,24 +34,35 @@ export class StateOverlay implements StateReader {
   commitInto(parent: StateOverlay): void { for (const [k, v] of this.writes) parent.writes.set(k, v); }
 }
 
-interface Entry { value: StateValue; enc: Uint8Array; leaf: Uint8Array }
-
-/** Encoded form of one state entry; its leaf hash feeds the state root. */
+/** Encoded form of one state entry; its hash is the entry's leaf value in the state tree. */
 export function encodeEntry(key: string, value: StateValue): Uint8Array {
   return encodeCanonical([key, value]);
 }
 
-/** Materialised state with a cached, incrementally maintained root. */
-export class StateDb implements StateReader {
-  private readonly entries = new Map<string, Entry>();
-  private sortedKeys: string[] | null = [];
-  private cachedRoot: Uint8Array | null = null;
+/** A state entry's inclusion (value set) or exclusion (value undefined) proof against a root. */
+export interface StateProof { key: string; value?: StateValue; path: SmtPath }
 
-  get(key: string): StateValue | undefined { return this.entries.get(key)?.value; }
+/** What `rootWith` computed, kept so `apply` of the same changes does not hash twice. */
+interface Pending { changes: Map<string, StateValue | null>; tree: SmtNode; encoded: Map<string, Uint8Array> }
+
+/** Materialised state with its sparse Merkle tree, updated per changed key. */
+export class StateDb implements StateReader {
+  private readonly entries = new Map<string, StateValue>();
+  private sortedKeys: string[] | null = [];
+  private tree: SmtNode = null;
+  /** Entries loaded since the tree was last built (bulk loads build the tree once). */
+  private loaded: SmtChange[] | null = null;
+  private pending?: Pending;
+
+  get(key: string): StateValue | undefined { return this.entries.get(key); }
   get size(): number { return this.entries.size; }
 
-  /** Merges overlay changes; returns the encoded entries written (for the storage batch). */
+  /** Merges overlay changes; returns the encoded entries written (for the storage batch).
+   *  `knownRoot` is the root `rootWith` returned for these changes (the tree is reused). */
   apply(changes: Map<string, StateValue | null>, knownRoot?: Uint8Array): { put: [string, Uint8Array][]; del: string[] } {
+    const p = this.pending?.changes === changes ? this.pending : this.prepare(changes);
+    this.pending = undefined;
+    if (knownRoot && !bytesEqual(nodeHash(p.tree), knownRoot)) throw new Error('state: apply with a root other than rootWith gave');
     const put: [string, Uint8Array][] = [];
     const del: string[] = [];
     for (const [k, v] of changes) {
@@ -57,47 +71,63 @@ export class StateDb implements StateReader {
         if (had) { this.entries.delete(k); del.push(k); this.sortedKeys = null; }
         continue;
       }
-      const enc = encodeEntry(k, v);
-      this.entries.set(k, { value: v, enc, leaf: leafHash(enc) });
+      this.entries.set(k, v);
       if (!had) this.sortedKeys = null;
-      put.push([k, enc]);
+      put.push([k, p.encoded.get(k)!]);
     }
-    // knownRoot: the caller computed it with rootWith over the same changes
-    if (changes.size > 0) this.cachedRoot = knownRoot ?? null;
+    this.tree = p.tree;
     return { put, del };
   }
 
   /** Inserts an entry loaded from storage (already encoded). */
   load(key: string, value: StateValue, enc: Uint8Array): void {
-    this.entries.set(key, { value, enc, leaf: leafHash(enc) });
+    if (this.entries.has(key)) throw new Error(`state: ${key} loaded twice`);
+    this.entries.set(key, value);
+    const path = smtPath(key);
+    (this.loaded ??= []).push({ path, leaf: leafHash(path, enc) });
     this.sortedKeys = null;
-    this.cachedRoot = null;
+    this.pending = undefined;
   }
 
-  /** Merkle root over entries sorted by key (UTF-16 code unit order, deterministic). */
-  root(): Uint8Array {
-    if (this.cachedRoot) return this.cachedRoot;
-    if (!this.sortedKeys) this.sortedKeys = [...this.entries.keys()].sort();
-    this.cachedRoot = merkleRootOfLeaves(this.sortedKeys.map((k) => this.entries.get(k)!.leaf));
-    return this.cachedRoot;
+  // Loading into an empty tree is one bulk build; otherwise the loaded entries merge in.
+  private built(): SmtNode {
+    if (this.loaded) { const l = this.loaded; this.loaded = null; this.tree = this.tree === null ? smtBuild(l) : smtUpdate(this.tree, l); }
+    return this.tree;
   }
+
+  private prepare(changes: Map<string, StateValue | null>): Pending {
+    const encoded = new Map<string, Uint8Array>();
+    const list: SmtChange[] = [];
+    for (const [k, v] of changes) {
+      if (v === null) { if (this.entries.has(k)) list.push({ path: smtPath(k), leaf: null }); continue; }
+      const enc = encodeEntry(k, v);
+      encoded.set(k, enc);
+      const path = smtPath(k);
+      list.push({ path, leaf: leafHash(path, enc) });
+    }
+    return { changes, tree: smtUpdate(this.built(), list), encoded };
+  }
+
+  /** Root of the state tree (32 zero bytes for an empty state). */
+  root(): Uint8Array { return new Uint8Array(nodeHash(this.built())); }
 
   /** Root the state would have after `changes`, without changing this state. */
   rootWith(changes: Map<string, StateValue | null>): Uint8Array {
     if (changes.size === 0) return this.root();
-    const keys = new Set(this.sortedKeys ?? this.entries.keys());
-    for (const [k, v] of changes) v === null ? keys.delete(k) : keys.add(k);
-    const sorted = [...keys].sort();
-    return merkleRootOfLeaves(sorted.map((k) => {
-      const c = changes.get(k);
-      return c !== undefined && c !== null ? leafHash(encodeEntry(k, c)) : this.entries.get(k)!.leaf;
-    }));
+    this.pending = this.prepare(changes);
+    return new Uint8Array(nodeHash(this.pending.tree));
+  }
+
+  /** Inclusion proof of `key` (or exclusion proof when it is absent) against `root()`. */
+  prove(key: string): StateProof {
+    const value = this.entries.get(key);
+    return { key, ...(value !== undefined ? { value } : {}), path: smtProve(this.built(), smtPath(key)) };
   }
 
   /** All entries as [key, value], sorted by key (JSON export, snapshots). */
   *iter(): IterableIterator<[string, StateValue]> {
     if (!this.sortedKeys) this.sortedKeys = [...this.entries.keys()].sort();
-    for (const k of this.sortedKeys) yield [k, this.entries.get(k)!.value];
+    for (const k of this.sortedKeys) yield [k, this.entries.get(k)!];
   }
 }
 

@@ -62,13 +62,15 @@ export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, p
 }
 
 /** Full rules for a block over the parent state: header, Merkle root, layout, transactions,
- *  state root. Returns the execution to commit. Pure; throws LedgerError. */
-export function validateBlock(parent: Parent | undefined, pre: StateDb, b: Block, chainId: string): Execution {
+ *  state root. Returns the execution to commit. Pure; throws LedgerError. With `knownSig` the
+ *  transaction signatures are handed to it (deferred to a SigBatch) instead of checked here. */
+export function validateBlock(parent: Parent | undefined, pre: StateDb, b: Block, chainId: string, knownSig?: ApplyCtx['knownSig']): Execution {
   checkSealedHeader(parent, b, pre, chainId);
   if (b.txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${b.txs.length} transactions`);
   if (!bytesEqual(txRoot(b.txs), b.header.txRoot)) throw new LedgerError('bad_tx_root', `tx root of block ${b.header.height} does not match`);
   checkLayout(b.header.height, b.txs, pre);
-  const ex = executeTxs(pre, b.txs, { height: b.header.height, time: b.header.time, chainId });
+  // knownSig: a SigBatch's deferral (sig-pool.ts) — the caller fails the block unless it verifies
+  const ex = executeTxs(pre, b.txs, { height: b.header.height, time: b.header.time, chainId, knownSig });
   if (!bytesEqual(ex.stateRoot, b.header.stateRoot)) throw new LedgerError('bad_state_root', `state root of block ${b.header.height} does not match`);
   return ex;
 }

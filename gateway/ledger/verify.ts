@@ -1,6 +1,7 @@
 // Full-chain verification from disk (issue 5 §8 `ledger verify`): every header's hash, link,
 // time and signature; for every stored body the Merkle root, the transactions' signatures and
 // rules, and the replayed state root; finally the persisted state against the replayed one.
+// Transaction signatures are verified on a worker pool (sig-pool.ts) while the rules replay.
 // Every block conserves tokens and the final state has supply = balances + escrow + pools.
 // Below a prune point only headers are checked, and replay starts from the pruning checkpoint.
 import { LedgerError } from './errors.js';
@@ -14,6 +15,18 @@ import { loadCheckpoint } from './checkpoint.js';
 import { loadState } from './state-load.js';
 import type { ChainStore } from './store.js';
 import { checkSupply } from './supply.js';
+import { SigBatch, sigPool } from './sig-pool.js';
+
+class DeferredSigError extends LedgerError {
+  constructor(readonly height: number, tx: number) { super('bad_signature', `signature of tx ${tx} does not verify`); }
+}
+
+/** Waits for signature batches; throws the first failure in chain order. */
+async function settle(checks: Promise<void>[]): Promise<void> {
+  const r = await Promise.allSettled(checks);
+  const bad = r.find((x) => x.status === 'rejected');
+  if (bad) throw (bad as PromiseRejectedResult).reason;
+}
 
 /** Outcome of a verification; `error` names the first failure. */
 export interface VerifyResult { ok: boolean; height: number; error?: string; prunedBelow?: number; ms?: number }
@@ -37,6 +50,8 @@ export async function verifyChain(store: ChainStore): Promise<VerifyResult> {
   let parent: Parent | undefined;
   let chainId = '';
   let h = 0;
+  const pool = sigPool();
+  const sigChecks: Promise<void>[] = [];
   try {
     for (; h <= head.height; h++) {
       const rec = await store.headerRecord(h);
@@ -59,18 +74,29 @@ export async function verifyChain(store: ChainStore): Promise<VerifyResult> {
       } else {
         const body = await store.body(h);
         if (!body) throw new LedgerError('pruned', `body ${h} missing`);
-        const ex = validateBlock(parent, state, { ...r, txs: decodeBody(body) }, chainId);
+        // Transaction signatures go to the worker pool while replay goes on; the chain is ok
+        // only once every batch verified (checks below).
+        const batch = new SigBatch();
+        const ex = validateBlock(parent, state, { ...r, txs: decodeBody(body) }, chainId, batch.defer);
         state.apply(ex.changes, ex.stateRoot);
+        const height = h;
+        sigChecks.push(pool.verify(batch).then((bad) => { if (bad >= 0) throw new DeferredSigError(height, bad); }));
+        // bound what is in flight (memory) without waiting on each block
+        if (sigChecks.length >= 64) await settle(sigChecks.splice(0, 32));
       }
       parent = { header: r.header, hash: r.hash };
     }
+    await settle(sigChecks.splice(0));
     if (!parent || !bytesEqual(parent.hash, head.hash)) throw new LedgerError('bad_prev', 'head pointer does not match the last block');
     // Token invariant over the whole replayed state (each block was checked on its changes).
     checkSupply(state.iter());
     const persisted = await loadState(store);
     if (!bytesEqual(persisted.root(), state.root())) throw new LedgerError('bad_state_root', 'persisted state differs from the replayed state');
   } catch (e) {
+    await Promise.allSettled(sigChecks);
     const msg = e instanceof Error ? e.message : String(e);
+    // a deferred signature failure names its own block
+    if (e instanceof DeferredSigError) return { ok: false, height: e.height, error: `block ${e.height}: ${msg}`, prunedBelow: pruned };
     return { ok: false, height: h, error: `block ${h}: ${msg}`, prunedBelow: pruned };
   }
   return { ok: true, height: head.height, prunedBelow: pruned, ms: performance.now() - t0 };

@@ -8,6 +8,9 @@ export interface ApplyCtx {
   height: number;
   time: number;   // block timestamp, ms since epoch
   chainId: string;
+  /** Commit path of a locally built block only: a signature this process made (verdicts.ts)
+   *  needs no second check. Absent for peer blocks and `ledger verify`: every signature is verified. */
+  knownSig?: (publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
 }
 
 /** A decoded, signature-carrying transaction. `hash` = SHA-256 of `bytes` (the Merkle leaf item). */

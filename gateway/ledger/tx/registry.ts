@@ -45,13 +45,14 @@ export function decodeAnyTx(bytes: Uint8Array): Tx {
 }
 
 /** Checks the author's identity and signature (RFC 8032 §5.1.7) against current state. */
-export function checkAuthor(s: StateOverlay, tx: Tx, kind: TxKind<any>): void {
+export function checkAuthor(s: StateOverlay, tx: Tx, kind: TxKind<any>, knownSig?: ApplyCtx['knownSig']): void {
   if (kind.author === 'genesis') return;
   const who = identity(s, tx.author);
   if (!who) throw new LedgerError('unknown_author', `unknown author ${tx.author}`);
   if (who.status !== 'active') throw new LedgerError(who.status, `author ${tx.author} is ${who.status}`);
   if (kind.author === 'manager' && who.role !== 'manager') throw new LedgerError('not_authorized', `${tx.type} needs a manager, ${tx.author} is a ${who.role}`);
-  if (!verifySig(who.publicKey, txSigningBytes(tx.type, tx.author, kind.encode(tx.body)), tx.sig)) {
+  const msg = txSigningBytes(tx.type, tx.author, kind.encode(tx.body));
+  if (!knownSig?.(who.publicKey, msg, tx.sig) && !verifySig(who.publicKey, msg, tx.sig)) {
     throw new LedgerError('bad_signature', `signature of ${tx.type} by ${tx.author} does not verify`);
   }
 }
@@ -62,7 +63,7 @@ export function applyTx(s: StateOverlay, tx: Tx, ctx: ApplyCtx): void {
   if (!kind) throw new LedgerError('malformed', `unknown tx type ${tx.type}`);
   if (kind.author === 'genesis' && ctx.height !== 0) throw new LedgerError('bad_height', 'genesis transaction after block 0');
   if (kind.author !== 'genesis' && ctx.height === 0) throw new LedgerError('bad_height', 'block 0 holds only the genesis transaction');
-  checkAuthor(s, tx, kind);
+  checkAuthor(s, tx, kind, ctx.knownSig);
   const c = s.child();
   if (kind.once) {
     const key = K.once(txContentId(tx, kind));

@@ -1,0 +1,63 @@
+// Gateway admission rate (issue 20 §6): how many signed device updates one gateway admits per
+// second through the round machine (gateway/round/machine.ts) — COSE_Sign1 Ed25519 verification,
+// bounded decode, counter, base and model checks — on one core, with the MNIST-sized logistic
+// regression (784 inputs, 7,850 int8 parameters) and the 64-input model of the consensus bench.
+// This is what bounds one gateway however many board processes feed the broker.
+import type { BenchSuite } from './index.js';
+import { step, initialState, type RoundConfig, type RoundState } from '../gateway/round/machine.js';
+import { fedavgEngine } from '../gateway/consensus/accept-all.js';
+import { aggregator } from '../gateway/aggregate/index.js';
+import { publicKeyObject, signSign1 } from '../protocol/cose.js';
+import { encodeUpdate } from '../protocol/update.js';
+import { decodeModel, encodeModel } from '../protocol/model-blob.js';
+import { sha256 } from '../protocol/bytes.js';
+import { deviceId } from '../protocol/ids.js';
+import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
+import { FirmwareInstance } from '../boards/firmware/instance.js';
+import { Kernel } from '../boards/firmware/kernel.js';
+
+function rate(inputs: number, devices: number): { perS: number; bytes: number } {
+  const fw = new FirmwareInstance();
+  const model = Kernel.initialModel(fw, { arch: 'logreg', inputs, outputs: 10, seed: 3 });
+  const m = decodeModel(model);
+  const devs = Array.from({ length: devices }, (_, i) => ({ id: deviceId(i), key: ed25519FromSeed(demoSeed(deviceId(i), 3)) }));
+  const keys = new Map(devs.map((d) => [d.id, { key: publicKeyObject(d.key.publicRaw), counter: 0 }]));
+  const cfg: RoundConfig = {
+    task: 't', chain: new Uint8Array(32), gateway: 'gw-0', engine: fedavgEngine, ctx: { keyOf: () => undefined, rule: aggregator('fedavg') }, rounds: 1, deadlineMs: 1e9,
+    devices: devs.map((d) => d.id), registry: { device: (id) => keys.get(id) },
+  };
+  const head = { height: 1, hash: sha256(Uint8Array.of(1)), time: 0, cert: [] };
+  let s: RoundState = step(cfg, initialState({ head, model }), { type: 'open', now: 0 }).state;
+  const base = sha256(model);
+  const envs = devs.map((d, i) => {
+    const p = m.params.slice(); p[i % p.length] += 1 + Math.floor(i / p.length);   // distinct models
+    return signSign1(new TextEncoder().encode(d.id), encodeUpdate({ task: 't', round: 1, base, n: 10, model: encodeModel(m.header, p), ctr: 1, metrics: {} }), d.key.privateKey);
+  });
+  const t = performance.now();
+  // all but the last, so the round does not close and decide inside the timed loop
+  for (let i = 0; i < devices - 1; i++) s = step(cfg, s, { type: 'update', device: devs[i].id, bytes: envs[i], now: 1 }).state;
+  const ms = performance.now() - t;
+  if (s.accepted.size !== devices - 1) throw new Error(`admitted ${s.accepted.size} of ${devices - 1}`);
+  return { perS: Math.round(((devices - 1) / ms) * 1000), bytes: envs[0].length };
+}
+
+const suite: BenchSuite = {
+  name: 'admit',
+  async run(log) {
+    const json: Record<string, number | string> = {};
+    const a = rate(784, 1000);
+    const b = rate(64, 2000);
+    json.gateway_admit_updates_per_s = a.perS;
+    json.gateway_admit_update_bytes = a.bytes;
+    json.gateway_admit_updates_per_s_lr64 = b.perS;
+    log(`admit: ${a.perS}/s (${a.bytes} B updates), ${b.perS}/s (${b.bytes} B)`);
+    return {
+      json,
+      rows: [
+        ['admit_mnist_lr', `${a.perS}/s`, `signed updates one gateway admits per second, one core (${a.bytes} B each)`],
+        ['admit_lr64', `${b.perS}/s`, `the same with the consensus bench's 64-input model (${b.bytes} B each)`],
+      ],
+    };
+  },
+};
+export default suite;
