@@ -72,6 +72,7 @@ export class BftFinality implements Finality {
   private view = 0;
   private viewTimer?: CancelTimer;
   private forkTimer?: CancelTimer;
+  private graceTimer?: CancelTimer;
   private syncAsked = -Infinity;
   private lastFinal = 0;
   private stalled = false;
@@ -137,14 +138,20 @@ export class BftFinality implements Finality {
     this.view = view;
     this.viewTimer?.();
     if (this.miner) this.scheduleForkChoice(h);
+    const lockedOn = this.voted.get(h);
+    const locked = lockedOn ? this.pending.get(h)?.get(lockedOn)?.p : undefined;
     if (this.miner || this.leaderOf(h, view) === this.o.id) {
       // An honest node signs one block per height: a new view re-sends what we proposed or
       // approved before (so locked voters can still finalize it) instead of a rival block.
-      const lockedOn = this.voted.get(h);
-      const locked = lockedOn ? this.pending.get(h)?.get(lockedOn)?.p : undefined;
       const before = locked ?? this.proposed.get(h);
       if (before) this.publish(proposeTopic(this.task), M.encodeProposal({ ...before, view }));
-      else this.host.gather();
+      else if (view === 0 || this.miner) this.host.gather();
+      else this.adoptOrGather(h, view);
+    } else if (locked && view > 0) {
+      // Liveness after lost messages (e.g. a broker restart): a locked gateway re-sends the block
+      // it approved, as first proposed, so the new leader and the others can approve it too
+      // rather than split their votes over a rival block no view change could resolve.
+      this.publish(proposeTopic(this.task), M.encodeProposal(locked));
     }
     this.viewTimer = this.host.clock.setTimer(this.o.viewTimeoutMs, () => {
       if (this.stopped || this.height >= h) return;
@@ -152,6 +159,22 @@ export class BftFinality implements Finality {
       this.reportQuorum(h, view + 1);
       this.requestSync();
       this.beginView(view + 1);
+    });
+  }
+
+  /** A leader of a later view with no block of its own first waits a short grace for the locked
+   *  gateways' re-sent block; if one is pending (waiting for updates still on their way), it
+   *  approves that once it checks (checkPending votes for it) instead of proposing a rival. Safety does
+   *  not depend on this: every gateway still approves at most one block per height. */
+  private adoptOrGather(h: number, view: number): void {
+    this.graceTimer?.();
+    this.graceTimer = this.host.clock.setTimer(Math.max(1, Math.min(300, Math.floor(this.o.viewTimeoutMs / 3))), () => {
+      this.graceTimer = undefined;
+      if (this.stopped || this.height + 1 !== h || this.view !== view || this.voted.has(h) || this.proposed.has(h)) return;
+      // a pending block we cannot check yet (updates still on their way) holds views 1–2 only:
+      // from view 3 a leader proposes its own, as before, so a block no one else can check never stalls the height
+      if (this.pending.get(h)?.size && view < 3) { this.retryPending(); return; }
+      this.host.gather();
     });
   }
 
@@ -395,6 +418,6 @@ export class BftFinality implements Finality {
     this.host.synced({ head: { height: last.header.height, hash: last.hash, time: last.header.time, cert: last.approvals }, round: (last.header.cons.round ?? s.round) + 1, model, committee });
   }
 
-  stop(): void { this.stopped = true; this.viewTimer?.(); this.forkTimer?.(); }
+  stop(): void { this.stopped = true; this.viewTimer?.(); this.forkTimer?.(); this.graceTimer?.(); }
   async drain(): Promise<void> { await this.inbox; }
 }
