@@ -23,7 +23,7 @@ import { gatewayNode } from '../gateway/node.js';
 import type { RoundDriver } from '../gateway/round/driver.js';
 import type { RoundSummary, Rejection } from '../gateway/round/summary.js';
 import type { Finality } from '../gateway/round/ports.js';
-import { BftFinality } from '../gateway/finality/bft.js';
+import { BftFinality, type QuorumStatus } from '../gateway/finality/bft.js';
 import { engineParams } from '../gateway/consensus/registry.js';
 import { replayDecisions } from '../gateway/audit/replay.js';
 import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
@@ -83,6 +83,9 @@ export interface RunOptions {
   /** Boards (by index) that misbehave: `free-rider` sends the global model back untrained,
    *  `noisy-labels` trains five times as long on random labels (a poisoner the committee should reject). */
   misbehave?: Record<number, 'free-rider' | 'noisy-labels'>;
+  /** A cluster (G > 1) that finalizes nothing for this long stops and the run fails with what it
+   *  waited for (default max(30 s, 5 × roundTimeoutMs)), instead of hanging (docs/consensus.md §8). */
+  stallTimeoutMs?: number;
   /** The boards' ids (default device-0 … device-(N−1)); each board's key is derived from its id. */
   ids?: string[];
 }
@@ -242,6 +245,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const m = o.model ?? {};
   const initialModel = m.initial ?? Kernel.initialModel(new FirmwareInstance(), { arch: m.arch ?? 'logreg', inputs: test.dim, hidden: m.hidden, outputs: test.classes, seed: o.seed, rounding: m.rounding });
   const drivers: RoundDriver[] = [];
+  let stall: (QuorumStatus & { by: string }) | undefined;
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
   const log = process.env.EDGECHAIN_DEBUG ? (e: object) => console.error(JSON.stringify(e)) : undefined;
@@ -253,8 +257,9 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
     };
     const base = clusterNodeOptions(p);
+    const stallOpts = G > 1 ? { stallTimeoutMs: o.stallTimeoutMs ?? Math.max(30_000, 5 * o.roundTimeoutMs), onStall: (q: QuorumStatus) => { stall ??= { ...q, by: gatewayId(g) }; drivers.forEach((d) => d.stop(true)); } } : {};
     const finality = hooks.finalityFactory && G > 1
-      ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule }, g)
+      ? hooks.finalityFactory({ id: base.id, ledger: ledgers[g], signer: base.signer, gateways: base.gateways!, viewTimeoutMs: hooks.viewTimeoutMs ?? o.roundTimeoutMs, forkRule: base.pow?.forkRule, ...stallOpts }, g)
       : undefined;
     const transport = await connect(gatewayId(g));
     const economy = eco && {
@@ -263,6 +268,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     };
     const node = await gatewayNode({
       ...base, transport, finality, economy,
+      ...stallOpts,
       onRound: g === 0 ? (s) => hooks.onRound?.(s, o.rounds, node.driver.state().model) : undefined,
       onReject: g === 0 ? hooks.onReject : undefined,
     });
@@ -281,6 +287,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     for (const d of drivers) d.begin();
     hooks.onGateways?.({ drivers, finalities, ledgers });
     summaries = (await Promise.all(drivers.map((d) => d.run())))[0];
+    if (stall) throw new Error(`the cluster stalled (${stall.by}): no block for ${Math.round(stall.waitedMs / 1000)} s at height ${stall.height} (view ${stall.view}): ${stall.approvals.length}/${stall.need} approvals (${stall.approvals.join(', ') || 'none'}), silent ${stall.silent.join(', ') || 'none'}`);
     if (eco) {   // 004 step 7: refund or slash every winner, close the task
       for (const d of drivers) await d.close();
       // a resumed run whose task was closed before has nothing left to settle
