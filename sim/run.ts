@@ -123,6 +123,7 @@ export interface RunHooks {
 export interface GatewayReport { id: string; height: number; head: string; verified: boolean; evidence: number }
 
 export interface RunResult {
+  /** Rounds this run recorded on the chain (after any it resumed from). */
   rounds: number;
   devices: number;
   gateways: number;
@@ -278,7 +279,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   hooks.signal?.addEventListener('abort', onAbort);
   let summaries: RoundSummary[] = [];
   let economyOut: RunResult['economy'];
-  let finalRecord: { accuracy?: number } | undefined;
+  let finalRecord: { round: number; accuracy?: number } | undefined;
   const per: GatewayReport[] = [];
   try {
     for (const a of active) await a.connect(await connect(a.id));
@@ -309,9 +310,13 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     }
     await broker?.close();
   }
+  // Rounds and accuracy come from the chain: gateway 0 has no summary of a round it caught up on
+  // from a peer (e.g. after a broker restart), but the chain's model record has every round.
   const last = summaries[summaries.length - 1];
+  const recorded = finalRecord ? finalRecord.round - doneRounds : summaries.length;
+  const finalAccuracy = last && (!finalRecord || last.round === finalRecord.round) ? last.accuracy : (finalRecord?.accuracy ?? 0) / 1e6;
   return {
-    rounds: summaries.length, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: last?.accuracy ?? (finalRecord?.accuracy ?? 0) / 1e6,
+    rounds: recorded, devices: o.devices, gateways: G, consensus: engineName, final_accuracy: finalAccuracy ?? 0,
     resumed_from: doneRounds,
     ledger_height: per[0]?.height ?? 0, ledger_verified: per.every((p) => p.verified), data_dir: dataDir,
     seconds: (Date.now() - t0) / 1000, summaries, per_gateway: per, economy: economyOut,
