@@ -201,7 +201,7 @@ function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8A
   if (s.phase === 'idle') return v.ok ? (s.early.length < maxEarly(cfg) ? same({ ...s, early: [...s.early, [device, bytes]] }) : reject(cfg, s, v.update.deviceId, 'early_full', `queue of updates for later rounds is full (${maxEarly(cfg)})`, bytes.length, now)) : reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   if (!v.ok) return reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   const u = v.update;
-  if (!trainerSet(s.trainers).has(u.deviceId)) return reject(cfg, s, u.deviceId, 'not_selected', `${u.deviceId} is not a trainer in round ${s.round}`, bytes.length, now);
+  if (!s.trainers.includes(u.deviceId)) return reject(cfg, s, u.deviceId, 'not_selected', `${u.deviceId} is not a trainer in round ${s.round}`, bytes.length, now);
   const det = cfg.detect ?? { copies: true, noProgress: true };
   if (det.noProgress && bytesEqual(u.updateHash, s.modelHash)) return reject(cfg, s, u.deviceId, 'no_progress', 'update is the unchanged global model (free rider)', bytes.length, now);
   const h = toHex(u.updateHash);
@@ -229,7 +229,7 @@ function noteRejection(cfg: RoundConfig, s: Pick<RoundState, 'rejected' | 'rejec
 }
 
 function reject(cfg: RoundConfig, s: RoundState, device: string, reason: string, detail: string, bytes: number, now: number): StepResult {
-  const settled = cfg.complete === 'accounted' && trainerSet(s.trainers).has(device) ? new Set(s.settled).add(device) : s.settled;
+  const settled = cfg.complete === 'accounted' && s.trainers.includes(device) ? new Set(s.settled).add(device) : s.settled;
   detail = escapeText(detail);
   const state: RoundState = { ...s, ...noteRejection(cfg, s, { device, reason, detail }), settled, received: s.received + 1, bytesIn: s.bytesIn + bytes };
   const effects: RoundEffect[] = [{ type: 'reject', round: s.round, device, reason, detail }, { type: 'ack', device, round: s.round, accepted: false, reason }];
@@ -245,20 +245,9 @@ function onAbsent(cfg: RoundConfig, s: RoundState, devices: readonly string[], n
   return complete(cfg, state) ? close(state, now) : same(state);
 }
 
-/** The set of a round's trainers, memoised per (immutable) trainers array: membership is asked
- *  once per update, and a linear scan made a 10,000-board round quadratic. */
-const trainerSets = new WeakMap<readonly string[], ReadonlySet<string>>();
-function trainerSet(trainers: readonly string[]): ReadonlySet<string> {
-  let t = trainerSets.get(trainers);
-  if (!t) trainerSets.set(trainers, (t = new Set(trainers)));
-  return t;
-}
-
 function complete(cfg: RoundConfig, s: RoundState): boolean {
   if (s.phase !== 'collecting') return false;
   const done = cfg.complete === 'accounted' ? s.settled : s.accepted;
-  // at most done.size + offline.size distinct trainers are covered: skip the scan until it can pass
-  if (done.size + s.offline.size < trainerSet(s.trainers).size) return false;
   return s.trainers.every((d) => done.has(d) || s.offline.has(d));
 }
 
