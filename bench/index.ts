@@ -10,7 +10,7 @@ export interface BenchSuite {
   run(log: (line: string) => void): Promise<{ rows: [string, string, string][]; json: Record<string, number | string> }>;
 }
 
-const SUITES = ['kernel', 'crypto', 'ledger', 'state', 'admit', 'consensus', 'wamr', 'hostile'];
+const SUITES = ['kernel', 'crypto', 'ledger', 'state', 'admit', 'consensus', 'wamr', 'hostile', 'fleet'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { withMaxPages, WASM_PAGE } from './pages.js';
 
 /** Path of a built firmware variant (`release`, `debug`, ...) under build/firmware. */
 export function firmwarePath(variant = 'release'): string {
@@ -14,12 +15,15 @@ export function firmwarePath(variant = 'release'): string {
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** Compiles (once per process) and returns the firmware module. */
-export function firmwareModule(variant = 'release'): WebAssembly.Module {
-  let m = moduleCache.get(variant);
+/** Compiles (once per process and page limit) and returns the firmware module; with `maxPages`
+ *  its linear memory cannot grow past that many 64 KiB pages (pages.ts). */
+export function firmwareModule(variant = 'release', maxPages?: number): WebAssembly.Module {
+  const key = maxPages === undefined ? variant : `${variant}/${maxPages}`;
+  let m = moduleCache.get(key);
   if (!m) {
-    m = new WebAssembly.Module(readFileSync(firmwarePath(variant)));
-    moduleCache.set(variant, m);
+    const wasm = readFileSync(firmwarePath(variant));
+    m = new WebAssembly.Module(maxPages === undefined ? wasm : withMaxPages(wasm, maxPages));
+    moduleCache.set(key, m);
   }
   return m;
 }
@@ -39,8 +43,13 @@ export const defaultHostIO: HostIO = {
 export class FirmwareInstance {
   readonly exports: Record<string, any>;
   readonly memory: WebAssembly.Memory;
+  /** Most bytes of linear memory this instance may hold (undefined: the engine's limit). */
+  readonly memoryLimit: number | undefined;
 
-  constructor(io: HostIO = defaultHostIO, variant = 'release') {
+  /** `maxPages` bounds the instance's linear memory (a failed grow makes the firmware answer
+   *  E_TOO_LARGE); omitted, memory grows as the firmware asks. */
+  constructor(io: HostIO = defaultHostIO, variant = 'release', maxPages?: number) {
+    this.memoryLimit = maxPages === undefined ? undefined : maxPages * WASM_PAGE;
     let mem: WebAssembly.Memory | undefined;
     const imports = {
       env: {
@@ -51,7 +60,7 @@ export class FirmwareInstance {
         host_log: (code: number, value: number): void => { io.log?.(code, value); },
       },
     };
-    const inst = new WebAssembly.Instance(firmwareModule(variant), imports);
+    const inst = new WebAssembly.Instance(firmwareModule(variant, maxPages), imports);
     this.exports = inst.exports as Record<string, any>;
     this.memory = this.exports.memory as WebAssembly.Memory;
     mem = this.memory;

@@ -3,7 +3,7 @@
 // Order matters: size first, then structure, identity and signature, and only then the
 // signed content — nothing in an unverified payload is trusted.
 import type { KeyObject } from 'node:crypto';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../../protocol/bytes.js';
 import { parseSign1, verifySign1, CoseError } from '../../protocol/cose.js';
 import { decodeUpdate, UpdateError, type UpdateFields } from '../../protocol/update.js';
 import { decodeModel, sameShape, type ModelHeader } from '../../protocol/model-blob.js';

@@ -2,7 +2,9 @@
 // device key derived and kept inside the firmware), a zero-copy view of its shard, and, for a
 // malicious board, its Attack. Pure of I/O: the worker moves the bytes.
 import { FirmwareInstance, type HostIO } from '../../boards/firmware/instance.js';
-import { Kernel, type Dataset } from '../../boards/firmware/kernel.js';
+import { Kernel, type Dataset, type ModelSpec } from '../../boards/firmware/kernel.js';
+import { WASM_PAGE } from '../../boards/firmware/pages.js';
+import { sha256 } from '../../protocol/bytes.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
 import { privatizeParams } from '../../boards/firmware/dp.js';
 import { decodeModel, encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
@@ -15,9 +17,30 @@ import { mix, rngFor } from './seeds.js';
 /** Deterministic host entropy for emulated boards (the DP noise is seeded explicitly anyway). */
 const FIXED_IO: HostIO = { entropy(out) { out.fill(7); return true; } };
 
+
 export interface BoardOptions {
   index: number; task: string; seed: number; variant: string; data: Dataset;
   attacker?: AttackerSpec; train: { batch: number; lr: number }; dp?: { epsilon: number; clipL1: number };
+  /** Linear memory pages this board's firmware may hold (see `boardPages`); omitted: unbounded. */
+  maxPages?: number;
+}
+
+/** Pages (64 KiB) a board's firmware needs for the task's model: measured by the firmware itself
+ *  on an unbounded probe board that loads the model, trains one epoch on its shard (the host
+ *  streams at most 64 samples at a time, boards/firmware/kernel.ts), scores it and signs the
+ *  update (DP included when configured). For the MNIST LR model this is 2 pages: the model
+ *  regions end at 53,856 bytes (static data with the Ed25519 comb table, int8 and int16 master
+ *  weights, scratch) and the model blob (15,792 bytes) and the signing windows sit above them.
+ *  Boards are then capped at this many pages, so the memory a board holds is a bound. */
+export function boardPages(o: BoardOptions, spec: ModelSpec): number {
+  const probe = new Board({ ...o, attacker: undefined, maxPages: undefined });
+  const blob = Kernel.initialModel(probe.fw, spec);
+  const { header, params } = decodeModel(blob);
+  const g: RoundModel = { round: 1, blob, hash: sha256(blob), header, params };
+  const t = probe.trainHonest(g, 1);
+  probe.score(blob);
+  probe.sign(g, t.params, t.loss);
+  return Math.ceil(probe.wasmBytes / WASM_PAGE);
 }
 
 /** The round's global model as decoded once per worker. */
@@ -35,7 +58,7 @@ export class Board {
 
   constructor(readonly o: BoardOptions) {
     this.id = deviceId(o.index);
-    this.fw = new FirmwareInstance(FIXED_IO, o.variant);
+    this.fw = new FirmwareInstance(FIXED_IO, o.variant, o.maxPages);
     this.kernel = new Kernel(this.fw);
     this.signer = new DeviceSigner(this.fw);
     this.signer.provision(demoSeed(this.id, o.seed));

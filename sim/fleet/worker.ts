@@ -22,7 +22,7 @@ import { boardProfile } from '../../boards/profiles.js';
 import { COLLUDING_BY_DEFAULT, COLLECTIVE_TYPES, colludingScore } from '../attacks/index.js';
 import { decodePlan, encodeDone, type PlanMsg, type DoneMsg } from '../control.js';
 import type { Scenario } from '../scenario/schema.js';
-import { Board, type RoundModel } from './board.js';
+import { Board, boardPages, type RoundModel, type BoardOptions } from './board.js';
 import { shardView, type SharedShards } from './shards.js';
 import { available, lost, boardRoundSeconds, type Link } from './link.js';
 import { rngFor } from './seeds.js';
@@ -52,13 +52,20 @@ const colludes = (i: number) => { const r = init.roles[i]; return r >= 0 && (s.a
 
 const t0 = Date.now();
 const boards = new Map<number, Board>();
-for (const i of init.boards) {
+const optionsOf = (i: number): BoardOptions => {
   const r = init.roles[i];
-  boards.set(i, new Board({
+  return {
     index: i, task: init.task, seed: s.seed, variant: profile.firmware, data: shardView(init.shards, i),
     attacker: r >= 0 ? s.attackers[r] : undefined, train: { batch: s.train.batch, lr: s.train.lr }, dp: s.dp,
-  }));
+  };
+};
+// every board's memory is capped at what the task's model needs (measured once per worker)
+let maxPages: number | undefined;
+if (init.boards.length) {
+  const o = optionsOf(init.boards[0]);
+  maxPages = boardPages(o, { arch: s.model.arch, inputs: o.data.dim, hidden: s.model.hidden || undefined, outputs: o.data.classes, seed: s.seed, rounding: s.model.rounding });
 }
+for (const i of init.boards) boards.set(i, new Board({ ...optionsOf(i), maxPages }));
 const trust = { chain: init.chain, gateways: new Map([['gw-0', ed25519PublicKey(init.gatewayPublicRaw)]]) };
 const hasLazy = [...boards.values()].some((b) => b.attack?.copies);
 const hasCollective = s.attackers.some((a) => COLLECTIVE_TYPES.has(a.type));

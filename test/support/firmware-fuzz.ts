@@ -12,46 +12,9 @@ export interface FuzzResult {
   seconds: number; first_trap: string;
 }
 
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
-  return out;
-}
+import { withMaxPages } from '../../boards/firmware/pages.js';
 
-function readUleb(b: Uint8Array, p: number): [number, number] {
-  let v = 0, shift = 0;
-  for (;;) {
-    const x = b[p++];
-    v += (x & 0x7f) * 2 ** shift;
-    if (!(x & 0x80)) return [v, p];
-    shift += 7;
-    if (shift > 28) throw new RangeError('LEB128 too long');
-  }
-}
-
-/** The module with its memory's maximum set to `maxPages` (memory section, wasm spec §5.5.8). */
-export function withMaxPages(wasm: Uint8Array, maxPages: number): Uint8Array<ArrayBuffer> {
-  const parts: number[][] = [Array.from(wasm.subarray(0, 8))];
-  let p = 8, patched = false;
-  while (p < wasm.length) {
-    const id = wasm[p];
-    const [size, q] = readUleb(wasm, p + 1);
-    const body = wasm.subarray(q, q + size);
-    if (id === 5) {
-      let [count, r] = readUleb(body, 0);
-      if (count !== 1) throw new RangeError('expected one memory');
-      const flags = body[r++];
-      const [min] = readUleb(body, r);
-      if (flags > 1) throw new RangeError('unexpected memory flags');
-      const nb = [...uleb(1), 1, ...uleb(min), ...uleb(maxPages)];
-      parts.push([5, ...uleb(nb.length), ...nb]);
-      patched = true;
-    } else parts.push(Array.from(wasm.subarray(p, q + size)));
-    p = q + size;
-  }
-  if (!patched) throw new RangeError('no memory section');
-  return Uint8Array.from(parts.flat());
-}
+export { withMaxPages };
 
 /** Runs `calls` random export calls under Node (V8). Throws only on setup errors. */
 export function fuzzNode(o: { wasm: Uint8Array; calls: number; batch: number; seed: number; maxPages: number }): FuzzResult {
