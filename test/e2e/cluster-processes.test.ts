@@ -7,10 +7,7 @@
 // evidence; and the accuracy matches the in-process run of the same seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/broker.js';
 import { Ledger } from '../../gateway/ledger/index.js';
 import { replayDecisions } from '../../gateway/audit/replay.js';
@@ -20,21 +17,10 @@ import { startMosquitto } from '../support/mosquitto.js';
 import { toHex } from '../../protocol/bytes.js';
 import { initCluster } from '../../sim/cluster-init.js';
 import { tempDir } from '../support/tmp.js';
+import { startCli as start, GATEWAY_CLI, BOARDS_CLI, type Child } from '../support/cli-child.js';
 
-const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
-const BOARDS_CLI = fileURLToPath(new URL('../../boards/cli.js', import.meta.url));
 const ROUNDS = 4;
 
-interface Child { p: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null>; stderr: string[] }
-
-/** Spawns a CLI with --json output; `onEvent` sees each JSON line. */
-function start(script: string, args: string[], onEvent: (e: Record<string, any>) => void = () => {}): Child {
-  const p = spawn(process.execPath, [script, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const c: Child = { p, events: [], stderr: [], exited: new Promise((res) => p.once('exit', (code) => res(code))) };
-  createInterface({ input: p.stdout! }).on('line', (l) => { try { const e = JSON.parse(l); c.events.push(e); onEvent(e); } catch { /* not ours */ } });
-  createInterface({ input: p.stderr! }).on('line', (l) => c.stderr.push(l));
-  return c;
-}
 
 function waitFor<T>(what: string, ms: number, check: (resolve: (v: T) => void) => void): Promise<T> {
   return new Promise<T>((res, rej) => {

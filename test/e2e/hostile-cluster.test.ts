@@ -6,27 +6,15 @@
 // after --quorum-timeout-ms instead of hanging. Every ledger verifies afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../gateway/broker.js';
 import { Ledger } from '../../gateway/ledger/index.js';
 import { initCluster } from '../../sim/cluster-init.js';
 import { readDeployment } from '../../protocol/deployment.js';
 import { tempDir } from '../support/tmp.js';
+import { startCli as start, GATEWAY_CLI, BOARDS_CLI, type Child } from '../support/cli-child.js';
 
-const GATEWAY_CLI = fileURLToPath(new URL('../../gateway/cli.js', import.meta.url));
-const BOARDS_CLI = fileURLToPath(new URL('../../boards/cli.js', import.meta.url));
 
-interface Child { p: ChildProcess; events: Record<string, any>[]; exited: Promise<number | null>; stderr: string[] }
-function start(script: string, args: string[], onEvent: (e: Record<string, any>) => void = () => {}): Child {
-  const p = spawn(process.execPath, [script, ...args, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const c: Child = { p, events: [], stderr: [], exited: new Promise((res) => p.once('exit', (code) => res(code))) };
-  createInterface({ input: p.stdout! }).on('line', (l) => { try { const e = JSON.parse(l); c.events.push(e); onEvent(e); } catch { /* not ours */ } });
-  createInterface({ input: p.stderr! }).on('line', (l) => c.stderr.push(l));
-  return c;
-}
 const within = <T>(p: Promise<T>, ms: number, what: string) => Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error(`timed out: ${what}`)), ms))]);
 
 test('secured cluster of 4 processes: broker restart, then 2 of 4 killed → survivors report and exit 3', { timeout: 120_000 }, async () => {
