@@ -127,6 +127,13 @@ export function requireActive(s: StateReader, id: string): Identity {
   return who;
 }
 
+/** The task `id`; throws LedgerError('not_found') when no such task was published. */
+export function requireTask(s: StateReader, id: string): TaskRecord {
+  const task = getTask(s, id);
+  if (!task) throw new LedgerError('not_found', `no task ${id}`);
+  return task;
+}
+
 /** Accepts a per-identity message counter only if it exceeds the last one, then records it
  *  (issue 5 §6: every device message is bound to a per-device counter; replays are rejected). */
 export function bumpCounter(s: StateOverlay, id: string, ctr: number): void {

@@ -3,7 +3,7 @@
 // balance into escrow. Only while the task is open for bids; one bid per node and task.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, uint, str, amount, MAX_LIST } from '../fields.js';
-import { K, put, getTask, addBalance, bumpCounter, type BidRecord } from '../records.js';
+import { K, put, requireTask, addBalance, bumpCounter, type BidRecord } from '../records.js';
 import type { TxKind } from './kind.js';
 
 export interface BidBody { task: string; price: number; capability: number; size: number; stake: number; ctr: number }
@@ -19,8 +19,7 @@ export const bidKind: TxKind<BidBody> = {
   apply(s, tx, ctx) {
     const b = tx.body;
     bumpCounter(s, tx.author, b.ctr);
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status !== 'bidding') throw new LedgerError('task_closed', `task ${b.task} is ${task.status}: bids closed at selection`);
     if ((task.fee ?? 0) > 0 && s.get(K.permit(b.task, tx.author)) === undefined) throw new LedgerError('no_permit', `${tx.author} has not paid the permission fee of ${b.task}`);
     if (b.stake === 0) throw new LedgerError('no_deposit', `bid on ${b.task} stakes nothing; the task requires ${task.deposit}`);

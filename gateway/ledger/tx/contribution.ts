@@ -13,7 +13,7 @@
 // Manager-authored; one per task and round (shares the payout's paid marker).
 import { LedgerError } from '../errors.js';
 import { onlyKeys, uint, int, amount, str, list, asMap, idItem, MAX_LIST } from '../fields.js';
-import { K, put, getTask, getBid, getDevice, getStanding, addBalance, identity } from '../records.js';
+import { K, put, requireTask, getBid, getDevice, getStanding, addBalance, identity } from '../records.js';
 import { incentiveParts } from '../incentive.js';
 import { freshStanding, nextStanding, reputationZ } from '../standing.js';
 import type { TxKind } from './kind.js';
@@ -55,8 +55,7 @@ export const contributionKind: TxKind<ContributionBody> = {
   encode: (b) => ({ ...b, phi: b.phi.map((x) => ({ to: x.to, phi: x.phi })), rejected: [...b.rejected] }),
   apply(s, tx, ctx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     const inc = task.incentive;
     if (!inc) throw new LedgerError('not_authorized', `task ${b.task} has no 003 incentive contract`);
     if (task.status !== 'selected') throw new LedgerError('task_closed', `task ${b.task} is ${task.status}; payouts need selected winners`);

@@ -6,7 +6,7 @@
 // `amount` leaves the pool. Winners only, each recipient once per round. Manager-authored.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, uint, amount, str, list, asMap, MAX_LIST, MAX_TEXT } from '../fields.js';
-import { K, put, getTask, getBid, addBalance, identity } from '../records.js';
+import { K, put, requireTask, getBid, addBalance, identity } from '../records.js';
 import { largestRemainder, PPM } from '../split.js';
 import type { TxKind } from './kind.js';
 
@@ -41,8 +41,7 @@ export const payoutKind: TxKind<PayoutBody> = {
   encode: (b) => ({ ...b, shares: b.shares.map((x) => ({ to: x.to, score: x.score })) }),
   apply(s, tx, ctx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status !== 'selected') throw new LedgerError('task_closed', `task ${b.task} is ${task.status}; payouts need selected winners`);
     if (task.pool < b.amount) throw new LedgerError('insufficient_funds', `pool ${task.pool} < ${b.amount}`);
     if (!identity(s, b.miner)) throw new LedgerError('unknown_author', `miner ${b.miner} is unknown`);

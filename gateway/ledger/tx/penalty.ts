@@ -2,7 +2,7 @@
 // task's pool; without, it is burned (the recorded supply falls by as much, supply.ts). Manager-authored; identical content is accepted once.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, amount, str, opt, MAX_TEXT } from '../fields.js';
-import { K, put, getTask, getSupply, addBalance, identity } from '../records.js';
+import { K, put, requireTask, getSupply, addBalance, identity } from '../records.js';
 import { defined, type TxKind } from './kind.js';
 
 export interface PenaltyBody { who: string; amount: number; reason: string; task?: string }
@@ -21,8 +21,7 @@ export const penaltyKind: TxKind<PenaltyBody> = {
     if (!identity(s, b.who)) throw new LedgerError('unknown_author', `${b.who} is unknown`);
     addBalance(s, b.who, -b.amount);
     if (b.task !== undefined) {
-      const task = getTask(s, b.task);
-      if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+      const task = requireTask(s, b.task);
       if (task.status === 'closed') throw new LedgerError('task_closed', `task ${b.task} is closed`);
       put(s, K.task(b.task), { ...task, pool: task.pool + b.amount });
     } else {

@@ -5,7 +5,7 @@
 // from devices that paid it (bid.ts). The device signs; its counter must rise.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, str, uint, amount } from '../fields.js';
-import { K, put, getTask, addBalance, bumpCounter } from '../records.js';
+import { K, put, requireTask, addBalance, bumpCounter } from '../records.js';
 import type { TxKind } from './kind.js';
 
 export interface PermissionFeeBody { task: string; amount: number; ctr: number }
@@ -21,8 +21,7 @@ export const permissionFeeKind: TxKind<PermissionFeeBody> = {
   apply(s, tx, ctx) {
     const b = tx.body;
     bumpCounter(s, tx.author, b.ctr);
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status === 'closed') throw new LedgerError('task_closed', `task ${b.task} is closed`);
     const fee = task.fee ?? 0;
     if (fee === 0) throw new LedgerError('not_authorized', `task ${b.task} charges no permission fee`);

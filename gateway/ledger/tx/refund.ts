@@ -2,7 +2,7 @@
 // remaining stake back. Only after selection, once per winner. Manager-authored.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, str, MAX_TEXT } from '../fields.js';
-import { K, put, getTask, getBid, addBalance } from '../records.js';
+import { K, put, requireTask, getBid, addBalance } from '../records.js';
 import type { TxKind } from './kind.js';
 
 export interface RefundBody { task: string; who: string; reason: string }
@@ -17,8 +17,7 @@ export const refundKind: TxKind<RefundBody> = {
   encode: (b) => ({ ...b }),
   apply(s, tx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     const bid = getBid(s, b.task, b.who);
     if (!bid) throw new LedgerError('not_found', `${b.who} did not bid on ${b.task}`);
     if (bid.status !== 'won') throw new LedgerError('duplicate', `stake of ${b.who} on ${b.task} is already settled (${bid.status})`);

@@ -3,7 +3,7 @@
 // Manager-authored; identical content is accepted once.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, uint, amount, str, MAX_TEXT } from '../fields.js';
-import { K, put, getTask, addBalance, identity } from '../records.js';
+import { K, put, requireTask, addBalance, identity } from '../records.js';
 import type { TxKind } from './kind.js';
 
 export interface RewardBody { task: string; to: string; amount: number; round: number; reason: string }
@@ -19,8 +19,7 @@ export const rewardKind: TxKind<RewardBody> = {
   encode: (b) => ({ ...b }),
   apply(s, tx, ctx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status === 'closed') throw new LedgerError('task_closed', `task ${b.task} is closed`);
     if (task.pool < b.amount) throw new LedgerError('insufficient_funds', `pool ${task.pool} < ${b.amount}`);
     if (!identity(s, b.to)) throw new LedgerError('unknown_author', `recipient ${b.to} is unknown`);

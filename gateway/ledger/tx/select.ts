@@ -4,7 +4,7 @@
 // must name exactly that list, in that order. Manager-authored.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, str, list, idItem, MAX_LIST } from '../fields.js';
-import { K, put, getTask, getBid, addBalance } from '../records.js';
+import { K, put, requireTask, getBid, addBalance } from '../records.js';
 import { selectWinners } from '../selection.js';
 import type { TxKind } from './kind.js';
 
@@ -20,8 +20,7 @@ export const selectKind: TxKind<SelectBody> = {
   encode: (b) => ({ task: b.task, winners: [...b.winners] }),
   apply(s, tx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status !== 'bidding') throw new LedgerError('task_closed', `task ${b.task} is already ${task.status}`);
     if (task.bidders.length === 0) throw new LedgerError('bad_selection', `task ${b.task} has no bids`);
     const bids = task.bidders.map((id) => ({ id, ...getBid(s, b.task, id)! }));

@@ -3,7 +3,7 @@
 // goes back to the publisher and the task accepts nothing more. Manager-authored.
 import { LedgerError } from '../errors.js';
 import { onlyKeys, str } from '../fields.js';
-import { K, put, getTask, getBid, addBalance } from '../records.js';
+import { K, put, requireTask, getBid, addBalance } from '../records.js';
 import type { TxKind } from './kind.js';
 
 export interface TaskCloseBody { task: string }
@@ -18,8 +18,7 @@ export const taskCloseKind: TxKind<TaskCloseBody> = {
   encode: (b) => ({ ...b }),
   apply(s, tx) {
     const b = tx.body;
-    const task = getTask(s, b.task);
-    if (!task) throw new LedgerError('not_found', `no task ${b.task}`);
+    const task = requireTask(s, b.task);
     if (task.status !== 'selected') throw new LedgerError('task_closed', `task ${b.task} is ${task.status}; only a selected task closes`);
     const open = task.winners.filter((w) => getBid(s, b.task, w)?.status === 'won');
     if (open.length > 0) throw new LedgerError('task_closed', `stakes of ${open.join(', ')} on ${b.task} are not settled`);
