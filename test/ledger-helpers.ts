@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
-import { nodeSigner, type Signer, type GenesisConfig } from '../gateway/ledger/index.js';
+import assert from 'node:assert/strict';
+import { nodeSigner, LedgerError, type Ledger, type Signer, type GenesisConfig, type Tx } from '../gateway/ledger/index.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -37,3 +38,15 @@ export function envelope(id: string, n: number, f: { task: string; round: number
 }
 
 export const profile = { categories: ['mnist'], types: ['image/u8'], size: 600 };
+
+/** assert.throws / rejects matcher: a LedgerError with this reason. */
+export const reason = (r: string) => (e: unknown) => e instanceof LedgerError && e.reason === r;
+
+/** Appends a block at `time`, then checks the supply invariant over the whole state and that the
+ *  supply is still `supply` (the economy tests run it at every height). */
+export async function appendChecked(l: Ledger, author: Signer, txs: Tx[], supply: number, time: number): Promise<void> {
+  await l.append(author, txs, {}, time);
+  const s = l.supply();
+  assert.equal(s.ok, true, `height ${l.height}: ${JSON.stringify(s)}`);
+  assert.equal(s.supply, supply);
+}

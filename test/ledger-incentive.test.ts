@@ -5,17 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  Ledger, LedgerError, registrationTx, taskPublishTx, bidTx, selectTx, contributionTx, permissionFeeTx,
+  Ledger, registrationTx, taskPublishTx, bidTx, selectTx, contributionTx, permissionFeeTx,
   incentiveParts, nextStanding, freshStanding, reputationZ, pointsT, getStanding,
   type Tx, type TaskPublishBody, type ReputationParams, type IncentiveRecord, type ContributionBody,
 } from '../gateway/ledger/index.js';
-import { signer, genesis, profile } from './ledger-helpers.js';
+import { signer, genesis, profile, reason, appendChecked } from './ledger-helpers.js';
 
 const gw = signer('gw', 1), cc = signer('cc', 2), pub = signer('pub', 20);
 const bs = [0, 1, 2].map((i) => signer(`b${i}`, 10 + i));
 const START = { pub: 10_000, b0: 1_000, b1: 1_000, b2: 1_000 };
 const SUPPLY = 13_000;
-const reason = (r: string) => (e: unknown) => e instanceof LedgerError && e.reason === r;
 const REP: ReputationParams = { b: 10, d: 10, alpha: 2_000_000, w0: 40, decay: 500_000, threshold: 15 };
 const INC: IncentiveRecord = { split: { providers: 600_000, reputation: 200_000, aggregator: 150_000, center: 50_000 }, rep: REP, method: 'exact', budget: 64 };
 
@@ -45,12 +44,8 @@ test('Eq. 3 parts: fees by the contract, Ï† and Z shares by largest remainder, Î
 });
 
 let time = 2_000;
-async function add(l: Ledger, txs: Tx[]): Promise<void> {
-  await l.append(gw, txs, {}, time++);
-  const s = l.supply();
-  assert.equal(s.ok, true, `height ${l.height}: ${JSON.stringify(s)}`);
-  assert.equal(s.supply, SUPPLY);
-}
+/** Appends and then checks the invariant over the whole state, at every height. */
+const add = (l: Ledger, txs: Tx[]): Promise<void> => appendChecked(l, gw, txs, SUPPLY, time++);
 const task = (o: Partial<TaskPublishBody> = {}): TaskPublishBody =>
   ({ task: 'T', pool: 1_000, deposit: 100, slots: 3, minSize: 1, rounds: 3, split: { trainers: 900_000, miner: 100_000 }, ctr: 1, incentive: INC, ...o });
 const contrib = (o: Partial<ContributionBody> = {}): ContributionBody =>

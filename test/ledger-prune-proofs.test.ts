@@ -5,14 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
-  Ledger, LedgerError, registrationTx, updateRecordTx, globalModelTx, verifyTxProof, encodeTxProof, decodeTxProof,
+  Ledger, registrationTx, updateRecordTx, globalModelTx, verifyTxProof, encodeTxProof, decodeTxProof,
   merkleRoot, inclusionProof, verifyInclusion,
 } from '../gateway/ledger/index.js';
-import { tempDir, signer, genesis, profile } from './ledger-helpers.js';
+import { tempDir, signer, genesis, profile, reason } from './ledger-helpers.js';
 
 const gw = signer('gw', 1);
 const boards = [signer('b0', 10), signer('b1', 11), signer('b2', 12)];
-const reason = (r: string) => (e: unknown) => e instanceof LedgerError && e.reason === r;
 const enc = (s: string) => new TextEncoder().encode(s);
 
 async function chain(dir: string, rounds: number, extra: object = {}) {

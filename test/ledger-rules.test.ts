@@ -7,14 +7,13 @@ import {
   Ledger, LedgerError, registrationTx, updateRecordTx, globalModelTx, dataRequestTx, dataEventTx, modelTx, taskPublishTx,
   bidTx, rewardTx, penaltyTx, slashTx, reputationTx, blacklistTx, decodeAnyTx, decodeBlock, encodeBlock, type Tx,
 } from '../gateway/ledger/index.js';
-import { tempDir, signer, genesis, profile } from './ledger-helpers.js';
+import { tempDir, signer, genesis, profile, reason } from './ledger-helpers.js';
 
 const gw = signer('gw', 1);
 const other = signer('gw2', 2);
 const b0 = signer('b0', 10);
 const b1 = signer('b1', 11);
 const ZERO = new Uint8Array(32);
-const reason = (r: string) => (e: unknown) => e instanceof LedgerError && e.reason === r;
 
 async function withLedger(fn: (l: Ledger) => Promise<void>, params: Record<string, number | string> = {}) {
   const t = tempDir();

@@ -2,11 +2,10 @@
 // own failure cases (the checks must be able to fail).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { largestRemainder, checkRatios, selectWinners, supplyReport, checkSupply, LedgerError } from '../gateway/ledger/index.js';
+import { largestRemainder, checkRatios, selectWinners, supplyReport, checkSupply } from '../gateway/ledger/index.js';
+import { reason } from './ledger-helpers.js';
 import { checkSupplyDelta } from '../gateway/ledger/supply.js';
 import { StateDb } from '../gateway/ledger/state.js';
-
-const reason = (r: string) => (e: unknown) => e instanceof LedgerError && e.reason === r;
 
 test('largest remainder: hand-worked cases', () => {
   assert.deepEqual(largestRemainder(10, [1, 1, 1]), [4, 3, 3]);          // ties to the lower index
