@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqtt from 'mqtt';
 import { runFederated } from '../../sim/run.js';
-import { opensslAvailable } from '../../gateway/broker/certs.js';
 import { tempDir } from '../support/tmp.js';
+import { opensslOrSkip } from '../support/openssl.js';
 import { mintToken } from '../../protocol/broker-token.js';
 import { ed25519FromSeed } from '../../protocol/keys.js';
 import { deviceSeed } from '../../gateway/cluster/setup.js';
@@ -26,11 +26,7 @@ async function tryConnect(url: string, o: mqtt.IClientOptions): Promise<{ outcom
 }
 
 test('secured broker: forged, foreign, takeover and out-of-ACL clients refused; a flood is rate-limited; rounds complete', async (t) => {
-  if (!opensslAvailable()) {
-    if (process.env.CI === 'true') throw new Error('openssl is required under CI=true (apt-get install -y openssl)');
-    console.warn('\n*** openssl not installed: SKIPPING the TLS broker test (apt-get install -y openssl) ***\n');
-    t.skip('openssl not installed'); return;
-  }
+  if (!opensslOrSkip(t, 'the TLS broker test')) return;
   const tmp = tempDir('e2e-hostile-broker-');
   const refused: Refusal[] = [];
   const outcomes: Record<string, string> = {};

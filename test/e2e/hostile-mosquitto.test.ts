@@ -15,9 +15,10 @@ import mqtt from 'mqtt';
 import { startMosquitto } from '../support/mosquitto.js';
 import { initCluster } from '../../sim/cluster-init.js';
 import { tempDir } from '../support/tmp.js';
+import { opensslOrSkip } from '../support/openssl.js';
 import { readDeployment, parseDeviceSeeds, parseSeed } from '../../protocol/deployment.js';
 import { mosquittoConfig } from '../../gateway/broker/mosquitto.js';
-import { loopbackCertificate, opensslAvailable } from '../../gateway/broker/certs.js';
+import { loopbackCertificate } from '../../gateway/broker/certs.js';
 import { staticPassword } from '../../protocol/broker-token.js';
 import { MAX_CLUSTER_MESSAGE } from '../../protocol/limits.js';
 import { updateTopic, updateFilter, globalTopic, ackTopic, roundTopic } from '../../protocol/topics.js';
@@ -40,11 +41,7 @@ async function tryConnect(url: string, o: mqtt.IClientOptions): Promise<{ outcom
 }
 
 test('Mosquitto from the genesis: TLS, passwords and ACLs; forged and out-of-ACL clients refused; a gateway and boards run through it', { timeout: 90_000 }, async (t) => {
-  if (!opensslAvailable()) {
-    if (process.env.CI === 'true') throw new Error('openssl is required under CI=true (apt-get install -y openssl)');
-    console.warn('\n*** openssl not installed: SKIPPING the Mosquitto TLS test (apt-get install -y openssl) ***\n');
-    t.skip('openssl not installed'); return;
-  }
+  if (!opensslOrSkip(t, 'the Mosquitto TLS test')) return;
   const tmp = tempDir('e2e-hostile-mosq-');
   const children: Child[] = [];
   const clients: mqtt.MqttClient[] = [];
