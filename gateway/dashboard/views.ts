@@ -4,7 +4,7 @@
 import { toHex } from '../../protocol/bytes.js';
 import type { Block, Ledger } from '../ledger/index.js';
 import type { RoundSummary } from '../round/summary.js';
-import { getBalance, getBid, getReputation, getStanding, type TaskRecord } from '../ledger/records.js';
+import { getBalance, getBid, getReputation, getStanding, getTask, type TaskRecord } from '../ledger/records.js';
 import { reputationZ } from '../ledger/standing.js';
 
 /** One row of the chain list. */
@@ -74,15 +74,23 @@ export interface DeviceRow {
   task?: string; bid?: string; stake?: number;
 }
 
-/** The newest published task (highest publishing height), if any. */
+/** The newest published task's id (highest publishing height), scanned once per chain height:
+ *  state changes only with a block, and the scan walks every state entry. */
+const newestTaskAt = new WeakMap<Ledger, { height: number; id?: string }>();
 function newestTask(ledger: Ledger): { id: string; t: TaskRecord } | undefined {
-  let best: { id: string; t: TaskRecord } | undefined;
-  for (const [k, v] of ledger.stateEntries()) {
-    if (!k.startsWith('task/')) continue;
-    const t = v as unknown as TaskRecord;
-    if (!best || t.height > best.t.height) best = { id: k.slice(5), t };
+  let memo = newestTaskAt.get(ledger);
+  if (memo?.height !== ledger.height) {
+    let best: { id: string; height: number } | undefined;
+    for (const [k, v] of ledger.stateEntries()) {
+      if (!k.startsWith('task/')) continue;
+      const h = (v as unknown as TaskRecord).height;
+      if (!best || h > best.height) best = { id: k.slice(5), height: h };
+    }
+    memo = { height: ledger.height, id: best?.id };
+    newestTaskAt.set(ledger, memo);
   }
-  return best;
+  const t = memo.id === undefined ? undefined : getTask(ledger.stateView, memo.id);
+  return t && { id: memo.id!, t };
 }
 
 export function deviceRows(ledger: Ledger, ids: readonly string[], offline: ReadonlySet<string> | undefined, rounds: readonly RoundSummary[]): DeviceRow[] {
