@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runFederated } from '../../sim/run.js';
+import { Ledger } from '../../gateway/ledger/index.js';
 import { MqttTransport } from '../../boards/transport/mqtt.js';
 import { presenceWill } from '../../protocol/presence.js';
 import { startMosquitto } from '../support/mosquitto.js';
@@ -90,7 +91,6 @@ for (const gateways of [1, 4]) test(`a broker restart mid-run (${gateways} gatew
       if (gateways === 1 || !/^the cluster stalled \(gw-\d\): no block for \d+ s at height [3-6]/.test(e.message)) throw e;
       await restarted;
       for (let g = 0; g < gateways; g++) {
-        const { Ledger } = await import('../../gateway/ledger/index.js');
         const l = await Ledger.open(join(tmp.dir, `gw-${g}`));
         try { assert.ok((await l.verify()).ok, `gw-${g}'s ledger verifies after the stall`); } finally { await l.close(); }
       }
