@@ -108,6 +108,7 @@ export async function gatewayNode(o: GatewayNodeOptions): Promise<{ driver: Roun
   const state = initialState({
     round: (o.ledger.head().cons.round ?? 0) + 1, head: await ledgerHead(o.ledger, o.signer),
     model: (rec && (await o.ledger.getBlob(rec.modelHash))) || o.initialModel, committee: rec?.committee ?? o.committee,
+    trust: rec?.trust ? new Map(rec.trust) : undefined,
   });
   const driver = new RoundDriver({
     cfg, state, transport: o.transport, clock, finality, evidence, signingKey: o.signingKey, store: o.ledger,

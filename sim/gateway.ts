@@ -46,6 +46,8 @@ export interface SimGatewayOptions {
   evaluate(model: Uint8Array): { accuracy: number; loss: number };
   /** Keys of boards and of this gateway (the PoW miner), for evidence checks. */
   keyOf(id: string): Uint8Array | undefined;
+  /** The gateway's root update (root trust, `consensus.rootData`). */
+  reference?(base: Int32Array, round: number): Int32Array;
   /** Longest a round may wait for the fleet before closing with what it has. */
   roundTimeoutMs?: number;
   onRound?(r: RoundResult): void;
@@ -60,7 +62,7 @@ const ema = (old: number | undefined, x: number) => (old === undefined ? x : Mat
 export async function simGateway(o: SimGatewayOptions): Promise<RoundDriver> {
   const s = o.scenario;
   const engine = scenarioEngine(s);
-  const ctx = { keyOf: o.keyOf, ...scenarioRule(s) };
+  const ctx = { keyOf: o.keyOf, ...scenarioRule(s), ...(o.reference ? { reference: o.reference } : {}) };
   const timeout = o.roundTimeoutMs ?? 120_000;
   const cfg: RoundConfig = {
     task: o.task, chain: o.ledger.genesisHash(), gateway: o.gatewayId, engine, ctx, rounds: s.rounds, deadlineMs: timeout,

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '../boards/data/mnist.js';
-import { trainTestSplit } from '../boards/data/split.js';
+import { trainTestSplit, balancedSample } from '../boards/data/split.js';
+import { rootUpdater } from '../gateway/consensus/root-update.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
@@ -156,6 +157,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     setupMs = await fleet.start();
     driver = await simGateway({
       scenario: s, task, transport, gatewayId: 'gw-0', signingKey: gw.privateKey, signer, ledger, initialModel, keyOf,
+      ...(s.consensus.rootData > 0 ? { reference: rootUpdater(decodeModel(initialModel).header, balancedSample(train, s.consensus.rootData, s.seed * 7919 + 1), { epochs: epochsFor(s), batch: s.train.batch, lr: s.train.lr }) } : {}),
       epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       onRound: (res) => {
         rounds.push(res);

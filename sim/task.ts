@@ -6,6 +6,7 @@ import type { Scenario } from './scenario/schema.js';
 import { aggregator, type AggregationRule, type RuleOptions } from '../gateway/aggregate/index.js';
 import { committeeEngine, type CommitteeConfig } from '../gateway/consensus/committee.js';
 import { fedavgEngine } from '../gateway/consensus/accept-all.js';
+import { rootTrustEngine } from '../gateway/consensus/root-trust.js';
 import { powEngine } from '../gateway/consensus/pow.js';
 import type { ConsensusEngine } from '../gateway/consensus/engine.js';
 import type { RoundPlan } from '../gateway/round/machine.js';
@@ -59,7 +60,7 @@ export function scenarioEngine(s: Scenario): ConsensusEngine<any> {
   switch (s.consensus.engine) {
     case 'committee': return committeeEngine(committeeConfig(s));
     case 'pow': return powEngine({ difficulty: s.consensus.difficulty });
-    default: return fedavgEngine;
+    default: return s.consensus.rootData > 0 ? rootTrustEngine({ floor: Math.round(s.consensus.trustFloor * 1e6), reputation: s.consensus.reputation }) : fedavgEngine;
   }
 }
 

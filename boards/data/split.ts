@@ -19,3 +19,20 @@ export function trainTestSplit(d: Dataset, testFraction: number, seed: number): 
   rng.shuffle(test);
   return { train: subset(d, train), test: subset(d, test) };
 }
+
+/** `perClass` rows of each class of `d`, seeded (a small balanced set such as FLTrust's root
+ *  dataset). Throws RangeError when a class has fewer rows. */
+export function balancedSample(d: Dataset, perClass: number, seed: number): Dataset {
+  if (!(Number.isInteger(perClass) && perClass >= 1)) throw new RangeError('perClass must be a positive integer');
+  const rng = new Rng(seed);
+  const byClass: number[][] = Array.from({ length: d.classes }, () => []);
+  for (let i = 0; i < d.n; i++) byClass[d.y[i]].push(i);
+  const rows: number[] = [];
+  for (const [c, r] of byClass.entries()) {
+    if (r.length < perClass) throw new RangeError(`class ${c} has ${r.length} rows, fewer than ${perClass}`);
+    rng.shuffle(r);
+    rows.push(...r.slice(0, perClass));
+  }
+  rng.shuffle(rows);
+  return subset(d, rows);
+}

@@ -34,6 +34,9 @@ export interface RoundInput {
   /** The round's global parameters (what trainers trained from), when the engine needs them
    *  (the committee's direction trust, gateway/consensus/trust.ts). */
   base?: Int32Array;
+  /** Each device's direction-trust reputation carried across rounds (root-trust.ts), as the
+   *  chain's last model record holds it; absent or empty before the first. */
+  trust?: ReadonlyMap<string, number>;
 }
 
 /** Keys and the task's aggregation rule: injected so decisions stay pure. */
@@ -42,6 +45,9 @@ export interface EngineContext {
   keyOf(id: string): Uint8Array | undefined;
   rule: AggregationRule;
   ruleOpts?: RuleOptions;
+  /** The gateways' root update for a round (root-trust.ts): the task's own training on the
+   *  gateways' root dataset, starting from `base`. Deterministic: same bytes on every gateway. */
+  reference?(base: Int32Array, round: number): Int32Array;
 }
 
 /** An engine's verdict on a round. */
@@ -56,6 +62,8 @@ export interface Decision {
   nextCommittee: string[];
   /** Engine-specific leader or miner, if any (PoQ leader, PoW miner). */
   leader?: string;
+  /** The reputation after this round (recorded in the model record); undefined = unchanged. */
+  trust?: Map<string, number>;
 }
 
 /** Evidence failed a check (bad signature, non-member, wrong round, bad nonce ...). */

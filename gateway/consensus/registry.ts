@@ -6,6 +6,7 @@ import { committeeEngine } from './committee.js';
 import { poqEngine } from './poq.js';
 import { powEngine } from './pow.js';
 import { fedavgEngine } from './accept-all.js';
+import { rootTrustEngine } from './root-trust.js';
 import type { ConsensusEngine, EngineContext } from './engine.js';
 import type { ElectionMethod } from './election.js';
 
@@ -30,6 +31,9 @@ export function engineFromParams(p: Record<string, unknown>): { engine: Consensu
     }
     case 'poq': return { engine: poqEngine({ threshold: num(p, 'threshold'), tolerance: num(p, 'tolerance') }), rule, ruleName };
     case 'pow': return { engine: powEngine({ difficulty: num(p, 'difficulty') ?? 10 }), rule, ruleName };
-    default: return { engine: fedavgEngine, rule, ruleName };
+    default:
+      // fedavg with the gateways' root-dataset trust (root-trust.ts): the same engine name, its options in fl_trust*
+      if (p.fl_trust === 'root') return { engine: rootTrustEngine({ floor: num(p, 'trust_floor'), reputation: num(p, 'trust_reputation') === 1 }), rule, ruleName };
+      return { engine: fedavgEngine, rule, ruleName };
   }
 }

@@ -415,7 +415,7 @@ export class BftFinality implements Finality {
     if (rec && !bytesEqual(sha256(model), rec.modelHash)) this.host.log('warn', 'sync_model_missing', { height: this.height });
     const committee = rec?.committee ?? s.committee;
     this.host.log('info', 'caught_up', { height: this.height });
-    this.host.synced({ head: { height: last.header.height, hash: last.hash, time: last.header.time, cert: last.approvals }, round: (last.header.cons.round ?? s.round) + 1, model, committee });
+    this.host.synced({ head: { height: last.header.height, hash: last.hash, time: last.header.time, cert: last.approvals }, round: (last.header.cons.round ?? s.round) + 1, model, committee, trust: rec?.trust ? new Map(rec.trust) : undefined });
   }
 
   stop(): void { this.stopped = true; this.viewTimer?.(); this.forkTimer?.(); this.graceTimer?.(); }

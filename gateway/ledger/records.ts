@@ -25,7 +25,7 @@ export interface ManagerRecord { publicKey: Uint8Array; counter: number; status:
 export interface PendingUpdate { round: number; deviceId: string; score: number; n: number; height: number }
 
 /** The current global model of a task (002 model block). */
-export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; committee?: string[]; height: number }
+export interface ModelRecord { round: number; modelHash: Uint8Array; updates: number; accuracy?: number; committee?: string[]; trust?: [string, number][]; height: number }
 
 /** Life cycle of a task (004 step 1 → selection → rounds → close). */
 export type TaskStatus = 'bidding' | 'selected' | 'closed';

@@ -48,6 +48,7 @@ export function contentOf(task: string, round: number, d: Decision, updates: Rea
     task, round, modelHash: sha256(model), updates: ups.map((u) => u.envelopeHash),
     accuracy: evaluation ? Math.round(evaluation.accuracy * 1e6) : undefined,
     committee: d.nextCommittee.length ? [...d.nextCommittee] : undefined,
+    trust: d.trust ? [...d.trust].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : undefined,
   } : undefined;
   const payout = reward ? payoutOf(reward, round, d) : undefined;
   const contribution = reward && round0 ? contributionOf(reward, round, d, updates, round0) : undefined;

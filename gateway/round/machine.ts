@@ -80,6 +80,8 @@ export interface RoundState {
   modelHash: Uint8Array;
   header: ModelHeader;
   committee: readonly string[];
+  /** Direction-trust reputation carried across rounds (engine input `trust`, root-trust.ts). */
+  trust: ReadonlyMap<string, number>;
   trainers: readonly string[];
   accepted: ReadonlyMap<string, AcceptedUpdate>;
   /** Update hash → first device that sent it (copy detector). */
@@ -110,7 +112,7 @@ export type RoundEvent =
   | { type: 'evidence'; round: number; evidence: unknown; input?: RoundInput; now: number }
   /** `pool`: the candidates the decision was taken over (updates admitted later count as late). */
   | { type: 'final'; round: number; block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; cert?: readonly Approval[]; now: number }
-  | { type: 'synced'; head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; now: number };
+  | { type: 'synced'; head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; trust?: ReadonlyMap<string, number>; now: number };
 
 export type RoundEffect =
   | { type: 'announce'; round: number; model: Uint8Array; done: boolean; plan: RoundPlan; head: Head }
@@ -129,10 +131,10 @@ export type RoundEffect =
 export interface StepResult { state: RoundState; effects: RoundEffect[] }
 
 /** The state before round 1 (or after a restart at `round`, from the chain's head and model). */
-export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[] }): RoundState {
+export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[]; trust?: ReadonlyMap<string, number> }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
-    committee: [...(o.committee ?? [])], trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {}, settled: new Set(), early: [], offline: new Set(),
+    committee: [...(o.committee ?? [])], trust: new Map(o.trust ?? []), trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {}, settled: new Set(), early: [], offline: new Set(),
     received: 0, bytesIn: 0, openedAt: 0, closedAt: 0,
   };
 }
@@ -271,7 +273,7 @@ const baseParams = (s: RoundState): Int32Array => decodeModel(s.model).params;
 export function roundInput(s: RoundState, pool?: readonly AcceptedUpdate[]): RoundInput {
   const ups = pool ?? [...s.accepted.values()];
   return {
-    round: s.round, prev: s.head.hash, committee: [...s.committee], base: baseParams(s),
+    round: s.round, prev: s.head.hash, committee: [...s.committee], base: baseParams(s), trust: s.trust,
     candidates: canonicalOrder(ups.map((u) => ({ id: u.deviceId, n: u.fields.n, params: u.params, updateHash: u.updateHash }))),
   };
 }
@@ -377,7 +379,7 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
     ms: e.now - s.openedAt, consensusMs: e.now - (s.closedAt || e.now),
   };
   const next: RoundState = {
-    ...s, round: s.round + 1, phase: 'idle', model, modelHash: sha256(model), committee: [...d.nextCommittee],
+    ...s, round: s.round + 1, phase: 'idle', model, modelHash: sha256(model), committee: [...d.nextCommittee], trust: d.trust ?? s.trust,
     head: { height: e.block.header.height, hash: e.block.hash, time: e.block.header.time, cert: e.cert ?? e.block.approvals },
   };
   const opened = onOpen(cfg, next, e.now);
@@ -387,6 +389,6 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
 /** Catch-up: blocks imported from peers moved the head past our round. */
 function onSynced(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type: 'synced' }>): StepResult {
   if (e.head.height <= s.head.height || s.phase === 'done') return same(s);
-  const next: RoundState = { ...s, round: e.round, phase: 'idle', head: e.head, model: e.model, modelHash: sha256(e.model), committee: [...e.committee], early: s.early };
+  const next: RoundState = { ...s, round: e.round, phase: 'idle', head: e.head, model: e.model, modelHash: sha256(e.model), committee: [...e.committee], trust: e.trust ?? s.trust, early: s.early };
   return onOpen(cfg, next, e.now);
 }

@@ -27,7 +27,7 @@ export interface FinalityHost {
   /** The round's block is final (and already on this node's ledger). */
   final(f: { block: Block; decision: Decision; content?: RoundContent; pool?: readonly string[]; view: number; cert?: readonly { id: string; sig: Uint8Array }[] }): void;
   /** Blocks from peers moved the head: restart at the chain's round with its model and committee. */
-  synced(h: { head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[] }): void;
+  synced(h: { head: RoundState['head']; round: number; model: Uint8Array; committee: readonly string[]; trust?: ReadonlyMap<string, number> }): void;
   log(level: 'info' | 'warn', event: string, x?: Record<string, unknown>): void;
 }
 

@@ -76,6 +76,11 @@ export interface Scenario {
     trustFloor: number;
     /** How the members' references vote under trust: sum (one root) or median (per member). */
     trustRoot: 'sum' | 'median';
+    /** FLTrust with the gateways' root dataset (gateway/consensus/root-trust.ts, engine 'none'):
+     *  digits per class of the training pool the gateway holds as its root dataset (0 = off). */
+    rootData: number;
+    /** With rootData: carry each device's reputation across rounds (root-trust.ts). */
+    reputation: boolean;
     /** PoW difficulty in leading zero bits of SHA-256 (004 §III-C). */
     difficulty: number;
   };
@@ -175,7 +180,7 @@ export function validateScenario(raw: unknown): Scenario {
   const dv = new Reader(r.obj('devices'), 'devices', ['count', 'board', 'availability', 'link']);
   const gw = new Reader(r.obj('gateways'), 'gateways', ['count']);
   const se = new Reader(r.obj('selection'), 'selection', ['activeFraction']);
-  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor', 'trustRoot']);
+  const cs = new Reader(r.obj('consensus'), 'consensus', ['engine', 'committeeFraction', 'threshold', 'k', 'kFraction', 'election', 'difficulty', 'electThreshold', 'warmup', 'trust', 'trustFloor', 'trustRoot', 'rootData', 'reputation']);
   const ag = new Reader(r.obj('aggregation'), 'aggregation', ['rule', 'trim', 'f', 'm', 'iters']);
   const de = new Reader(r.obj('detect'), 'detect', ['copies', 'noProgress']);
 
@@ -252,6 +257,7 @@ export function validateScenario(raw: unknown): Scenario {
       trust: cs.bool('trust', false),
       trustFloor: cs.num('trustFloor', 0, -1, 0.999),
       trustRoot: cs.str('trustRoot', 'sum', ['sum', 'median'] as const),
+      rootData: cs.num('rootData', 0, 0, 1000, true), reputation: cs.bool('reputation', false),
       difficulty: cs.num('difficulty', 12, 0, 24, true),
     },
     aggregation: {

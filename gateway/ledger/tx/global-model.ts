@@ -6,7 +6,20 @@ import { onlyKeys, str, bytes, uint, list, hashItem, idItem, opt } from '../fiel
 import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
 import { toHex } from '../../../protocol/bytes.js';
 import { defined, type TxKind } from './kind.js';
-import { MAX_TXS_PER_BLOCK } from '../fields.js';
+import { MAX_TXS_PER_BLOCK, int } from '../fields.js';
+
+/** Most devices a model record's reputation list may name. */
+export const MAX_TRUST_ENTRIES = 100_000;
+
+/** [id, integer] pairs with strictly increasing ids (one entry per device, canonical order). */
+function trustList(m: Map<unknown, unknown>, k: string): [string, number][] {
+  const out = list(m, k, (v): [string, number] => {
+    if (!Array.isArray(v) || v.length !== 2) throw new LedgerError('malformed', `${k}: each entry must be [id, integer]`);
+    return [idItem(v[0]), int(new Map([[`${k} value`, v[1]]]), `${k} value`)];
+  }, MAX_TRUST_ENTRIES);
+  for (let i = 1; i < out.length; i++) if (!(out[i - 1][0] < out[i][0])) throw new LedgerError('malformed', `${k}: ids must be strictly increasing`);
+  return out;
+}
 
 export interface GlobalModelBody {
   task: string;
@@ -17,16 +30,18 @@ export interface GlobalModelBody {
   accuracy?: number;   // integer fixed point (× 1e6)
   /** The committee elected for the next round (002 §III), where the task's engine has one. */
   committee?: string[];
+  /** Each device's direction-trust reputation after this round (root-trust.ts), by id ascending. */
+  trust?: [string, number][];
 }
 
 export const globalModelKind: TxKind<GlobalModelBody> = {
   type: 'model',
   author: 'manager',
   decode(m) {
-    onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy', 'committee'], 'model');
-    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem, MAX_TXS_PER_BLOCK), accuracy: opt(m, 'accuracy', uint), committee: opt(m, 'committee', (x, k) => list(x, k, idItem)) };
+    onlyKeys(m, ['task', 'round', 'modelHash', 'updates', 'accuracy', 'committee', 'trust'], 'model');
+    return { task: str(m, 'task'), round: uint(m, 'round'), modelHash: bytes(m, 'modelHash', 32), updates: list(m, 'updates', hashItem, MAX_TXS_PER_BLOCK), accuracy: opt(m, 'accuracy', uint), committee: opt(m, 'committee', (x, k) => list(x, k, idItem)), trust: opt(m, 'trust', trustList) };
   },
-  encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy, committee: b.committee }),
+  encode: (b) => defined({ task: b.task, round: b.round, modelHash: b.modelHash, updates: b.updates, accuracy: b.accuracy, committee: b.committee, trust: b.trust }),
   apply(s, tx, ctx) {
     const b = tx.body;
     const prev = getModel(s, b.task);
@@ -45,6 +60,7 @@ export const globalModelKind: TxKind<GlobalModelBody> = {
     const rec: ModelRecord = { round: b.round, modelHash: b.modelHash, updates: b.updates.length, height: ctx.height };
     if (b.accuracy !== undefined) rec.accuracy = b.accuracy;
     if (b.committee !== undefined) rec.committee = b.committee;
+    if (b.trust !== undefined) rec.trust = b.trust;
     put(s, K.model(b.task), rec);
   },
 };
