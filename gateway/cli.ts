@@ -34,6 +34,8 @@ import { startDashboard, type Dashboard } from './dashboard/server.js';
 import { BftFinality } from './finality/bft.js';
 import { clusterView } from './finality/view.js';
 import { dashboardArgv, dashboardPort } from './dashboard/args.js';
+import { rootUpdater, mnistRootData, ROOT_TRAINING } from './consensus/root-update.js';
+import { decodeModel } from '../protocol/model-blob.js';
 
 const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--broker-auth none|token|password] [--ca broker-cert.pem] [--quorum-timeout-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';
 
@@ -124,6 +126,8 @@ async function main(argv: string[]): Promise<number> {
           } else if (process.env.EDGECHAIN_DEBUG) process.stderr.write(JSON.stringify(e) + '\n');
         },
         evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+        // the poisoning defence: every gateway holds the same root digits (docs/robustness.md)
+        ...(dep.settings.rootTrust ? { reference: rootUpdater(decodeModel(initialModel).header, mnistRootData(dep.data.seed, dep.settings.rootData), ROOT_TRAINING) } : {}),
       }),
       transport,
       stallTimeoutMs: quorumTimeout,

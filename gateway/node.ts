@@ -57,6 +57,8 @@ export interface GatewayNodeOptions {
   evidence?: EvidenceSource;
   evidenceTimeoutMs?: number;
   evaluate?: Evaluate;
+  /** The gateways' root update, for a root-trust engine (gateway/consensus/root-trust.ts). */
+  reference?: EngineContext['reference'];
   plan?: RoundConfig['plan'];
   detect?: RoundConfig['detect'];
   /** The task's economy on the ledger (a published, selected task): each round pays from its pool. */
@@ -69,10 +71,10 @@ export interface GatewayNodeOptions {
 }
 
 /** Keys the engines check evidence against: gateways', then registered devices'. */
-export function engineContext(o: Pick<GatewayNodeOptions, 'ledger' | 'gateways' | 'rule' | 'ruleOpts' | 'id' | 'signer'>): EngineContext {
+export function engineContext(o: Pick<GatewayNodeOptions, 'ledger' | 'gateways' | 'rule' | 'ruleOpts' | 'id' | 'signer' | 'reference'>): EngineContext {
   return {
     keyOf: (id) => o.gateways?.get(id) ?? (id === o.signer.id ? o.signer.publicKey : undefined) ?? o.ledger.deviceRecord(id)?.publicKey,
-    rule: o.rule, ruleOpts: o.ruleOpts,
+    rule: o.rule, ruleOpts: o.ruleOpts, ...(o.reference ? { reference: o.reference } : {}),
   };
 }
 

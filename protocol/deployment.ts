@@ -60,6 +60,16 @@ export function encodeDeployment(d: Deployment): string {
   }, null, 1) + '\n';
 }
 
+/** The task settings, with the defence's keys checked (the rest are engine tuning, read as given). */
+function settingsOf(s: any, engine: string): TaskSettings {
+  if (s === undefined) return {};
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new DeploymentError('settings', 'expected an object');
+  if (s.rootTrust !== undefined && typeof s.rootTrust !== 'boolean') throw new DeploymentError('settings.rootTrust', 'expected a boolean');
+  if (s.rootTrust && engine !== 'fedavg') throw new DeploymentError('settings.rootTrust', 'the root-trust defence runs on a fedavg task');
+  if (s.rootData !== undefined && !(Number.isInteger(s.rootData) && s.rootData >= 1 && s.rootData <= 1000)) throw new DeploymentError('settings.rootData', 'expected digits per class, an integer in 1..1000');
+  return s;
+}
+
 /** Parses and checks a deployment's JSON text. Throws DeploymentError (or the block decoder's error). */
 export function decodeDeployment(text: string): Deployment {
   if (text.length > MAX_DEPLOYMENT_BYTES) throw new DeploymentError('file', 'too large');
@@ -84,7 +94,7 @@ export function decodeDeployment(text: string): Deployment {
   const m = j.model;
   if (m?.arch !== 'logreg') throw new DeploymentError('model.arch', 'expected logreg');
   return {
-    genesis, chain: hex(j.chain, 'chain', 32), task: str(j.task, 'task'), engine: j.engine, settings: j.settings ?? {},
+    genesis, chain: hex(j.chain, 'chain', 32), task: str(j.task, 'task'), engine: j.engine, settings: settingsOf(j.settings, j.engine),
     model: { arch: 'logreg', inputs: uint(m.inputs, 'model.inputs'), outputs: uint(m.outputs, 'model.outputs'), seed: uint(m.seed, 'model.seed'), hash: toHex(hex(m.hash, 'model.hash', 32)) },
     data: { seed: uint(j.data?.seed, 'data.seed'), alpha: Number(j.data?.alpha) },
     devices, registration: hex(j.registration, 'registration'),

@@ -11,6 +11,10 @@ export interface TaskSettings {
   poqTolerance?: number; poqThreshold?: number;
   committeeSize?: number; threshold?: number; k?: number;
   difficulty?: number; forkRule?: 'longest' | 'reputation' | 'stake' | 'distance';
+  /** The poisoning defence on a fedavg task (docs/robustness.md): FLTrust with the gateways'
+   *  root dataset of `rootData` digits per class (default 10), reputation carried across
+   *  rounds, centered clipping of the admitted updates. */
+  rootTrust?: boolean; rootData?: number;
 }
 
 /** The demo task: logistic regression on MNIST digits. */

@@ -16,7 +16,7 @@ import { DEFAULT_TASK, ENGINE_NAMES } from '../protocol/task.js';
 import { Ledger, nodeSigner, encodeBlock, genesisBlock } from '../gateway/ledger/index.js';
 import { sha256, toHex } from '../protocol/bytes.js';
 import { engineParams } from '../gateway/consensus/registry.js';
-import { clusterGenesis, makeEngine, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
+import { clusterGenesis, makeEngine, taskRule, deviceId, deviceSeed, gatewayId, gatewaySeed, registrationBlock } from '../gateway/cluster/setup.js';
 import { encodeDeployment, type Deployment } from '../protocol/deployment.js';
 import { FirmwareInstance } from '../boards/firmware/instance.js';
 import { Kernel } from '../boards/firmware/kernel.js';
@@ -27,7 +27,7 @@ export function initialModelOf(m: { inputs: number; outputs: number; seed: numbe
   return Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: m.inputs, outputs: m.outputs, seed: m.seed });
 }
 
-export interface InitOptions { out: string; seed: number; gateways: number; devices: number; engine: EngineName; task?: string; alpha?: number; boardProcesses?: number; difficulty?: number }
+export interface InitOptions { out: string; seed: number; gateways: number; devices: number; engine: EngineName; task?: string; alpha?: number; boardProcesses?: number; difficulty?: number; defence?: boolean }
 
 /** Writes the deployment files; returns their paths. Throws RangeError on bad counts. */
 export async function initCluster(o: InitOptions): Promise<{ genesis: string; gatewaySeeds: string[]; boardSeeds: string[] }> {
@@ -38,8 +38,9 @@ export async function initCluster(o: InitOptions): Promise<{ genesis: string; ga
   const task = o.task ?? DEFAULT_TASK, alpha = o.alpha ?? 0.5;
   const out = resolve(o.out);
   mkdirSync(out, { recursive: true });
-  const settings = o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : {};
-  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task, engineParams(makeEngine(o.engine, o.devices, settings)));
+  if (o.defence && o.engine !== 'fedavg') throw new RangeError('--defence runs on a fedavg task (--engine fedavg)');
+  const settings = o.engine === 'pow' ? { difficulty: o.difficulty ?? 10 } : o.defence ? { rootTrust: true } : {};
+  const genesis = clusterGenesis(o.seed, o.gateways, o.engine, task, engineParams(makeEngine(o.engine, o.devices, settings), taskRule(settings)));
   const gws = Array.from({ length: o.gateways }, (_, g) => nodeSigner(gatewayId(g), gatewaySeed(g, o.seed)));
   const shards = fleetShards(o.seed, o.devices, alpha);
   const devices = shards.map((d, i) => ({ id: deviceId(i), publicKey: nodeSigner(deviceId(i), deviceSeed(deviceId(i), o.seed)).publicKey, home: gatewayId(i % o.gateways), samples: d.n }));
@@ -72,13 +73,13 @@ async function main(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({ args: argv, options: {
     out: { type: 'string' }, seed: { type: 'string', default: '1' }, gateways: { type: 'string', default: '4' }, devices: { type: 'string', default: '8' },
     engine: { type: 'string', default: 'fedavg' }, task: { type: 'string' }, alpha: { type: 'string', default: '0.5' },
-    'board-processes': { type: 'string', default: '1' }, difficulty: { type: 'string' },
+    'board-processes': { type: 'string', default: '1' }, difficulty: { type: 'string' }, defence: { type: 'boolean' },
   } });
-  if (!v.out) { process.stderr.write('usage: cluster-init --out DIR [--seed N] [--gateways G] [--devices N] [--engine fedavg|pow] [--board-processes K]\n'); return 2; }
+  if (!v.out) { process.stderr.write('usage: cluster-init --out DIR [--seed N] [--gateways G] [--devices N] [--engine fedavg|pow] [--defence] [--board-processes K]\n'); return 2; }
   if (!(ENGINE_NAMES as readonly string[]).includes(v.engine)) { process.stderr.write(`--engine must be one of ${ENGINE_NAMES.join(', ')}\n`); return 2; }
   const r = await initCluster({
     out: v.out, seed: Number(v.seed), gateways: Number(v.gateways), devices: Number(v.devices), engine: v.engine as EngineName, task: v.task,
-    alpha: Number(v.alpha), boardProcesses: Number(v['board-processes']), difficulty: v.difficulty ? Number(v.difficulty) : undefined,
+    alpha: Number(v.alpha), boardProcesses: Number(v['board-processes']), difficulty: v.difficulty ? Number(v.difficulty) : undefined, defence: v.defence,
   });
   process.stdout.write(JSON.stringify(r) + '\n');
   return 0;

@@ -29,6 +29,8 @@ const HELP = `usage: npm start -- [options]
   --dp-clip C        local DP: L1 clip of the round's delta, master units (default 2000000)
   --consensus E      round consensus: fedavg | committee | poq | pow (docs/consensus.md); with it or
                      --gateways > 1 the run uses a BFT cluster of gateways (default: one gateway, FedAvg)
+  --defence          the poisoning defence on a fedavg task: FLTrust with the gateways' root digits,
+                     reputation across rounds, centered clipping (docs/robustness.md)
   --gateways G       gateways (super nodes), each with its own key and ledger (default 1; 4 with --consensus)
   --task T           mnist (default) | sensors: one board per mote of the real sensor-network
                      dataset forecasting its temperature (PoQ on 4 gateways; docs/sensors.md)
@@ -55,7 +57,7 @@ function main(): void {
       dashboard: { type: 'string' }, 'dashboard-host': { type: 'string' },
       devices: { type: 'string' }, rounds: { type: 'string' }, alpha: { type: 'string' }, seed: { type: 'string' },
       epochs: { type: 'string' }, broker: { type: 'string' }, 'data-dir': { type: 'string' },
-      'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean' },
+      'timeout-ms': { type: 'string' }, 'dp-epsilon': { type: 'string' }, 'dp-clip': { type: 'string' }, consensus: { type: 'string' }, gateways: { type: 'string' }, defence: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean' },
       secure: { type: 'boolean' }, tls: { type: 'boolean' },
       task: { type: 'string' }, ...ECONOMY_FLAGS,
     },
@@ -77,12 +79,14 @@ function main(): void {
     roundTimeoutMs: num(values['timeout-ms'], DEFAULTS.roundTimeoutMs, 'timeout-ms'),
     broker: values.broker,
     ...clusterOptions(values.consensus, values.gateways),
+    ...(values.defence ? { defence: true } : {}),
     dataDir: values['data-dir'],
     economy: (() => { try { return economyFromFlags(values); } catch (e) { console.error((e as Error).message); process.exit(2); } })(),
     ...(values.secure ? { secure: { tls: values.tls === true } } : {}),
     dp: values['dp-epsilon'] === undefined ? undefined
       : { epsilon: num(values['dp-epsilon'], 0, 'dp-epsilon'), clipL1: num(values['dp-clip'], 2_000_000, 'dp-clip') },
   };
+  if (opts.defence && opts.consensus !== undefined && opts.consensus !== 'fedavg') { console.error('--defence runs on a fedavg task: drop --consensus or use --consensus fedavg'); process.exit(2); }
   const json = values.json === true;
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
   const warn = (line: string) => process.stderr.write(line + '\n');

@@ -26,7 +26,9 @@ import type { Finality } from '../gateway/round/ports.js';
 import { BftFinality, type QuorumStatus } from '../gateway/finality/bft.js';
 import { engineParams } from '../gateway/consensus/registry.js';
 import { replayDecisions } from '../gateway/audit/replay.js';
-import { clusterGenesis, makeEngine, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
+import { rootUpdater, mnistRootData, ROOT_TRAINING } from '../gateway/consensus/root-update.js';
+import { decodeModel } from '../protocol/model-blob.js';
+import { clusterGenesis, makeEngine, taskRule, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
 import { presenceWill } from '../protocol/presence.js';
 import { subset as subsetRows } from '../boards/data/mnist.js';
 import { Rng } from '../boards/data/rng.js';
@@ -57,8 +59,10 @@ export interface RunOptions {
   consensus?: EngineName;
   /** Number of gateways (super nodes); more than one reach BFT finality. */
   gateways?: number;
-  /** Aggregation rule (gateway/aggregate), default fedavg. */
+  /** Aggregation rule (gateway/aggregate), default fedavg (centeredClip with `defence`). */
   rule?: string;
+  /** The poisoning defence (docs/robustness.md): root trust with reputation on a fedavg task. */
+  defence?: boolean;
   /** The task's model: architecture (default logreg), MLP width and requantization rounding
    *  (docs/model-format.md "Rounding"), or an `initial` blob to start from (e.g. a TFLite import). */
   model?: { arch?: Arch; hidden?: number; rounding?: Rounding; initial?: Uint8Array };
@@ -174,9 +178,11 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   const gwKeys = gwSeeds.map((seed) => ed25519FromSeed(seed));
   const ids = o.ids ?? Array.from({ length: o.devices }, (_, i) => deviceId(i));
   if (ids.length !== o.devices) throw new RangeError(`${ids.length} ids for ${o.devices} devices`);
-  const settings = hooks.settings ?? {};
+  if (o.defence && engineName !== 'fedavg') throw new RangeError('the root-trust defence runs on a fedavg task (consensus fedavg)');
+  const settings: EngineSettings = { ...(hooks.settings ?? {}), ...(o.defence ? { rootTrust: true } : {}) };
+  const rule = o.rule ?? taskRule(settings);
   // The genesis records the engine's configuration and the rule, so `ledger verify` can re-run decisions.
-  const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), o.rule ?? 'fedavg');
+  const engineCfg = engineParams(makeEngine(engineName, o.devices, settings), rule);
   const genesis0 = G === 1 ? demoGenesis({ seed: o.seed, task, engine: engineName }, engineCfg) : clusterGenesis(o.seed, G, engineName, task, engineCfg);
   const eco = o.economy;
   const genesis = eco ? { ...genesis0, balances: economyBalances(eco, ids) } : genesis0;
@@ -239,7 +245,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   // The task on the chain (004 steps 1-2): publish, fees, bids, selection; only winners train.
   // A resumed run keeps the task it published before.
   const published = eco ? ledgers[0].task(eco.task) : undefined;
-  const winners = eco ? (published ? [...published.winners] : await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule: o.rule })) : ids;
+  const winners = eco ? (published ? [...published.winners] : await openTask(ledgers, gwSigners, eco, agents.map((a) => ({ id: a.id, samples: a.samples })), { seed: o.seed, rounds: o.rounds, engine: engineName, rule })) : ids;
   const active = agents.filter((a) => winners.includes(a.id));
   const validation = subsetRows(test, Array.from({ length: Math.min(200, test.n) }, (_, j) => j));   // the computing center's (003)
   for (const a of agents) a.resumeCounter(ledgers[0].device(a.id)?.counter ?? 0);
@@ -253,9 +259,10 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   for (let g = 0; g < G; g++) {
     const p: GatewayParams = {
       id: gatewayId(g), seed: gwSeeds[g], genesis, ledger: ledgers[g], engine: engineName, devices: winners, settings, initialModel,
-      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(o.rule ?? 'fedavg'), log,
+      rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(rule), log,
       // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
+      ...(settings.rootTrust ? { reference: rootUpdater(decodeModel(initialModel).header, mnistRootData(o.seed, settings.rootData), ROOT_TRAINING) } : {}),
     };
     const base = clusterNodeOptions(p);
     const stallOpts = G > 1 ? { stallTimeoutMs: o.stallTimeoutMs ?? Math.max(30_000, 5 * o.roundTimeoutMs), onStall: (q: QuorumStatus) => { stall ??= { ...q, by: gatewayId(g) }; drivers.forEach((d) => d.stop(true)); } } : {};
@@ -265,7 +272,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
     const transport = await connect(gatewayId(g));
     const economy = eco && {
       task: eco.task, perRound: eco.perRound ?? Math.floor(eco.pool / Math.max(1, o.rounds)), aggregator: gatewayId(0), center: gatewayId(G > 1 ? 1 : 0),
-      contribute: kernelContribute({ rule: aggregator(o.rule ?? 'fedavg'), validation }),
+      contribute: kernelContribute({ rule: aggregator(rule), validation }),
     };
     const node = await gatewayNode({
       ...base, transport, finality, economy,

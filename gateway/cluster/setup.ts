@@ -9,6 +9,8 @@ import { committeeEngine } from '../consensus/committee.js';
 import { poqEngine } from '../consensus/poq.js';
 import { powEngine } from '../consensus/pow.js';
 import { fedavgEngine } from '../consensus/accept-all.js';
+import { rootTrustEngine } from '../consensus/root-trust.js';
+import type { AggregatorName } from '../aggregate/index.js';
 import type { ConsensusEngine, EngineName } from '../consensus/engine.js';
 import type { GatewayNodeOptions } from '../node.js';
 import type { EvidenceSource } from '../round/ports.js';
@@ -41,7 +43,13 @@ export function makeEngine(name: EngineName, devices: number, s: EngineSettings 
   }
   if (name === 'poq') return poqEngine({ threshold: s.poqThreshold });
   if (name === 'pow') return powEngine({ difficulty: s.difficulty ?? 10 });
-  return fedavgEngine;
+  return s.rootTrust ? rootTrustEngine({ reputation: true }) : fedavgEngine;
+}
+
+/** The aggregation rule a task's settings imply: centered clipping under root trust (the
+ *  default defence, docs/robustness.md), FedAvg otherwise. */
+export function taskRule(s: EngineSettings = {}): AggregatorName {
+  return s.rootTrust ? 'centeredClip' : 'fedavg';
 }
 
 function committeeSize(name: EngineName, devices: number, s: EngineSettings): number {
@@ -85,6 +93,8 @@ export interface GatewayParams {
   rule?: AggregationRule;
   evidence?: EvidenceSource;
   evaluate?: GatewayNodeOptions['evaluate'];
+  /** The gateways' root update (settings.rootTrust; gateway/consensus/root-update.ts). */
+  reference?: GatewayNodeOptions['reference'];
   log?: GatewayNodeOptions['log'];
 }
 
@@ -100,7 +110,7 @@ export function clusterNodeOptions(p: GatewayParams): Omit<GatewayNodeOptions, '
   const s = p.settings ?? {};
   return {
     id: p.id, task: String(p.genesis.params.task), ledger: p.ledger, signer, signingKey: ed25519FromSeed(p.seed).privateKey, gateways,
-    engine: makeEngine(p.engine, p.devices.length, s), rule: p.rule ?? aggregator('fedavg'), initialModel: p.initialModel,
+    engine: makeEngine(p.engine, p.devices.length, s), rule: p.rule ?? aggregator(taskRule(s)), reference: p.reference, initialModel: p.initialModel,
     committee: firstCommittee(p.engine, p.devices, s), rounds: p.rounds, devices: [...p.devices],
     roundTimeoutMs: p.roundTimeoutMs, viewTimeoutMs: p.viewTimeoutMs, evidence: p.evidence,
     // PoQ members audit on their own non-IID shards, hence the wide default tolerance
