@@ -34,7 +34,7 @@ import { startDashboard, type Dashboard } from './dashboard/server.js';
 import { BftFinality } from './finality/bft.js';
 import { clusterView } from './finality/view.js';
 import { dashboardArgv, dashboardPort } from './dashboard/args.js';
-import { rootUpdater, mnistRootData, ROOT_TRAINING } from './consensus/root-update.js';
+import { rootUpdater, mnistRootData, ROOT_TRAINING } from './round/root-update.js';
 import { decodeModel } from '../protocol/model-blob.js';
 
 const USAGE = 'usage: gateway --id gw-N --broker mqtt://host:port --data-dir DIR --genesis genesis.json (--seed-file F | --seed-hex H | env EDGECHAIN_GATEWAY_SEED) [--rounds R] [--round-timeout-ms MS] [--view-timeout-ms MS] [--peer-wait-ms MS] [--broker-auth none|token|password] [--ca broker-cert.pem] [--quorum-timeout-ms MS] [--dashboard [PORT]] [--dashboard-host H] [--json]\n';

@@ -8,8 +8,9 @@ import { runFile } from './batch.js';
 
 const HELP = `usage: npm run sim -- <scenario.json|.yaml> [options]
        npm run sim -- report [--only NAME,...]   regenerate sim/results/REPORT.md from sim/scenarios/
-       npm run sim -- robustness [--only DEFENCE,...] [--workers JOBS]   the robustness benchmark
-                        (sim/scenarios/robustness-*.yaml, JOBS runs at a time, default 2; resumes)
+       npm run sim -- robustness [--all | --only DEFENCE,...] [--workers JOBS]   the robustness benchmark
+                        (sim/scenarios/robustness-*.yaml: the core set, or with --all also the committee
+                        variants; JOBS runs at a time, default 2; resumes)
 options:
   --out DIR        results directory (default sim/results/<scenario name>)
   --broker URL     use this MQTT broker instead of the embedded aedes
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: {
       out: { type: 'string' }, broker: { type: 'string' }, workers: { type: 'string' }, devices: { type: 'string' }, rounds: { type: 'string' },
-      json: { type: 'boolean' }, help: { type: 'boolean' }, only: { type: 'string' },
+      json: { type: 'boolean' }, help: { type: 'boolean' }, only: { type: 'string' }, all: { type: 'boolean' },
     },
   });
   if (values.help || positionals.length === 0) { console.log(HELP); return; }
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
   if (positionals[0] === 'robustness') {
     const { runRobustness } = await import('./robustness/run.js');
     const { writeTables } = await import('./robustness/table.js');
-    const recs = await runRobustness({ jobs: int(values.workers, 'workers'), only: values.only?.split(','), signal: controller.signal });
+    const recs = await runRobustness({ jobs: int(values.workers, 'workers'), only: values.only?.split(','), all: values.all, signal: controller.signal });
     console.log(writeTables(recs));
     return;
   }

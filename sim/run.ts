@@ -26,7 +26,7 @@ import type { Finality } from '../gateway/round/ports.js';
 import { BftFinality, type QuorumStatus } from '../gateway/finality/bft.js';
 import { engineParams } from '../gateway/consensus/registry.js';
 import { replayDecisions } from '../gateway/audit/replay.js';
-import { rootUpdater, mnistRootData, ROOT_TRAINING } from '../gateway/consensus/root-update.js';
+import { rootUpdater, mnistRootData, ROOT_TRAINING } from '../gateway/round/root-update.js';
 import { decodeModel } from '../protocol/model-blob.js';
 import { clusterGenesis, makeEngine, taskRule, clusterNodeOptions, gatewayId, gatewaySeed, deviceId, deviceSeed, registrationBlock, type EngineSettings, type GatewayParams } from '../gateway/cluster/setup.js';
 import { presenceWill } from '../protocol/presence.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit, balancedSample } from '../boards/data/split.js';
-import { rootUpdater } from '../gateway/consensus/root-update.js';
+import { rootUpdater } from '../gateway/round/root-update.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../gateway/broker.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';

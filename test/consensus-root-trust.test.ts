@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rootTrustEngine, nextReputation } from '../gateway/consensus/root-trust.js';
-import { rootUpdater } from '../gateway/consensus/root-update.js';
+import { rootUpdater } from '../gateway/round/root-update.js';
 import type { Candidate, EngineContext, RoundInput } from '../gateway/consensus/engine.js';
 import { ConsensusError } from '../gateway/consensus/engine.js';
 import { aggregator } from '../gateway/aggregate/index.js';

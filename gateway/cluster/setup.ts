@@ -93,7 +93,7 @@ export interface GatewayParams {
   rule?: AggregationRule;
   evidence?: EvidenceSource;
   evaluate?: GatewayNodeOptions['evaluate'];
-  /** The gateways' root update (settings.rootTrust; gateway/consensus/root-update.ts). */
+  /** The gateways' root update (settings.rootTrust; gateway/round/root-update.ts). */
   reference?: GatewayNodeOptions['reference'];
   log?: GatewayNodeOptions['log'];
 }

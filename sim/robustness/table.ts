@@ -21,7 +21,7 @@ const pct = (m: { mean: number; sd: number; n: number }) => (m.n ? `${(m.mean * 
 export function robustnessTables(recs: readonly RobustnessRecord[]): string {
   const alphas = [...new Set(recs.map((r) => r.alpha))].sort((a, b) => a - b);
   const fractions = [...new Set(recs.filter((r) => r.attack !== 'clean').map((r) => r.fraction))].sort((a, b) => a - b);
-  const ORDER = ['oracle', 'fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5'];
+  const ORDER = ['oracle', 'fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5', 'roottrust'];
   const rank = (d: string) => (ORDER.includes(d) ? ORDER.indexOf(d) : ORDER.length);
   const defences = [...new Set(recs.map((r) => r.defence))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
   const attacks = [...new Set(recs.filter((r) => r.attack !== 'clean').map((r) => r.attack))];
@@ -50,7 +50,7 @@ export function robustnessTables(recs: readonly RobustnessRecord[]): string {
 export function breakpoints(recs: readonly RobustnessRecord[], points = 2): string {
   const alphas = [...new Set(recs.map((r) => r.alpha))].sort((a, b) => a - b);
   const attacks = [...new Set(recs.filter((r) => r.attack !== 'clean' && r.defence !== 'oracle').map((r) => r.attack))];
-  const ORDER = ['fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5'];
+  const ORDER = ['fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5', 'roottrust'];
   const defences = [...new Set(recs.filter((r) => r.defence !== 'oracle').map((r) => r.defence))].sort((a, b) => (ORDER.indexOf(a) + 99) % 99 - (ORDER.indexOf(b) + 99) % 99);
   const out: string[] = [];
   for (const alpha of alphas) {

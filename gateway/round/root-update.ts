@@ -1,4 +1,4 @@
-// The gateways' root update for root trust (root-trust.ts; FLTrust, NDSS 2021 §IV "the server
+// The gateways' root update for root trust (consensus/root-trust.ts; FLTrust, NDSS 2021 §IV "the server
 // trains a server model update on the root dataset"): the round's global parameters loaded into
 // a firmware instance and trained on the root dataset with the task's own integer training, so
 // every gateway holding the same root data gets the same bytes. The training seed is the round
