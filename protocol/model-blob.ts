@@ -60,10 +60,17 @@ function layerDims(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'
   return h.arch === 'mlp' ? [[h.inputs, h.hidden], [h.hidden, h.outputs]] : [[h.inputs, h.outputs]];
 }
 
-/** Blob length for a header's dimensions. */
-export function blobBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
+/** Bytes before the first weight: the header and every layer's quantization. Scales are frozen
+ *  for a model's life, so the blobs of one model share these bytes. */
+export function quantBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
   let n = HEADER_BYTES;
   for (const [, out] of layerDims(h)) n += 8 + 4 * out;
+  return n;
+}
+
+/** Blob length for a header's dimensions. */
+export function blobBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
+  let n = quantBytes(h);
   for (const [inp, out] of layerDims(h)) n += ((2 * inp * out + 3) & ~3) + 4 * out;
   return n;
 }

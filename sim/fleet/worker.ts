@@ -116,8 +116,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     if (b.attack?.silent) { unavailable.push(i); continue; }
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
-    const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);
-    emit(b, b.sign(g, r.params, r.loss));
+    emit(b, b.update(g, plan.epochs, plan.trainers.length, colluders));
   }
   if (hasCollective) {
     const reply = new Promise<Int32Array | null>((res) => { collectiveReply = res; });
