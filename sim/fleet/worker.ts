@@ -91,6 +91,14 @@ const serial = (f: () => Promise<void> | void) => { chain = chain.then(f).catch(
 
 const publish = (topic: string, payload: Uint8Array) => client.publish(topic, payload, { qos: 1 });
 
+/** Boards trained between two turns of the event loop. Training is synchronous: without a turn
+ *  the MQTT client writes nothing until the worker's whole round is done, and the gateway, idle
+ *  until then, admits every update after the fleet has finished (the fleet's and the gateway's
+ *  work ran one after the other, each side idle half the round). */
+const BOARDS_PER_TURN = 8;
+let sinceTurn = 0;
+const turn = (): Promise<void> | undefined => (++sinceTurn >= BOARDS_PER_TURN ? (sinceTurn = 0, new Promise((res) => setImmediate(res))) : undefined);
+
 /** Trains, attacks and publishes this worker's part of round r. */
 async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const mine = plan.trainers.filter((i) => boards.has(i));
@@ -117,6 +125,7 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
     emit(b, b.update(g, plan.epochs, plan.trainers.length, colluders));
+    await turn();
   }
   if (hasCollective) {
     const reply = new Promise<Int32Array | null>((res) => { collectiveReply = res; });
