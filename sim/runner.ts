@@ -26,6 +26,7 @@ import type { RoundDriver } from '../gateway/round/driver.js';
 import { COLLECTIVE_TYPES } from './attacks/index.js';
 import { readyFilter } from '../protocol/topics.js';
 import { decodeReady } from './control.js';
+import { fullGc } from './fleet/heap.js';
 
 export interface RunHooks {
   onRound?(r: RoundResult): void;
@@ -45,6 +46,10 @@ export interface MemoryReport {
 export interface RunOutput {
   spec: RunSpec; rounds: RoundResult[]; epochs: number[];
   memory?: MemoryReport; setupMs: number; seconds: number; attackers: number[];
+  /** CPU time of this whole process (gateway, broker, fleet workers) per round, ms: from the
+   *  rounds' start (round 1) or the previous round's summary to this round's. A busy host
+   *  stretches wall time, not this. */
+  cpuMs?: number[];
 }
 
 /** Local epochs of round `round` (004's budget split, or the fixed setting). */
@@ -110,7 +115,7 @@ async function waitForSlices(broker: string, task: string, of: number, devices: 
 
 /** Memory of the fleet after its first round (see MemoryReport). */
 export async function measureMemory(fleet: Fleet, shards: ReturnType<typeof buildShards>, rss0: number): Promise<MemoryReport> {
-  global.gc?.();
+  fullGc();
   const st: FleetStats = await fleet.memory();
   const delta = process.memoryUsage().rss - rss0;
   const shared = shards.x.byteLength + shards.y.byteLength;
@@ -177,6 +182,8 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
   let memory: Promise<MemoryReport> | undefined;
   let setupMs = 0;
   let transport: MqttTransport | undefined;
+  const cpuMs: number[] = [];
+  let cpuMark = process.cpuUsage();
   const onAbort = () => driver?.stop();
   hooks.signal?.addEventListener('abort', onAbort);
   try {
@@ -186,7 +193,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     }));
     for (let i = 0; i < regs.length; i += 10_000) await ledger.append(signer, regs.slice(i, i + 10_000), { engine: engine.name, round: 0 }, 0);
     transport = await MqttTransport.connect(brokerUrl, `gw-0-${task}`);
-    global.gc?.();
+    fullGc();
     const rss0 = process.memoryUsage().rss;
     started = true;
     setupMs = o.remoteFleet ? await waitForSlices(brokerUrl, task, o.remoteFleet, s.devices.count, hooks.signal) : await fleet.start();
@@ -194,12 +201,16 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
       scenario: s, task, transport, gatewayId: 'gw-0', signingKey: gw.privateKey, signer, ledger, initialModel, keyOf,
       epochs: () => epochsFor(s), evaluate: (m) => { evaluator.load(m); const r = evaluator.evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
       onRound: (res) => {
+        const c = process.cpuUsage(cpuMark);
+        cpuMark = process.cpuUsage();
+        cpuMs.push(Math.round((c.user + c.system) / 1000));
         rounds.push(res);
         if (res.round === 1 && !o.remoteFleet) memory = measureMemory(fleet, shards, rss0);
         hooks.onRound?.(res);
       },
     });
     if (!hooks.signal?.aborted) {
+      cpuMark = process.cpuUsage();
       await driver.start();
       await driver.run();
     }
@@ -216,7 +227,7 @@ export async function runScenario(spec: RunSpec, o: { broker?: string; workers?:
     if (ledgerDir && !o.ledgerDir) rmSync(ledgerDir, { recursive: true, force: true });
   }
   return {
-    spec, rounds, epochs: rounds.map(() => epochsFor(s)), memory: memoryOut, setupMs, seconds: (Date.now() - t0) / 1000,
+    spec, rounds, epochs: rounds.map(() => epochsFor(s)), memory: memoryOut, setupMs, seconds: (Date.now() - t0) / 1000, cpuMs,
     attackers: roles.reduce<number[]>((a, r, i) => (r >= 0 ? (a.push(i), a) : a), []),
   };
 }

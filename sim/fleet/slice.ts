@@ -15,6 +15,7 @@ import type { RunSpec } from '../scenario/expand.js';
 import { runInputs, measureMemory, type MemoryReport } from '../runner.js';
 import { decodePlan, decodeDone, encodeReady } from '../control.js';
 import { Fleet } from './fleet.js';
+import { fullGc } from './heap.js';
 
 export interface SliceOptions {
   broker: string;
@@ -62,7 +63,7 @@ export async function runSlice(spec: RunSpec, o: SliceOptions): Promise<SliceOut
     onError: (m) => { errors.push(m); log(`fleet: ${m}`); fail(new Error(`fleet error: ${m}`)); },
   });
   const tag = `${o.slice.index + 1}/${o.slice.of}`;
-  global.gc?.();
+  fullGc();
   const rss0 = process.memoryUsage().rss;
   const control = await MqttTransport.connect(o.broker, `fleet-${task}-slice-${o.slice.index}`);
   let timer: NodeJS.Timeout | undefined;

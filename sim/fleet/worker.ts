@@ -26,6 +26,7 @@ import { Board, boardPages, type RoundModel, type BoardOptions } from './board.j
 import { shardView, type SharedShards } from './shards.js';
 import { available, lost, boardRoundSeconds, type Link } from './link.js';
 import { rngFor } from './seeds.js';
+import { fullGc } from './heap.js';
 
 export interface WorkerInit {
   worker: number; boards: number[]; scenario: Scenario; roles: Int16Array; shards: SharedShards;
@@ -233,6 +234,7 @@ function onMessage(topic: string, bytes: Uint8Array): void {
 port.on('message', (m: ToWorker) => {
   if (m.t === 'collective') { collectiveReply?.(m.params); collectiveReply = undefined; }
   else if (m.t === 'stats') {
+    fullGc();
     let wasm = 0;
     for (const b of boards.values()) wasm += b.wasmBytes;
     const h = getHeapStatistics();
