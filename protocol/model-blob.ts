@@ -60,10 +60,17 @@ function layerDims(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'
   return h.arch === 'mlp' ? [[h.inputs, h.hidden], [h.hidden, h.outputs]] : [[h.inputs, h.outputs]];
 }
 
-/** Blob length for a header's dimensions. */
-export function blobBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
+/** Bytes before the first weight: the header and every layer's quantization. Scales are frozen
+ *  for a model's life, so the blobs of one model share these bytes. */
+export function quantBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
   let n = HEADER_BYTES;
   for (const [, out] of layerDims(h)) n += 8 + 4 * out;
+  return n;
+}
+
+/** Blob length for a header's dimensions. */
+export function blobBytes(h: Pick<ModelHeader, 'arch' | 'inputs' | 'hidden' | 'outputs'>): number {
+  let n = quantBytes(h);
   for (const [inp, out] of layerDims(h)) n += ((2 * inp * out + 3) & ~3) + 4 * out;
   return n;
 }
@@ -128,8 +135,10 @@ export function decodeModel(blob: Uint8Array): { header: ModelHeader; params: In
   let p = 0;
   for (const [inp, out] of ld) {
     const n = inp * out;
+    // an Int8Array view: per-byte DataView reads were most of the gateway's decode time
+    const q = new Int8Array(blob.buffer, blob.byteOffset + off, 2 * n);
     for (let i = 0; i < n; i++) {
-      const w = dv.getInt8(off + i), m = w * 256 + dv.getInt8(off + n + i);
+      const w = q[i], m = w * 256 + q[n + i];
       if (w === -128 || m > W_MASTER_MAX || m < -W_MASTER_MAX) throw new ModelFormatError(E_BAD_MODEL, `weight ${i} out of range`);
       params[p++] = m;
     }

@@ -42,6 +42,9 @@ export const planTopic = (task: string): string => `${base(task)}/plan`;
 /** End-of-round marker of one fleet worker (sent after its updates, same connection). */
 export const doneTopic = (task: string, worker: number): string => `${base(task)}/sim/done/${worker}`;
 export const doneFilter = (task: string): string => `${base(task)}/sim/done/+`;
+/** "Provisioned and subscribed" marker of one board process of a fleet split over processes. */
+export const readyTopic = (task: string, slice: number): string => `${base(task)}/sim/ready/${slice}`;
+export const readyFilter = (task: string): string => `${base(task)}/sim/ready/+`;
 
 // ---- gateway ↔ gateway (cluster) ----
 export const proposeTopic = (task: string): string => `${base(task)}/gw/propose`;
@@ -53,12 +56,12 @@ export const helloTopic = (task: string, gateway: string): string => `${base(tas
 export const helloFilter = (task: string): string => `${base(task)}/gw/hello/+`;
 
 /** What a topic is. `id` is the device, member, worker or gateway segment where there is one. */
-export type TopicKind = 'global' | 'update' | 'ack' | 'round' | 'validate' | 'score' | 'report' | 'audit' | 'approve' | 'presence' | 'plan' | 'done'
+export type TopicKind = 'global' | 'update' | 'ack' | 'round' | 'validate' | 'score' | 'report' | 'audit' | 'approve' | 'presence' | 'plan' | 'done' | 'ready'
   | 'propose' | 'vote' | 'sync' | 'syncReply' | 'hello';
 export interface ParsedTopic { task: string; kind: TopicKind; id?: string }
 
 const FIXED: Record<string, TopicKind> = { global: 'global', round: 'round', validate: 'validate', audit: 'audit', plan: 'plan', 'gw/propose': 'propose', 'gw/vote': 'vote', 'gw/sync': 'sync' };
-const WITH_ID: Record<string, TopicKind> = { update: 'update', ack: 'ack', score: 'score', report: 'report', approve: 'approve', presence: 'presence', 'sim/done': 'done', 'gw/sync': 'syncReply', 'gw/hello': 'hello' };
+const WITH_ID: Record<string, TopicKind> = { update: 'update', ack: 'ack', score: 'score', report: 'report', approve: 'approve', presence: 'presence', 'sim/done': 'done', 'sim/ready': 'ready', 'gw/sync': 'syncReply', 'gw/hello': 'hello' };
 
 /** Parses a topic of this layout; undefined for anything else (the caller logs and drops it).
  *  @example parseTopic('fl/mnist/update/dev-00001') → { task: 'mnist', kind: 'update', id: 'dev-00001' } */

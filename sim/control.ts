@@ -36,6 +36,19 @@ export function decodePlan(b: Uint8Array): PlanMsg {
   return { round: uint(v[0], 'plan.round'), trainers: uints(v[1], 'plan.trainers'), committee: uints(v[2], 'plan.committee'), epochs: uint(v[3], 'plan.epochs'), done: v[4] };
 }
 
+/** A board process of a split fleet (sim/fleet/slice.ts) is provisioned and subscribed:
+ *  slice `slice` of `of`, holding `boards` boards. */
+export interface ReadyMsg { slice: number; of: number; boards: number }
+
+export const encodeReady = (r: ReadyMsg): Uint8Array => encodeCanonical([r.slice, r.of, r.boards]);
+/** Throws CborError (too_large | truncated | invalid) or ControlError. */
+export function decodeReady(b: Uint8Array): ReadyMsg {
+  const v = tuple(b, 3, 'ready marker');
+  const r = { slice: uint(v[0], 'ready.slice'), of: uint(v[1], 'ready.of'), boards: uint(v[2], 'ready.boards') };
+  if (r.of < 1 || r.slice >= r.of) throw new ControlError(`ready.slice ${r.slice} is not below ready.of ${r.of}`);
+  return r;
+}
+
 export const encodeDone = (d: DoneMsg): Uint8Array => encodeCanonical([d.round, d.worker, d.sent, d.unavailable, d.lost, d.slowestMs]);
 /** Throws CborError (too_large | truncated | invalid) or ControlError. */
 export function decodeDone(b: Uint8Array): DoneMsg {

@@ -18,7 +18,7 @@ import * as M from '../gateway/finality/messages.js';
 import { poqEngine, signReport } from '../gateway/consensus/poq.js';
 import { ConsensusError } from '../gateway/consensus/engine.js';
 import { nodeSigner } from '../gateway/ledger/index.js';
-import { encodePlan, decodePlan, encodeDone, decodeDone, ControlError } from '../sim/control.js';
+import { encodePlan, decodePlan, encodeDone, decodeDone, encodeReady, decodeReady, ControlError } from '../sim/control.js';
 import { rigModel } from './support/round-rig.js';
 
 const kind = (k: string) => (e: unknown) => e instanceof CborError && e.kind === k;
@@ -119,6 +119,12 @@ test('simulator control messages: plan and end-of-round markers', () => {
   assert.deepEqual(decodeDone(encodeDone(d)), d);
   truncations(encodeDone(d), decodeDone, kind('truncated'));
   assert.throws(() => decodeDone(encodeCanonical({ round: 3 })), ControlError);
+  const r = { slice: 1, of: 2, boards: 5000 };
+  assert.deepEqual(decodeReady(encodeReady(r)), r);
+  truncations(encodeReady(r), decodeReady, kind('truncated'));
+  assert.throws(() => decodeReady(encodeCanonical([2, 2, 10])), ControlError, 'slice must be below of');
+  assert.throws(() => decodeReady(encodeCanonical([0, 0, 10])), ControlError);
+  assert.throws(() => decodeReady(encodeCanonical([0, 2])), ControlError);
 });
 
 test('topic grammar: every builder parses back, anything else is refused', () => {
@@ -126,6 +132,7 @@ test('topic grammar: every builder parses back, anything else is refused', () =>
   assert.deepEqual(parseTopic('fl/t/gw/sync/gw-2'), { task: 't', kind: 'syncReply', id: 'gw-2' });
   assert.deepEqual(parseTopic('fl/t/gw/sync'), { task: 't', kind: 'sync' });
   assert.deepEqual(parseTopic('fl/t/sim/done/3'), { task: 't', kind: 'done', id: '3' });
+  assert.deepEqual(parseTopic('fl/t/sim/ready/1'), { task: 't', kind: 'ready', id: '1' });
   for (const bad of ['', 'fl', 'fl/t', 'fl/t/update', 'fl/t/update/a/b', 'xx/t/global', 'fl/t t/global', 'fl/t/nope', 'fl/t/gw/hello']) assert.equal(parseTopic(bad), undefined, bad);
 });
 

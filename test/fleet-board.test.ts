@@ -59,3 +59,21 @@ test('withMaxPages refuses a maximum below the initial size and bad limits', () 
   assert.deepEqual(WebAssembly.Module.exports(m), []);
   assert.throws(() => withMaxPages(wasm.subarray(0, 8), 2), /no memory section/);
 });
+
+test('an honest board signs the blob its firmware exported: the same bytes as decoding it to params and encoding them again', () => {
+  const data = digits(40, 7);
+  const blob = Kernel.initialModel(new FirmwareInstance(), LR);
+  const { header, params } = decodeModel(blob);
+  const g = { round: 3, blob, hash: sha256(blob), header, params };
+  const fast = new Board(opts(data)), slow = new Board(opts(data));
+  for (let k = 0; k < 2; k++) {
+    const a = fast.update(g, 2, 10, 0);
+    const p = slow.produce(g, 2, 10, 0);
+    assert.deepEqual(a, slow.sign(g, p.params, p.loss), `update ${k + 1}`);
+  }
+  // with DP the params are noised first (the general path): still the same bytes as produce + sign
+  const dpo = { ...opts(data), dp: { epsilon: 1, clipL1: 100_000 } };
+  const dpA = new Board(dpo), dpB = new Board(dpo);
+  const p = dpB.produce(g, 1, 10, 0);
+  assert.deepEqual(dpA.update(g, 1, 10, 0), dpB.sign(g, p.params, p.loss));
+});

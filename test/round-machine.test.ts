@@ -3,7 +3,7 @@
 // the summary, with the state threaded by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { step, initialState, checkProposal, type RoundConfig, type RoundState, type RoundEffect, type RoundEvent } from '../gateway/round/machine.js';
+import { step, initialState, checkProposal, type RoundConfig, type RoundState, type RoundEffect, type RoundEvent, type StepResult } from '../gateway/round/machine.js';
 import { contentTxs } from '../gateway/round/content.js';
 import { fedavgEngine } from '../gateway/consensus/accept-all.js';
 import { committeeEngine } from '../gateway/consensus/committee.js';
@@ -137,4 +137,84 @@ test('the last round announces done; engine evidence that does not verify yields
   assert.deepEqual(p.decision.accepted, []);
   assert.deepEqual(p.decision.nextCommittee, [devs[2].id]);
   assert.equal(p.content.modelRecord, undefined);
+});
+
+test('admission keeps every state value intact: forks of one state are independent and agree with a plain-set model', () => {
+  const N = 24;
+  const many = Array.from({ length: N }, (_, i) => ({ id: deviceId(100 + i), key: ed25519FromSeed(demoSeed(deviceId(100 + i), 9)) }));
+  const reg = new Map(many.map((d) => [d.id, { key: publicKeyObject(d.key.publicRaw), counter: 0 }]));
+  const signed = (i: number, bump = 1) => {
+    const m = decodeModel(model);
+    // a distinct model per device (the rig model has 18 params) that never saturates
+    const d = bump * (1 + Math.floor(i / m.params.length));
+    const p = m.params.map((v, j) => (j === i % m.params.length ? v + (v > 0 ? -d : d) : v));
+    return signSign1(new TextEncoder().encode(many[i].id), encodeUpdate({ task: TASK, round: 1, base: sha256(model), n: 1 + i, model: encodeModel(m.header, p), ctr: 1, metrics: {} }), many[i].key.privateKey);
+  };
+  const c = cfg({ devices: many.map((d) => d.id), registry: { device: (id) => reg.get(id) }, complete: 'accounted' });
+  const s0 = step(c, initialState({ head, model }), { type: 'open', now: 0 }).state;
+  // a reference model of the collections with plain sets, checked after every step of both forks
+  type Ref = { accepted: string[]; settled: Set<string> };
+  const check = (s: RoundState, r: Ref, what: string) => {
+    assert.deepEqual([...s.accepted.keys()], r.accepted, `${what}: accepted`);
+    assert.deepEqual(new Set(s.settled), r.settled, `${what}: settled`);
+    assert.equal(s.hashes.size, r.accepted.length, `${what}: one hash per admitted update`);
+    for (const id of r.accepted) assert.equal(s.hashes.get(toHex(s.accepted.get(id)!.updateHash)), id);
+    assert.equal(s.phase, r.settled.size === N ? 'deciding' : 'collecting', `${what}: closes exactly when every trainer is heard from`);
+  };
+  // fork A admits the even devices first, fork B the odd ones; both then take the rest, a
+  // duplicate, a forged update (device 14's topic) and an absence marker (device 9)
+  const FORGED = 14, ABSENT = 9;
+  const order = (first: number) => [...many.keys()].filter((i) => i % 2 === first).concat([...many.keys()].filter((i) => i % 2 !== first));
+  const outcomes: StepResult[] = [];
+  const mid: RoundState[] = [];
+  for (const first of [0, 1]) {
+    let s = s0;
+    const ref: Ref = { accepted: [], settled: new Set() };
+    for (const [k, i] of order(first).entries()) {
+      if (k === 5) {   // a second update from an admitted device: rejected, nothing else changes
+        const dup = many[order(first)[0]].id;
+        s = step(c, s, { type: 'update', device: dup, bytes: signed(order(first)[0], 2), now: 1 }).state;
+        check(s, ref, `fork ${first} after a duplicate`);
+      }
+      if (i === FORGED) {   // another device's bytes on this device's topic: rejected, the trainer is heard from
+        s = step(c, s, { type: 'update', device: many[i].id, bytes: signed((i + 1) % N), now: 1 }).state;
+        ref.settled.add(many[i].id);
+        check(s, ref, `fork ${first} after a forged update`);
+        continue;
+      }
+      if (i === ABSENT) { s = step(c, s, { type: 'absent', devices: [many[i].id], now: 1 }).state; ref.settled.add(many[i].id); check(s, ref, `fork ${first} after absent`); continue; }
+      const r = step(c, s, { type: 'update', device: many[i].id, bytes: signed(i), now: 1 });
+      ref.accepted.push(many[i].id); ref.settled.add(many[i].id);
+      check(r.state, ref, `fork ${first}, update ${k}`);
+      if (k === N - 1) outcomes.push(r);
+      s = r.state;
+      if (k === 11) mid.push(s);
+    }
+  }
+  // the state both forks started from is untouched, and so are the forks' middle states
+  assert.equal(s0.accepted.size, 0); assert.equal(s0.settled.size, 0); assert.equal(s0.hashes.size, 0);
+  assert.deepEqual(mid.map((s) => s.accepted.size), [11, 11], '12 steps, one of them forged (fork 0) or absent (fork 1)');
+  assert.deepEqual([...mid[0].accepted.keys()].map((id) => many.findIndex((d) => d.id === id) % 2), Array(11).fill(0));
+  // both forks close on the same input: the same candidates in canonical order
+  const inputs = outcomes.map((r) => (r.effects.find((e) => e.type === 'closed') as Extract<RoundEffect, { type: 'closed' }>).input);
+  assert.deepEqual(inputs[0], inputs[1]);
+  assert.equal(inputs[0].candidates.length, N - 2, 'the forged and the absent trainer send nothing admitted');
+  // and stepping an old middle state again gives what it gave the first time
+  const again = step(c, mid[0], { type: 'update', device: many[N - 1].id, bytes: signed(N - 1), now: 1 }).state;
+  assert.equal(again.accepted.size, 12);
+  assert.equal(mid[0].accepted.size, 11);
+  assert.ok(again.accepted.has(many[N - 1].id) && !mid[0].accepted.has(many[N - 1].id));
+});
+
+test('presence: an offline trainer is not waited for, one back online is, in the default plan', () => {
+  const c = cfg();
+  let s = step(c, initialState({ head, model }), { type: 'open', now: 0 }).state;
+  s = step(c, s, { type: 'presence', device: devs[2].id, online: false, now: 1 }).state;
+  s = step(c, s, { type: 'update', device: devs[0].id, bytes: upd(0, 1, model), now: 2 }).state;
+  s = step(c, s, { type: 'presence', device: devs[2].id, online: true, now: 3 }).state;
+  s = step(c, s, { type: 'update', device: devs[1].id, bytes: upd(1, 1, model), now: 4 }).state;
+  assert.equal(s.phase, 'collecting', 'dev 2 is back: the round waits for it');
+  const off = step(c, s, { type: 'presence', device: devs[2].id, online: false, now: 5 });
+  assert.equal(off.state.phase, 'deciding', 'dev 2 gone again: every other trainer has an update, the round closes');
+  assert.deepEqual(kinds(off.effects), ['closed']);
 });

@@ -19,6 +19,7 @@ import { contentOf, contentBodies, blockBodies, type Evaluate, type RoundContent
 import type { RoundReward } from './reward.js';
 import type { Rejection, RoundSummary } from './summary.js';
 import type { Approval } from '../../protocol/announcement.js';
+import { AppendMap, AppendSet } from './append-map.js';
 
 /** Registered identities, read from the chain's state (updated only when a block is final). */
 export interface Registry {
@@ -70,7 +71,10 @@ export interface RoundConfig {
 
 export type Phase = 'idle' | 'collecting' | 'deciding' | 'done';
 
-/** The machine's state. Treat as immutable: `step` returns a new one. */
+/** The machine's state. Treat as immutable: `step` returns a new one. The per-round
+ *  collections (`accepted`, `hashes`, `settled`) are AppendMap / AppendSet values, so admitting
+ *  an update adds to them in O(1) amortised without copying (append-map.ts); a state built by
+ *  hand with plain Maps and Sets works too (they are converted once). */
 export interface RoundState {
   round: number;
   phase: Phase;
@@ -134,7 +138,7 @@ export interface StepResult { state: RoundState; effects: RoundEffect[] }
 export function initialState(o: { round?: number; head: Head; model: Uint8Array; committee?: readonly string[]; trust?: ReadonlyMap<string, number> }): RoundState {
   return {
     round: o.round ?? 1, phase: 'idle', head: o.head, model: o.model, modelHash: sha256(o.model), header: decodeModel(o.model).header,
-    committee: [...(o.committee ?? [])], trust: new Map(o.trust ?? []), trainers: [], accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {}, settled: new Set(), early: [], offline: new Set(),
+    committee: [...(o.committee ?? [])], trust: new Map(o.trust ?? []), trainers: [], accepted: AppendMap.empty(), hashes: AppendMap.empty(), rejected: [], rejectedCounts: {}, settled: AppendSet.empty(), early: [], offline: new Set(),
     received: 0, bytesIn: 0, openedAt: 0, closedAt: 0,
   };
 }
@@ -168,8 +172,8 @@ function onOpen(cfg: RoundConfig, s: RoundState, now: number): StepResult {
   }
   const plan = cfg.plan ? cfg.plan(s.round, s.committee) : defaultPlan(cfg, s.committee, s.offline);
   let state: RoundState = {
-    ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: new Map(), hashes: new Map(), rejected: [], rejectedCounts: {},
-    settled: new Set(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
+    ...s, phase: 'collecting', trainers: plan.trainers, committee: plan.committee, accepted: AppendMap.empty(), hashes: AppendMap.empty(), rejected: [], rejectedCounts: {},
+    settled: AppendSet.empty(), early: [], received: 0, bytesIn: 0, openedAt: now, closedAt: 0,
   };
   const effects: RoundEffect[] = [
     { type: 'announce', round: s.round, model: s.model, done: false, plan, head: s.head },
@@ -203,15 +207,16 @@ function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8A
   if (s.phase === 'idle') return v.ok ? (s.early.length < maxEarly(cfg) ? same({ ...s, early: [...s.early, [device, bytes]] }) : reject(cfg, s, v.update.deviceId, 'early_full', `queue of updates for later rounds is full (${maxEarly(cfg)})`, bytes.length, now)) : reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   if (!v.ok) return reject(cfg, s, v.deviceId ?? device, v.reason, v.detail, bytes.length, now);
   const u = v.update;
-  if (!s.trainers.includes(u.deviceId)) return reject(cfg, s, u.deviceId, 'not_selected', `${u.deviceId} is not a trainer in round ${s.round}`, bytes.length, now);
+  if (!memberSet(s.trainers).has(u.deviceId)) return reject(cfg, s, u.deviceId, 'not_selected', `${u.deviceId} is not a trainer in round ${s.round}`, bytes.length, now);
   const det = cfg.detect ?? { copies: true, noProgress: true };
   if (det.noProgress && bytesEqual(u.updateHash, s.modelHash)) return reject(cfg, s, u.deviceId, 'no_progress', 'update is the unchanged global model (free rider)', bytes.length, now);
   const h = toHex(u.updateHash);
   const first = s.hashes.get(h);
   if (det.copies && first !== undefined) return reject(cfg, s, u.deviceId, 'copied_update', `model identical to ${first}'s update (lazy copy, 004 §IV-A)`, bytes.length, now);
-  const accepted = new Map(s.accepted).set(u.deviceId, u);
-  const hashes = first === undefined ? new Map(s.hashes).set(h, u.deviceId) : s.hashes;
-  const state: RoundState = { ...s, accepted, hashes, settled: new Set(s.settled).add(u.deviceId), received: s.received + 1, bytesIn: s.bytesIn + bytes.length };
+  // O(1) amortised: the collections share their storage with the previous state (append-map.ts)
+  const accepted = AppendMap.of(s.accepted).with(u.deviceId, u);
+  const hashes = first === undefined ? AppendMap.of(s.hashes).with(h, u.deviceId) : s.hashes;
+  const state: RoundState = { ...s, accepted, hashes, settled: AppendSet.of(s.settled).with(u.deviceId), received: s.received + 1, bytesIn: s.bytesIn + bytes.length };
   const effects: RoundEffect[] = [{ type: 'ack', device: u.deviceId, round: s.round, accepted: true, reason: 'ok' }];
   if (complete(cfg, state)) { const c = close(state, now); return { state: c.state, effects: [...effects, ...c.effects] }; }
   return { state, effects };
@@ -220,6 +225,15 @@ function onUpdate(cfg: RoundConfig, s: RoundState, device: string, bytes: Uint8A
 /** Most rejections a round keeps as a sample by default (a flood of 98,224 once made a 10.9 MB summary). */
 export const MAX_REJECTION_SAMPLE = 256;
 const maxEarly = (cfg: RoundConfig) => cfg.maxEarly ?? 4 * cfg.devices.length;
+
+const memberSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** The members of an id list as a set, built once per list (plans and device lists are never
+ *  mutated), so membership tests on the admission path are O(1) instead of a scan. */
+function memberSet(ids: readonly string[]): ReadonlySet<string> {
+  let m = memberSets.get(ids);
+  if (!m) memberSets.set(ids, (m = new Set(ids)));
+  return m;
+}
 
 /** Counts one rejection and keeps it in the bounded sample, its detail escaped (device-controlled text). */
 function noteRejection(cfg: RoundConfig, s: Pick<RoundState, 'rejected' | 'rejectedCounts'>, r: Rejection): Pick<RoundState, 'rejected' | 'rejectedCounts'> {
@@ -231,7 +245,7 @@ function noteRejection(cfg: RoundConfig, s: Pick<RoundState, 'rejected' | 'rejec
 }
 
 function reject(cfg: RoundConfig, s: RoundState, device: string, reason: string, detail: string, bytes: number, now: number): StepResult {
-  const settled = cfg.complete === 'accounted' && s.trainers.includes(device) ? new Set(s.settled).add(device) : s.settled;
+  const settled = cfg.complete === 'accounted' && memberSet(s.trainers).has(device) ? AppendSet.of(s.settled).with(device) : s.settled;
   detail = escapeText(detail);
   const state: RoundState = { ...s, ...noteRejection(cfg, s, { device, reason, detail }), settled, received: s.received + 1, bytesIn: s.bytesIn + bytes };
   const effects: RoundEffect[] = [{ type: 'reject', round: s.round, device, reason, detail }, { type: 'ack', device, round: s.round, accepted: false, reason }];
@@ -241,8 +255,8 @@ function reject(cfg: RoundConfig, s: RoundState, device: string, reason: string,
 
 function onAbsent(cfg: RoundConfig, s: RoundState, devices: readonly string[], now: number): StepResult {
   if (s.phase !== 'collecting') return same(s);
-  const settled = new Set(s.settled);
-  for (const d of devices) settled.add(d);
+  let settled = AppendSet.of(s.settled);
+  for (const d of devices) settled = settled.with(d);
   const state = { ...s, settled };
   return complete(cfg, state) ? close(state, now) : same(state);
 }
@@ -250,17 +264,21 @@ function onAbsent(cfg: RoundConfig, s: RoundState, devices: readonly string[], n
 function complete(cfg: RoundConfig, s: RoundState): boolean {
   if (s.phase !== 'collecting') return false;
   const done = cfg.complete === 'accounted' ? s.settled : s.accepted;
+  // Necessary condition first, O(1): every trainer done or offline needs |done| + |offline| ≥
+  // |trainers|. The O(trainers) scan then runs only in a round's last steps, not on every update.
+  if (done.size + s.offline.size < s.trainers.length) return false;
   return s.trainers.every((d) => done.has(d) || s.offline.has(d));
 }
 
 /** Presence: an offline device is not waited for (this round) nor selected (later ones). */
 function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boolean, now: number): StepResult {
-  if (!cfg.devices.includes(device) || s.offline.has(device) === !online) return same(s);
+  if (!memberSet(cfg.devices).has(device) || s.offline.has(device) === !online) return same(s);
   const offline = new Set(s.offline);
   if (online) offline.delete(device); else offline.add(device);
   let state: RoundState = { ...s, offline };
   // A device that comes online while the round collects joins it (default selection only).
-  if (online && s.phase === 'collecting' && !cfg.plan && !s.trainers.includes(device) && defaultPlan(cfg, s.committee, offline).trainers.includes(device)) {
+  // (defaultPlan's rule for one device: a registered, present device trains unless seated on a separate committee)
+  if (online && s.phase === 'collecting' && !cfg.plan && !memberSet(s.trainers).has(device) && !(cfg.engine.caps.committee === 'separate' && !cfg.engine.caps.membersTrain && s.committee.includes(device))) {
     state = { ...state, trainers: [...s.trainers, device] };
   }
   return complete(cfg, state) ? close(state, now) : same(state);
@@ -364,11 +382,16 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
   const model = content.model ?? s.model;
   const evaluation = content.evaluation ?? (content.model ? undefined : cfg.evaluate?.(model));
   const accepted = new Set(d.accepted);
-  let rej: Pick<RoundState, 'rejected' | 'rejectedCounts'> = { rejected: [...s.rejected], rejectedCounts: { ...s.rejectedCounts } };
+  // one copy of the sample and counts for the whole loop (noteRejection per update would copy them per update)
+  const rej = { rejected: [...s.rejected], rejectedCounts: { ...s.rejectedCounts } };
+  const pool = e.pool && new Set(e.pool);
   for (const u of [...s.accepted.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1))) {
     if (accepted.has(u.deviceId)) continue;
-    if (e.pool && !e.pool.includes(u.deviceId)) rej = noteRejection(cfg, rej, { device: u.deviceId, reason: 'late', detail: 'admitted after the round was decided' });
-    else rej = noteRejection(cfg, rej, { device: u.deviceId, ...(cfg.engine.explain?.(u.deviceId, d) ?? { reason: `${cfg.engine.name}_rejected`, detail: `not accepted by the ${cfg.engine.name} engine` }) });
+    const r = pool && !pool.has(u.deviceId)
+      ? { device: u.deviceId, reason: 'late', detail: 'admitted after the round was decided' }
+      : { device: u.deviceId, ...(cfg.engine.explain?.(u.deviceId, d) ?? { reason: `${cfg.engine.name}_rejected`, detail: `not accepted by the ${cfg.engine.name} engine` }) };
+    if (rej.rejected.length < (cfg.maxRejections ?? MAX_REJECTION_SAMPLE)) rej.rejected.push({ ...r, detail: escapeText(r.detail) });
+    rej.rejectedCounts[r.reason] = (rej.rejectedCounts[r.reason] ?? 0) + 1;
   }
   const rejectedTotal = Object.values(rej.rejectedCounts).reduce((a, b) => a + b, 0);
   const summary: RoundSummary = {

@@ -7,7 +7,7 @@ import { WASM_PAGE } from '../../boards/firmware/pages.js';
 import { sha256 } from '../../protocol/bytes.js';
 import { DeviceSigner } from '../../boards/firmware/signer.js';
 import { privatizeParams } from '../../boards/firmware/dp.js';
-import { decodeModel, encodeModel, type ModelHeader } from '../../protocol/model-blob.js';
+import { decodeModel, encodeModel, quantBytes, type ModelHeader } from '../../protocol/model-blob.js';
 import { demoSeed } from '../../protocol/keys.js';
 import { ATTACKS, type Attack } from '../attacks/index.js';
 import type { AttackerSpec } from '../scenario/schema.js';
@@ -41,6 +41,13 @@ export function boardPages(o: BoardOptions, spec: ModelSpec): number {
   probe.score(blob);
   probe.sign(g, t.params, t.loss);
   return Math.ceil(probe.wasmBytes / WASM_PAGE);
+}
+
+/** Whether two blobs of equal length agree on their first `n` bytes (header and scales). */
+function sameQuant(a: Uint8Array, b: Uint8Array, n: number): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The round's global model as decoded once per worker. */
@@ -78,8 +85,31 @@ export class Board {
   /** Honest local training from the round's model in the firmware; returns the trained params and loss. */
   trainHonest(g: RoundModel, epochs: number): { params: Int32Array; loss: number } {
     this.kernel.load(g.blob);
-    const r = this.kernel.train(this.data, { epochs, batch: this.o.train.batch, lr: this.o.train.lr, seed: mix(this.o.seed, 1, g.round, this.o.index) });
+    const r = this.kernel.train(this.data, this.trainOptions(g, epochs));
     return { params: decodeModel(this.kernel.export()).params, loss: r.loss };
+  }
+
+  /** This round's signed update from a board that trains and crafts nothing (honest, or an
+   *  attack on its data only, such as label flipping). Without DP it signs the blob the firmware
+   *  exported as is: the same bytes as `sign(g, produce(…).params)` (the header and scales are the
+   *  round model's, checked below), without decoding the blob to params and encoding it back,
+   *  which was a quarter of a board's round. Otherwise it takes the general path. */
+  update(g: RoundModel, epochs: number, trainers: number, colluders: number): Uint8Array {
+    const a = this.attack;
+    if (!this.o.dp && (!a || (a.trains && !a.craft))) {
+      this.kernel.load(g.blob);
+      const r = this.kernel.train(this.data, this.trainOptions(g, epochs));
+      const model = this.kernel.export();
+      if (sameQuant(model, g.blob, quantBytes(g.header))) return this.signModel(g, model, { loss_u: Math.round(r.loss * 1e6) });
+      const p = this.produce(g, epochs, trainers, colluders);
+      return this.sign(g, p.params, p.loss);
+    }
+    const p = this.produce(g, epochs, trainers, colluders);
+    return this.sign(g, p.params, p.loss);
+  }
+
+  private trainOptions(g: RoundModel, epochs: number) {
+    return { epochs, batch: this.o.train.batch, lr: this.o.train.lr, seed: mix(this.o.seed, 1, g.round, this.o.index) };
   }
 
   /** The params this board signs this round (honest, or crafted by its attack). LIE boards get
@@ -111,7 +141,10 @@ export class Board {
       p = r.params;
       metrics.eps_m = r.epsM;
     }
-    const model = encodeModel(g.header, p);
+    return this.signModel(g, encodeModel(g.header, p), metrics, n);
+  }
+
+  private signModel(g: RoundModel, model: Uint8Array, metrics: Record<string, number>, n = this.data.n): Uint8Array {
     return this.signer.signUpdate(this.kid, { task: this.o.task, round: g.round, base: g.hash, n, model, ctr: ++this.counter, metrics });
   }
 

@@ -12,12 +12,18 @@ import type { ModelHeader } from '../../protocol/model-blob.js';
 export interface FleetOptions {
   scenario: Scenario; roles: Int16Array; shards: SharedShards; brokerUrl: string; task: string;
   gatewayPublicRaw: Uint8Array; chain: Uint8Array; workers?: number;
+  /** Run only slice `index` of `of` (boards i with i mod of = index): one of several board
+   *  processes against one broker (sim/fleet/slice.ts). Default: every board. */
+  slice?: { index: number; of: number };
   /** The round's global params and header, for the collective (LIE) step. */
   roundModel(round: number): { params: Int32Array; header: ModelHeader };
   /** Trainers and LIE colluders among them, per round. */
   roundCounts(round: number): { trainers: number; colluders: number };
   onError(message: string): void;
 }
+
+/** Worker ids of slice k are k·MAX_WORKERS_PER_SLICE + w (MQTT client ids must not collide). */
+const MAX_WORKERS_PER_SLICE = 1024;
 
 export interface FleetStats { boards: number; workers: number; wasmBytes: number; workerHeapBytes: number }
 
@@ -28,20 +34,28 @@ export class Fleet {
   private stats: ((s: FromWorker & { t: 'stats' }) => void) | undefined;
   readonly count: number;
 
+  /** The boards this fleet (or its slice) runs. */
+  readonly boards: number[] = [];
+
   constructor(private readonly o: FleetOptions) {
-    this.count = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.scenario.devices.count));
+    const sl = o.slice ?? { index: 0, of: 1 };
+    if (!(Number.isInteger(sl.of) && sl.of >= 1 && Number.isInteger(sl.index) && sl.index >= 0 && sl.index < sl.of)) throw new RangeError(`fleet slice ${sl.index}/${sl.of}: expected 0 ≤ index < of`);
+    // the collective step pools the honest updates of every colluder in one process
+    if (sl.of > 1 && o.scenario.attackers.some((a) => COLLECTIVE_TYPES.has(a.type))) throw new RangeError('collective attacks (LIE, ALIE, IPM, min-max, min-sum, adaptive) need the whole fleet in one process');
+    for (let i = sl.index; i < o.scenario.devices.count; i += sl.of) this.boards.push(i);
+    this.count = Math.max(1, Math.min(o.workers ?? availableParallelism(), this.boards.length));
   }
 
-  /** Spawns the workers; board i goes to worker i mod W. Returns the slowest worker's set-up time. */
+  /** Spawns the workers; the k-th board of the fleet (or slice) goes to worker k mod W. Returns
+   *  the slowest worker's set-up time. Worker ids are unique across the slices of one fleet. */
   async start(): Promise<number> {
-    const n = this.o.scenario.devices.count;
     const url = new URL('./worker.js', import.meta.url);
     const ready: Promise<number>[] = [];
+    const base = (this.o.slice?.index ?? 0) * MAX_WORKERS_PER_SLICE;
     for (let w = 0; w < this.count; w++) {
-      const boards: number[] = [];
-      for (let i = w; i < n; i += this.count) boards.push(i);
+      const boards = this.boards.filter((_, k) => k % this.count === w);
       const init: WorkerInit = {
-        worker: w, boards, scenario: this.o.scenario, roles: this.o.roles, shards: this.o.shards,
+        worker: base + w, boards, scenario: this.o.scenario, roles: this.o.roles, shards: this.o.shards,
         brokerUrl: this.o.brokerUrl, task: this.o.task, gatewayPublicRaw: this.o.gatewayPublicRaw, chain: this.o.chain,
       };
       const worker = new Worker(fileURLToPath(url), { workerData: init });
@@ -56,6 +70,12 @@ export class Fleet {
       worker.on('error', (e) => this.o.onError(`worker ${w}: ${e.stack ?? e}`));
     }
     return Math.max(...(await Promise.all(ready)));
+  }
+
+  /** Whether worker id `w` (as in its done markers) is one of this fleet's. */
+  ownsWorker(w: number): boolean {
+    const base = (this.o.slice?.index ?? 0) * MAX_WORKERS_PER_SLICE;
+    return w >= base && w < base + this.count;
   }
 
   private onMessage(m: FromWorker): void {

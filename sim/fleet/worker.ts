@@ -26,6 +26,7 @@ import { Board, boardPages, type RoundModel, type BoardOptions } from './board.j
 import { shardView, type SharedShards } from './shards.js';
 import { available, lost, boardRoundSeconds, type Link } from './link.js';
 import { rngFor } from './seeds.js';
+import { fullGc } from './heap.js';
 
 export interface WorkerInit {
   worker: number; boards: number[]; scenario: Scenario; roles: Int16Array; shards: SharedShards;
@@ -91,6 +92,14 @@ const serial = (f: () => Promise<void> | void) => { chain = chain.then(f).catch(
 
 const publish = (topic: string, payload: Uint8Array) => client.publish(topic, payload, { qos: 1 });
 
+/** Boards trained between two turns of the event loop. Training is synchronous: without a turn
+ *  the MQTT client writes nothing until the worker's whole round is done, and the gateway, idle
+ *  until then, admits every update after the fleet has finished (the fleet's and the gateway's
+ *  work ran one after the other, each side idle half the round). */
+const BOARDS_PER_TURN = 8;
+let sinceTurn = 0;
+const turn = (): Promise<void> | undefined => (++sinceTurn >= BOARDS_PER_TURN ? (sinceTurn = 0, new Promise((res) => setImmediate(res))) : undefined);
+
 /** Trains, attacks and publishes this worker's part of round r. */
 async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
   const mine = plan.trainers.filter((i) => boards.has(i));
@@ -116,8 +125,8 @@ async function runRound(plan: PlanMsg, g: RoundModel): Promise<void> {
     if (b.attack?.silent) { unavailable.push(i); continue; }
     if (b.attack?.copies) { lazy.push(b); continue; }
     if (b.attack?.collective) { const t = b.trainHonest(g, plan.epochs); lie.push({ b, honest: t.params, loss: t.loss }); continue; }
-    const r = b.produce(g, plan.epochs, plan.trainers.length, colluders);
-    emit(b, b.sign(g, r.params, r.loss));
+    emit(b, b.update(g, plan.epochs, plan.trainers.length, colluders));
+    await turn();
   }
   if (hasCollective) {
     const reply = new Promise<Int32Array | null>((res) => { collectiveReply = res; });
@@ -225,6 +234,7 @@ function onMessage(topic: string, bytes: Uint8Array): void {
 port.on('message', (m: ToWorker) => {
   if (m.t === 'collective') { collectiveReply?.(m.params); collectiveReply = undefined; }
   else if (m.t === 'stats') {
+    fullGc();
     let wasm = 0;
     for (const b of boards.values()) wasm += b.wasmBytes;
     const h = getHeapStatistics();
