@@ -209,7 +209,10 @@ export class BftFinality implements Finality {
     if (h > this.height + 1) { this.requestSync(); return; }
     const proposer = block.header.proposer;
     const key = this.o.gateways.get(proposer);
-    if (!key || !verifySig(key, proposerSigningBytes(block.hash), block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    const signed = proposerSigningBytes(block.hash);
+    if (!key || !verifySig(key, signed, block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    // checked here once: the import of this block at finality does not verify it again
+    this.o.ledger.verdicts.record(key, signed, block.sig);
     this.heard.add(proposer);
     // Two signed proposals by one gateway at one height: equivocation evidence (proposer signatures).
     const seenKey = `${h}/${proposer}`;
@@ -312,6 +315,8 @@ export class BftFinality implements Finality {
     if (v.height <= this.height) return;
     const r = this.votes.add(v);
     if (r.kind === 'new' || r.kind === 'equivocation') this.heard.add(v.id);
+    // the book verified this approval: the ledger's quorum check at import need not again
+    if (r.kind === 'new') this.o.ledger.verdicts.record(this.o.gateways.get(v.id)!, approvalSigningBytes(v.hash), v.sig);
     if (r.kind === 'equivocation') this.record(r.evidence);
     if (r.kind !== 'new') return;
     if (v.height > this.height + 1) { this.requestSync(); return; }

@@ -26,15 +26,19 @@ import { checkEnvelope } from './envelope-check.js';
 import { pruneChain } from './prune.js';
 import { txProof, type TxProof } from './proofs.js';
 import { supplyReport, type SupplyReport } from './supply.js';
-import { ownSignatures } from './verdicts.js';
+import { ownSignatures, SignatureVerdicts } from './verdicts.js';
+import { verifySig, type KnownSig } from './signer.js';
 import { SigBatch, sigPool } from './sig-pool.js';
 
 /** Blocks with at least this many transactions have their signatures checked on the pool. */
 const PARALLEL_IMPORT_TXS = 256;
 
 // Blocks this gateway builds itself (append, propose) skip re-verifying its own signatures;
-// importBlock and verify pass nothing and check every one.
+// importBlock consults only the ledger's own verdicts; verify passes nothing and checks every one.
 const knownSig = (pk: Uint8Array, msg: Uint8Array, sig: Uint8Array) => ownSignatures.known(pk, msg, sig);
+
+/** Verdicts one ledger keeps: a 1,000-update block's signatures several times over. */
+export const MAX_LEDGER_VERDICTS = 1 << 14;
 
 export interface LedgerOptions {
   /** Required to create a new chain; when given for an existing one it must match block 0. */
@@ -57,6 +61,15 @@ export class Ledger {
   private headHashValue!: Uint8Array;
   private genesisHashValue!: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Signatures this gateway made or verified itself, kept in memory only (never stored or sent):
+   *  the transactions and proposer signature of a block it proposed, and the proposal and vote
+   *  signatures its finality checked (bft.ts). `importBlock` does not verify these a second time;
+   *  every other signature it verifies, and `verify` verifies all. Record only signatures this
+   *  process verified or made: a verdict is bound to the key, the signed bytes' hash and the
+   *  signature (verdicts.ts). Per ledger, not per process, so gateways sharing a process (the
+   *  benchmarks, the simulator) never vouch for each other. */
+  readonly verdicts = new SignatureVerdicts(MAX_LEDGER_VERDICTS);
+  private readonly knownHere: KnownSig = (pk, msg, sig) => this.verdicts.known(pk, msg, sig);
 
   private constructor(
     private readonly store: ChainStore,
@@ -204,7 +217,7 @@ export class Ledger {
       header, hash, sig: proposer.sign(proposerSigningBytes(hash)),
       approvals: (approvers ?? []).map((a) => ({ id: a.id, sig: a.sign(approvalSigningBytes(hash)) })), txs,
     };
-    checkSealedHeader({ header: this.headHeader, hash: this.headHashValue }, block, this.state, chainId);
+    checkSealedHeader({ header: this.headHeader, hash: this.headHashValue }, block, this.state, chainId, knownSig);
     await this.checkEnvelopes(txs);
     await this.commit(block, ex);
     return block;
@@ -219,7 +232,14 @@ export class Ledger {
       if (txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${txs.length} transactions`);
       const height = this.height + 1;
       checkLayout(height, txs, this.state);
-      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId, knownSig });
+      // every transaction signature is now known good (own, or verified here): remembered for
+      // the import of this block once it is final
+      const remember: KnownSig = (pk, msg, sig) => {
+        const ok = knownSig(pk, msg, sig) || verifySig(pk, msg, sig);
+        if (ok) this.verdicts.record(pk, msg, sig);
+        return ok;
+      };
+      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId, knownSig: remember });
       let header: Header = {
         v: HEADER_VERSION, chainId: this.chainId, height, prev: this.headHashValue, time: timestamp,
         txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons: consensus,
@@ -227,7 +247,9 @@ export class Ledger {
       const engine = sealRuleFor(this.state);
       if (engine.seal) header = engine.seal(header);
       const hash = headerHash(header);
-      return { header, hash, sig: proposer.sign(proposerSigningBytes(hash)), approvals: [], txs } as Block;
+      const msg = proposerSigningBytes(hash), sig = proposer.sign(msg);
+      this.verdicts.record(proposer.publicKey, msg, sig);
+      return { header, hash, sig, approvals: [], txs } as Block;
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -237,10 +259,13 @@ export class Ledger {
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {
       const block = b instanceof Uint8Array ? decodeBlock(b) : b;
-      // Every signature is verified; a large block's go to the worker pool (sig-pool.ts) and
-      // the block is committed only if all of them verify.
+      // Every signature this gateway has not itself made or verified (verdicts) is verified; a
+      // large block's go to the worker pool (sig-pool.ts) and the block is committed only if all
+      // of them verify.
       const batch = block.txs.length >= PARALLEL_IMPORT_TXS ? new SigBatch() : undefined;
-      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, batch?.defer);
+      const known = this.knownHere;
+      const txKnown: KnownSig = batch ? (pk, msg, sig) => known(pk, msg, sig) || batch.defer(pk, msg, sig) : known;
+      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, txKnown, known);
       if (batch) {
         const bad = await sigPool().verify(batch);
         if (bad >= 0) throw new LedgerError('bad_signature', `signature of tx ${bad} in block ${block.header.height} does not verify`);
