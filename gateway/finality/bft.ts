@@ -230,7 +230,12 @@ export class BftFinality implements Finality {
     // Bounded: an equivocating gateway may sign any number of rival blocks; two per gateway and
     // height are enough to keep the honest one and the evidence.
     if (!at.has(k) && at.size >= 2 * this.gwIds.length) throw Object.assign(new Error(`more than ${at.size} proposals at height ${h}`), { reason: 'too_many_proposals' });
-    if (!at.has(k)) at.set(k, { p, block });
+    if (!at.has(k)) {
+      at.set(k, { p, block });
+      // its transaction signatures are checked on the worker pool while the votes come in, so
+      // the import at finality need not check them on the event loop (ledger/preverify.ts)
+      if (block.header.proposer !== this.o.id) void this.o.ledger.preverify(block);
+    }
     this.checkPending(h, k);
   }
 

@@ -29,6 +29,7 @@ import { supplyReport, type SupplyReport } from './supply.js';
 import { ownSignatures, SignatureVerdicts } from './verdicts.js';
 import { verifySig, type KnownSig } from './signer.js';
 import { SigBatch, sigPool } from './sig-pool.js';
+import { preverifyTxs } from './preverify.js';
 
 /** Blocks with at least this many transactions have their signatures checked on the pool. */
 const PARALLEL_IMPORT_TXS = 256;
@@ -253,6 +254,14 @@ export class Ledger {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Verifies the transaction signatures of a block proposed for the next height on the
+   *  worker pool, ahead of its import, and keeps those that verify as this ledger's verdicts
+   *  (preverify.ts). Resolves with how many verified; never rejects, commits nothing. */
+  preverify(block: Block): Promise<number> {
+    if (block.header.height !== this.height + 1) return Promise.resolve(0);
+    return preverifyTxs(this.state, block.txs, this.verdicts);
   }
 
   /** Validates and commits a block received from a peer (wire bytes or decoded). */
