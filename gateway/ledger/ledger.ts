@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerError } from './errors.js';
-import { bytesEqual, sha256 } from '../../protocol/bytes.js';
+import { bytesEqual, sha256, toHex } from '../../protocol/bytes.js';
 import { StateDb, type StateReader, type StateProof } from './state.js';
 import { getDevice, getManager, getBalance, getReputation, getTask, getBid, getModel, type DeviceRecord } from './records.js';
 import type { Signer } from './signer.js';
@@ -32,7 +32,9 @@ import { SigBatch, sigPool } from './sig-pool.js';
 import { preverifyTxs } from './preverify.js';
 
 /** Blocks with at least this many transactions have their signatures checked on the pool. */
-const PARALLEL_IMPORT_TXS = 256;
+const PARALLEL_IMPORT_TXS = 32;
+/** Preverifications kept waiting for their block's import (one per proposal seen). */
+const MAX_PREVERIFY = 16;
 
 // Blocks this gateway builds itself (append, propose) skip re-verifying its own signatures;
 // importBlock consults only the ledger's own verdicts; verify passes nothing and checks every one.
@@ -71,6 +73,9 @@ export class Ledger {
    *  benchmarks, the simulator) never vouch for each other. */
   readonly verdicts = new SignatureVerdicts(MAX_LEDGER_VERDICTS);
   private readonly knownHere: KnownSig = (pk, msg, sig) => this.verdicts.known(pk, msg, sig);
+  /** Pool checks under way for proposed blocks (by block hash): their import waits for them
+   *  rather than verifying the same signatures on the event loop meanwhile. */
+  private readonly preverifying = new Map<string, Promise<number>>();
 
   private constructor(
     private readonly store: ChainStore,
@@ -260,14 +265,22 @@ export class Ledger {
    *  worker pool, ahead of its import, and keeps those that verify as this ledger's verdicts
    *  (preverify.ts). Resolves with how many verified; never rejects, commits nothing. */
   preverify(block: Block): Promise<number> {
-    if (block.header.height !== this.height + 1) return Promise.resolve(0);
-    return preverifyTxs(this.state, block.txs, this.verdicts);
+    // a small block's few checks cost less inline than a round trip to a busy worker
+    if (block.header.height !== this.height + 1 || block.txs.length < PARALLEL_IMPORT_TXS) return Promise.resolve(0);
+    const k = toHex(block.hash);
+    const had = this.preverifying.get(k);
+    if (had) return had;
+    const p = preverifyTxs(this.state, block.txs, this.verdicts).finally(() => this.preverifying.delete(k));
+    if (this.preverifying.size >= MAX_PREVERIFY) this.preverifying.delete(this.preverifying.keys().next().value!);
+    this.preverifying.set(k, p);
+    return p;
   }
 
   /** Validates and commits a block received from a peer (wire bytes or decoded). */
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {
       const block = b instanceof Uint8Array ? decodeBlock(b) : b;
+      await this.preverifying.get(toHex(block.hash));
       // Every signature this gateway has not itself made or verified (verdicts) is verified; a
       // large block's go to the worker pool (sig-pool.ts) and the block is committed only if all
       // of them verify.
