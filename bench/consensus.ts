@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker } from '../gateway/broker.js';
-import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
+import { Ledger, registrationTx, nodeSigner, verifySig } from '../gateway/ledger/index.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
@@ -146,11 +146,23 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
 }
 
 export { one };
+
+/** One core's Ed25519 verifications per second (node:crypto): the anchor of this run. A round's
+ *  work is mostly signature checks (admission, votes, import), all on this one event loop. */
+function verifyRate(): number {
+  const s = nodeSigner('anchor', new Uint8Array(32).fill(5));
+  const m = new TextEncoder().encode('anchor'), sig = s.sign(m);
+  const t = performance.now();
+  for (let i = 0; i < 2000; i++) verifySig(s.publicKey, m, sig);
+  return Math.round(2000 / ((performance.now() - t) / 1000));
+}
+
 const suite: BenchSuite = {
   name: 'consensus',
   async run(log) {
     const rows: [string, string, string][] = [];
     const json: Record<string, number | string> = {};
+    const anchorBefore = verifyRate();
     for (const engine of ['fedavg', 'committee', 'poq', 'pow'] as EngineName[]) {
       for (const devices of [10, 100, 1000]) {
         for (const G of [4, 7]) {
@@ -189,6 +201,8 @@ const suite: BenchSuite = {
       }
       rows.push([`growth_${engine}`, '', parts.join(', ')]);
     }
+    json.anchor_ed25519_verify_per_s_consensus_run = Math.round((anchorBefore + verifyRate()) / 2);
+    rows.push(['anchor', String(json.anchor_ed25519_verify_per_s_consensus_run), 'Ed25519 verifications/s on one core, mean of before and after the rounds above']);
     // The issue's target configuration again with the full MNIST model (784 inputs, 7,850 params).
     for (const engine of ['committee'] as EngineName[]) {
       const f = await one(engine, 100, 4, 1, 784);
