@@ -217,8 +217,8 @@ export class BftFinality implements Finality {
   // ---- checking proposals and voting ----
   private async onProposal(p: M.Proposal): Promise<void> {
     // the echo of our own proposal (any view): already pending with our decision (propose)
-    const mine = this.proposed.get(p.height);
-    if (mine && bytesEqual(mine.block, p.block) && this.pending.get(p.height)?.get(toHex(this.built.get(p.height)?.hash ?? new Uint8Array(0)))?.decision) return;
+    const mine = this.proposed.get(p.height), own = this.built.get(p.height);
+    if (mine && own && bytesEqual(mine.block, p.block) && this.pending.get(p.height)?.get(toHex(own.hash))?.decision) return;
     const block = decodeBlock(p.block);
     const h = block.header.height;
     if (h <= this.height) return;
@@ -249,8 +249,9 @@ export class BftFinality implements Finality {
     if (!at.has(k)) {
       at.set(k, { p, block });
       // its transaction signatures are checked on the worker pool while the votes come in, so
-      // the import at finality need not check them on the event loop (ledger/preverify.ts)
-      if (block.header.proposer !== this.o.id) void this.o.ledger.preverify(block);
+      // the import at finality need not check them on the event loop (ledger/preverify.ts);
+      // not under PoW, where every miner proposes and all but one block are discarded
+      if (!this.miner && block.header.proposer !== this.o.id) void this.o.ledger.preverify(block);
     }
     this.checkPending(h, k);
   }
