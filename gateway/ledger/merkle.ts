@@ -12,8 +12,11 @@ export function leafHash(data: Uint8Array): Uint8Array {
   return sha256(b);
 }
 
-/** Interior node: SHA-256(0x01 || l || r), the state tree's inner hash. */
-const nodeHash = innerHash;
+/** Interior node: SHA-256(0x01 || l || r), the state tree's inner hash (as a plain Uint8Array). */
+function nodeHash(l: Uint8Array, r: Uint8Array): Uint8Array {
+  const d = innerHash(l, r);
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+}
 
 /** Merkle Tree Hash of `items` (RFC 9162 §2.1.1); the empty tree hashes to SHA-256(""). */
 export function merkleRoot(items: readonly Uint8Array[]): Uint8Array {
