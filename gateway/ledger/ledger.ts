@@ -290,7 +290,11 @@ export class Ledger {
       const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, txKnown, known);
       if (batch) {
         const bad = await sigPool().verify(batch);
-        if (bad >= 0) throw new LedgerError('bad_signature', `signature of tx ${bad} in block ${block.header.height} does not verify`);
+        if (bad >= 0) {
+          // the batch holds only the signatures without a verdict: name the transaction itself
+          const tx = block.txs.findIndex((t) => t.sig === batch.sig[bad]);
+          throw new LedgerError('bad_signature', `signature of tx ${tx} in block ${block.header.height} does not verify`);
+        }
       }
       await this.checkEnvelopes(block.txs);
       await this.commit(block, ex);
