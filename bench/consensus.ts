@@ -9,10 +9,11 @@
 // the global model) and answers the evidence protocols over the broker — BFLC score sheets, PoQ
 // reports and approvals — whose traffic is reported as the devices' evidence messages and bytes.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedBroker } from '../gateway/broker.js';
-import { Ledger, registrationTx, nodeSigner } from '../gateway/ledger/index.js';
+import { Ledger, registrationTx, nodeSigner, verifySig } from '../gateway/ledger/index.js';
 import { ed25519FromSeed, demoSeed } from '../protocol/keys.js';
 import { signSign1 } from '../protocol/cose.js';
 import { encodeUpdate } from '../protocol/update.js';
@@ -40,7 +41,22 @@ import type { BenchSuite } from './index.js';
 
 const TASK = 'bench-cons';
 
-interface Figures { ms: number; cpuMs: number; msgs: number; bytes: number; deviceMsgs: number; deviceBytes: number }
+interface Figures { ms: number; cpuMs: number; verifies: number; msgs: number; bytes: number; deviceMsgs: number; deviceBytes: number }
+
+// Ed25519 verifications on this thread (the one event loop all gateways share; the signature
+// pool's threads have their own node:crypto and are not counted): node:crypto's `verify` is
+// wrapped once, which every import of it sees (syncBuiltinESMExports). A deterministic figure
+// beside the timings, which a busy host moves by up to 2×.
+let verifications = 0;
+let counting = false;
+function countVerifications(): void {
+  if (counting) return;
+  counting = true;
+  const c = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const verify = c.verify;
+  c.verify = ((...a: Parameters<typeof verify>) => { verifications++; return verify(...a); }) as typeof verify;
+  syncBuiltinESMExports();
+}
 
 async function one(engine: EngineName, devices: number, G: number, rounds: number, inputs = 64): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cons-'));
@@ -119,13 +135,14 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   // every gateway subscribes before any opens round 1, or a fast fleet's updates reach only some
   // CPU time of this process from the first gateway's round close to the last gateway's
   // finality: the consensus work itself, independent of how busy the shared machine is.
-  const cpu = new Map<number, { start: number; done: number; ms: number }>();
+  countVerifications();
+  const cpu = new Map<number, { start: number; done: number; ms: number; v0: number; v: number }>();
   const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   for (const n of nodes) {
     const f = n.finality, d = n.driver;
     const closed = f.onClosed.bind(f), final = d.final.bind(d);
-    f.onClosed = (input) => { if (!cpu.has(input.round)) cpu.set(input.round, { start: cpuNow(), done: 0, ms: 0 }); closed(input); };
-    d.final = (x) => { const round = d.state().round; final(x); const c = cpu.get(round); if (c && ++c.done === G) c.ms = cpuNow() - c.start; };
+    f.onClosed = (input) => { if (!cpu.has(input.round)) cpu.set(input.round, { start: cpuNow(), done: 0, ms: 0, v0: verifications, v: 0 }); closed(input); };
+    d.final = (x) => { const round = d.state().round; final(x); const c = cpu.get(round); if (c && ++c.done === G) { c.ms = cpuNow() - c.start; c.v = verifications - c.v0; } };
   }
   for (const n of nodes) await n.driver.listen();
   for (const n of nodes) n.driver.begin();
@@ -141,16 +158,29 @@ async function one(engine: EngineName, devices: number, G: number, rounds: numbe
   rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   // Mean over the measured rounds (the first warms caches and JIT when there are several).
   const measured = s.length > 1 ? s.slice(1) : s;
-  const cpuMs = [...cpu.entries()].filter(([r]) => measured.some((x) => x.round === r)).map(([, c]) => c.ms);
-  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, cpuMs: cpuMs.reduce((a, x) => a + x, 0) / Math.max(1, cpuMs.length), msgs: msgs / s.length, bytes: bytes / s.length, deviceMsgs: device.msgs / s.length, deviceBytes: device.bytes / s.length };
+  const windows = [...cpu.entries()].filter(([r]) => measured.some((x) => x.round === r)).map(([, c]) => c);
+  const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
+  return { ms: measured.reduce((a, x) => a + x.consensusMs, 0) / measured.length, cpuMs: mean(windows.map((c) => c.ms)), verifies: mean(windows.map((c) => c.v)), msgs: msgs / s.length, bytes: bytes / s.length, deviceMsgs: device.msgs / s.length, deviceBytes: device.bytes / s.length };
 }
 
 export { one };
+
+/** One core's Ed25519 verifications per second (node:crypto): the anchor of this run. A round's
+ *  work is mostly signature checks (admission, votes, import), all on this one event loop. */
+function verifyRate(): number {
+  const s = nodeSigner('anchor', new Uint8Array(32).fill(5));
+  const m = new TextEncoder().encode('anchor'), sig = s.sign(m);
+  const t = performance.now();
+  for (let i = 0; i < 2000; i++) verifySig(s.publicKey, m, sig);
+  return Math.round(2000 / ((performance.now() - t) / 1000));
+}
+
 const suite: BenchSuite = {
   name: 'consensus',
   async run(log) {
     const rows: [string, string, string][] = [];
     const json: Record<string, number | string> = {};
+    const anchorBefore = verifyRate();
     for (const engine of ['fedavg', 'committee', 'poq', 'pow'] as EngineName[]) {
       for (const devices of [10, 100, 1000]) {
         for (const G of [4, 7]) {
@@ -160,12 +190,13 @@ const suite: BenchSuite = {
           json[`consensus_msgs_per_round_${key}`] = Math.round(f.msgs);
           json[`consensus_bytes_per_round_${key}`] = Math.round(f.bytes);
           json[`consensus_cpu_ms_per_round_${key}`] = Math.round(f.cpuMs * 10) / 10;
+          json[`consensus_loop_verifies_per_round_${key}`] = Math.round(f.verifies);
           if (engine === 'committee' || engine === 'poq') {
             json[`consensus_device_msgs_per_round_${key}`] = Math.round(f.deviceMsgs);
             json[`consensus_device_bytes_per_round_${key}`] = Math.round(f.deviceBytes);
           }
           const dev = engine === 'committee' || engine === 'poq' ? `; devices' evidence ${Math.round(f.deviceMsgs)} msgs, ${(f.deviceBytes / 1024).toFixed(1)} KiB` : '';
-          rows.push([key, `${f.ms.toFixed(1)} ms`, `${Math.round(f.msgs)} msgs, ${(f.bytes / 1024).toFixed(1)} KiB between gateways per round${dev}`]);
+          rows.push([key, `${f.ms.toFixed(1)} ms`, `cpu ${f.cpuMs.toFixed(0)} ms, ${Math.round(f.verifies)} Ed25519 verifications on the event loop; ${Math.round(f.msgs)} msgs, ${(f.bytes / 1024).toFixed(1)} KiB between gateways per round${dev}`]);
           log(`${key}: ${f.ms.toFixed(1)} ms, ${Math.round(f.msgs)} msgs, ${Math.round(f.bytes)} B`);
         }
       }
@@ -189,6 +220,8 @@ const suite: BenchSuite = {
       }
       rows.push([`growth_${engine}`, '', parts.join(', ')]);
     }
+    json.anchor_ed25519_verify_per_s_consensus_run = Math.round((anchorBefore + verifyRate()) / 2);
+    rows.push(['anchor', String(json.anchor_ed25519_verify_per_s_consensus_run), 'Ed25519 verifications/s on one core, mean of before and after the rounds above']);
     // The issue's target configuration again with the full MNIST model (784 inputs, 7,850 params).
     for (const engine of ['committee'] as EngineName[]) {
       const f = await one(engine, 100, 4, 1, 784);

@@ -1,11 +1,12 @@
 // Byte helpers shared by the ledger: SHA-256 (node:crypto), hex, comparison, big-endian keys.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** SHA-256 of `data` (FIPS 180-4), by OpenSSL: the gateway hashes every ≈ 16 KB update envelope
  *  and model, where the pure-JS hash cost ≈ 0.4 ms each (a 10,000-board round: ≈ 4 s). */
 export function sha256(data: Uint8Array): Uint8Array {
-  const d = createHash('sha256').update(data).digest();
-  return new Uint8Array(d);
+  // one-shot (no Hash object per call); a plain Uint8Array view of the digest, no copy
+  const d = hash('sha256', data, 'buffer');
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 /** Lower-case hex of `b`. */

@@ -66,6 +66,8 @@ export class BftFinality implements Finality {
   private readonly pending = new Map<number, Map<string, Pending>>();
   private readonly voted = new Map<number, string>();
   private readonly proposed = new Map<number, M.Proposal>();
+  /** The block we built per height and the decision it carries (our own needs no re-check). */
+  private readonly built = new Map<number, { hash: Uint8Array; decision: Decision; content: RoundContent }>();
   private readonly seenProposals = new Map<string, { hash: Uint8Array; sig: Uint8Array }>();
   private readonly proposers: string[] = [];
   private inbox: Promise<unknown> = Promise.resolve();
@@ -192,24 +194,41 @@ export class BftFinality implements Finality {
         committee: [...fx.input.committee], evidence: this.host.cfg.engine.encodeEvidence(fx.evidence),
       };
       this.proposed.set(h, p);
+      this.built.set(h, { hash: block.hash, decision: fx.decision, content: fx.content });
       this.sendProposal(p, block);
     }).catch((e) => this.host.log('warn', 'propose_failed', { detail: String(e?.message ?? e) }));
   }
 
   /** Publishes a proposal (a test subclass overrides this to equivocate or lie). */
-  protected sendProposal(p: M.Proposal, _block: Block): void {
+  protected sendProposal(p: M.Proposal, block: Block): void {
     this.publish(proposeTopic(this.task), M.encodeProposal(p));
+    // The block we built and sent needs no check against our own decision (the machine made it,
+    // the ledger ran its rules in propose): it is pending with that decision at once, so the
+    // echo of the proposal from the broker is neither decoded nor re-aggregated (onProposal).
+    const own = this.built.get(p.height);
+    if (!own || !bytesEqual(own.hash, block.hash)) return;
+    let at = this.pending.get(p.height);
+    if (!at) this.pending.set(p.height, (at = new Map()));
+    const pe: Pending = { p, block };
+    at.set(toHex(block.hash), pe);
+    this.decided(p.height, pe, own.decision, own.content);
   }
 
   // ---- checking proposals and voting ----
   private async onProposal(p: M.Proposal): Promise<void> {
+    // the echo of our own proposal (any view): already pending with our decision (propose)
+    const mine = this.proposed.get(p.height), own = this.built.get(p.height);
+    if (mine && own && bytesEqual(mine.block, p.block) && this.pending.get(p.height)?.get(toHex(own.hash))?.decision) return;
     const block = decodeBlock(p.block);
     const h = block.header.height;
     if (h <= this.height) return;
     if (h > this.height + 1) { this.requestSync(); return; }
     const proposer = block.header.proposer;
     const key = this.o.gateways.get(proposer);
-    if (!key || !verifySig(key, proposerSigningBytes(block.hash), block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    const signed = proposerSigningBytes(block.hash);
+    if (!key || !verifySig(key, signed, block.sig)) throw Object.assign(new Error(`proposal of ${proposer} does not verify`), { reason: 'bad_signature' });
+    // checked here once: the import of this block at finality does not verify it again
+    this.o.ledger.verdicts.record(key, signed, block.sig);
     this.heard.add(proposer);
     // Two signed proposals by one gateway at one height: equivocation evidence (proposer signatures).
     const seenKey = `${h}/${proposer}`;
@@ -227,7 +246,13 @@ export class BftFinality implements Finality {
     // Bounded: an equivocating gateway may sign any number of rival blocks; two per gateway and
     // height are enough to keep the honest one and the evidence.
     if (!at.has(k) && at.size >= 2 * this.gwIds.length) throw Object.assign(new Error(`more than ${at.size} proposals at height ${h}`), { reason: 'too_many_proposals' });
-    if (!at.has(k)) at.set(k, { p, block });
+    if (!at.has(k)) {
+      at.set(k, { p, block });
+      // its transaction signatures are checked on the worker pool while the votes come in, so
+      // the import at finality need not check them on the event loop (ledger/preverify.ts);
+      // not under PoW, where every miner proposes and all but one block are discarded
+      if (!this.miner && block.header.proposer !== this.o.id) void this.o.ledger.preverify(block);
+    }
     this.checkPending(h, k);
   }
 
@@ -253,7 +278,13 @@ export class BftFinality implements Finality {
       this.pending.get(h)!.delete(k);
       return;
     }
-    pe.decision = r.decision; pe.content = r.content;
+    this.decided(h, pe, r.decision, r.content);
+  }
+
+  /** A pending block whose content matches the decision: approve it (leader engines), or
+   *  follow the PoW leader's pick among the checked blocks. */
+  private decided(h: number, pe: Pending, decision: Decision, content: RoundContent): void {
+    pe.decision = decision; pe.content = content;
     if (this.miner) { this.host.abortGather(); this.followPowLeader(h); this.scheduleForkChoice(h); return; }
     this.vote(h, pe.block);
   }
@@ -312,6 +343,8 @@ export class BftFinality implements Finality {
     if (v.height <= this.height) return;
     const r = this.votes.add(v);
     if (r.kind === 'new' || r.kind === 'equivocation') this.heard.add(v.id);
+    // the book verified this approval: the ledger's quorum check at import need not again
+    if (r.kind === 'new') this.o.ledger.verdicts.record(this.o.gateways.get(v.id)!, approvalSigningBytes(v.hash), v.sig);
     if (r.kind === 'equivocation') this.record(r.evidence);
     if (r.kind !== 'new') return;
     if (v.height > this.height + 1) { this.requestSync(); return; }
@@ -343,7 +376,7 @@ export class BftFinality implements Finality {
     this.proposers.push(block.header.proposer);
     this.pending.delete(h);
     // per-height bookkeeping of finalized heights is no longer needed (bounded memory)
-    for (const m of [this.voted, this.proposed] as Map<number, unknown>[]) for (const k of m.keys()) if (k <= h) m.delete(k);
+    for (const m of [this.voted, this.proposed, this.built] as Map<number, unknown>[]) for (const k of m.keys()) if (k <= h) m.delete(k);
     for (const k of this.seenProposals.keys()) if (Number(k.slice(0, k.indexOf('/'))) <= h) this.seenProposals.delete(k);
     this.votes.prune(block.header.height + 1);
     this.viewTimer?.(); this.forkTimer?.(); this.forkTimer = undefined;

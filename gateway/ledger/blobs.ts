@@ -30,6 +30,8 @@ export interface PayloadSource {
 /** Files under `dir/ab/abcdef…`. */
 export class FileBlobStore implements BlobStore {
   private seq = 0;
+  /** Fan-out directories known to exist (one mkdir each, not one per put). */
+  private readonly made = new Set<string>();
   constructor(private readonly dir: string) {}
 
   private path(hash: Uint8Array): string {
@@ -41,9 +43,14 @@ export class FileBlobStore implements BlobStore {
     if (bytes.length > MAX_BLOB_BYTES) throw new LedgerError('too_large', `blob of ${bytes.length} B`);
     const hash = sha256(bytes);
     const p = this.path(hash);
-    await mkdir(join(p, '..'), { recursive: true });
+    const d = join(p, '..');
+    if (!this.made.has(d)) { await mkdir(d, { recursive: true }); this.made.add(d); }
     const tmp = `${p}.${process.pid}.${this.seq++}.tmp`;
-    await writeFile(tmp, bytes);
+    try { await writeFile(tmp, bytes); } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await mkdir(d, { recursive: true });   // the directory was removed under us
+      await writeFile(tmp, bytes);
+    }
     await rename(tmp, p);
     return hash;
   }

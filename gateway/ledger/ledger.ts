@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LedgerError } from './errors.js';
-import { bytesEqual, sha256 } from '../../protocol/bytes.js';
+import { bytesEqual, sha256, toHex } from '../../protocol/bytes.js';
 import { StateDb, type StateReader, type StateProof } from './state.js';
 import { getDevice, getManager, getBalance, getReputation, getTask, getBid, getModel, type DeviceRecord } from './records.js';
 import type { Signer } from './signer.js';
@@ -26,15 +26,22 @@ import { checkEnvelope } from './envelope-check.js';
 import { pruneChain } from './prune.js';
 import { txProof, type TxProof } from './proofs.js';
 import { supplyReport, type SupplyReport } from './supply.js';
-import { ownSignatures } from './verdicts.js';
+import { ownSignatures, SignatureVerdicts } from './verdicts.js';
+import { verifySig, type KnownSig } from './signer.js';
 import { SigBatch, sigPool } from './sig-pool.js';
+import { preverifyTxs } from './preverify.js';
 
 /** Blocks with at least this many transactions have their signatures checked on the pool. */
-const PARALLEL_IMPORT_TXS = 256;
+const PARALLEL_IMPORT_TXS = 32;
+/** Preverifications kept waiting for their block's import (one per proposal seen). */
+const MAX_PREVERIFY = 16;
 
 // Blocks this gateway builds itself (append, propose) skip re-verifying its own signatures;
-// importBlock and verify pass nothing and check every one.
+// importBlock consults only the ledger's own verdicts; verify passes nothing and checks every one.
 const knownSig = (pk: Uint8Array, msg: Uint8Array, sig: Uint8Array) => ownSignatures.known(pk, msg, sig);
+
+/** Verdicts one ledger keeps: a 1,000-update block's signatures several times over. */
+export const MAX_LEDGER_VERDICTS = 1 << 14;
 
 export interface LedgerOptions {
   /** Required to create a new chain; when given for an existing one it must match block 0. */
@@ -57,6 +64,18 @@ export class Ledger {
   private headHashValue!: Uint8Array;
   private genesisHashValue!: Uint8Array;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Signatures this gateway made or verified itself, kept in memory only (never stored or sent):
+   *  the transactions and proposer signature of a block it proposed, and the proposal and vote
+   *  signatures its finality checked (bft.ts). `importBlock` does not verify these a second time;
+   *  every other signature it verifies, and `verify` verifies all. Record only signatures this
+   *  process verified or made: a verdict is bound to the key, the signed bytes' hash and the
+   *  signature (verdicts.ts). Per ledger, not per process, so gateways sharing a process (the
+   *  benchmarks, the simulator) never vouch for each other. */
+  readonly verdicts = new SignatureVerdicts(MAX_LEDGER_VERDICTS);
+  private readonly knownHere: KnownSig = (pk, msg, sig) => this.verdicts.known(pk, msg, sig);
+  /** Pool checks under way for proposed blocks (by block hash): their import waits for them
+   *  rather than verifying the same signatures on the event loop meanwhile. */
+  private readonly preverifying = new Map<string, Promise<number>>();
 
   private constructor(
     private readonly store: ChainStore,
@@ -204,7 +223,7 @@ export class Ledger {
       header, hash, sig: proposer.sign(proposerSigningBytes(hash)),
       approvals: (approvers ?? []).map((a) => ({ id: a.id, sig: a.sign(approvalSigningBytes(hash)) })), txs,
     };
-    checkSealedHeader({ header: this.headHeader, hash: this.headHashValue }, block, this.state, chainId);
+    checkSealedHeader({ header: this.headHeader, hash: this.headHashValue }, block, this.state, chainId, knownSig);
     await this.checkEnvelopes(txs);
     await this.commit(block, ex);
     return block;
@@ -219,7 +238,14 @@ export class Ledger {
       if (txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${txs.length} transactions`);
       const height = this.height + 1;
       checkLayout(height, txs, this.state);
-      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId, knownSig });
+      // every transaction signature is now known good (own, or verified here): remembered for
+      // the import of this block once it is final
+      const remember: KnownSig = (pk, msg, sig) => {
+        const ok = knownSig(pk, msg, sig) || verifySig(pk, msg, sig);
+        if (ok) this.verdicts.record(pk, msg, sig);
+        return ok;
+      };
+      const ex = executeTxs(this.state, txs, { height, time: timestamp, chainId: this.chainId, knownSig: remember });
       let header: Header = {
         v: HEADER_VERSION, chainId: this.chainId, height, prev: this.headHashValue, time: timestamp,
         txRoot: txRoot(txs), stateRoot: ex.stateRoot, proposer: proposer.id, cons: consensus,
@@ -227,23 +253,48 @@ export class Ledger {
       const engine = sealRuleFor(this.state);
       if (engine.seal) header = engine.seal(header);
       const hash = headerHash(header);
-      return { header, hash, sig: proposer.sign(proposerSigningBytes(hash)), approvals: [], txs } as Block;
+      const msg = proposerSigningBytes(hash), sig = proposer.sign(msg);
+      this.verdicts.record(proposer.publicKey, msg, sig);
+      return { header, hash, sig, approvals: [], txs } as Block;
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Verifies the transaction signatures of a block proposed for the next height on the
+   *  worker pool, ahead of its import, and keeps those that verify as this ledger's verdicts
+   *  (preverify.ts). Resolves with how many verified; never rejects, commits nothing. */
+  preverify(block: Block): Promise<number> {
+    // a small block's few checks cost less inline than a round trip to a busy worker
+    if (block.header.height !== this.height + 1 || block.txs.length < PARALLEL_IMPORT_TXS) return Promise.resolve(0);
+    const k = toHex(block.hash);
+    const had = this.preverifying.get(k);
+    if (had) return had;
+    const p = preverifyTxs(this.state, block.txs, this.verdicts).finally(() => this.preverifying.delete(k));
+    if (this.preverifying.size >= MAX_PREVERIFY) this.preverifying.delete(this.preverifying.keys().next().value!);
+    this.preverifying.set(k, p);
+    return p;
   }
 
   /** Validates and commits a block received from a peer (wire bytes or decoded). */
   importBlock(b: Block | Uint8Array): Promise<Block> {
     const run = this.queue.then(async () => {
       const block = b instanceof Uint8Array ? decodeBlock(b) : b;
-      // Every signature is verified; a large block's go to the worker pool (sig-pool.ts) and
-      // the block is committed only if all of them verify.
+      await this.preverifying.get(toHex(block.hash));
+      // Every signature this gateway has not itself made or verified (verdicts) is verified; a
+      // large block's go to the worker pool (sig-pool.ts) and the block is committed only if all
+      // of them verify.
       const batch = block.txs.length >= PARALLEL_IMPORT_TXS ? new SigBatch() : undefined;
-      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, batch?.defer);
+      const known = this.knownHere;
+      const txKnown: KnownSig = batch ? (pk, msg, sig) => known(pk, msg, sig) || batch.defer(pk, msg, sig) : known;
+      const ex = validateBlock({ header: this.headHeader, hash: this.headHashValue }, this.state, block, this.chainId, txKnown, known);
       if (batch) {
         const bad = await sigPool().verify(batch);
-        if (bad >= 0) throw new LedgerError('bad_signature', `signature of tx ${bad} in block ${block.header.height} does not verify`);
+        if (bad >= 0) {
+          // the batch holds only the signatures without a verdict: name the transaction itself
+          const tx = block.txs.findIndex((t) => t.sig === batch.sig[bad]);
+          throw new LedgerError('bad_signature', `signature of tx ${tx} in block ${block.header.height} does not verify`);
+        }
       }
       await this.checkEnvelopes(block.txs);
       await this.commit(block, ex);

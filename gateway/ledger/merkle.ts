@@ -1,19 +1,21 @@
 // Merkle tree over transaction hashes (and state leaves), as RFC 9162 §2.1.1: leaves hashed
 // with prefix 0x00, interior nodes with 0x01, so a leaf can never pass for a node (second-preimage
 // safety). An unpaired last node is promoted a level, which yields exactly the RFC's MTH split.
-import { sha256, concat, bytesEqual } from '../../protocol/bytes.js';
+import { sha256, bytesEqual } from '../../protocol/bytes.js';
+import { innerHash } from './smt.js';
 import { LedgerError } from './errors.js';
-
-const LEAF = Uint8Array.of(0x00);
-const NODE = Uint8Array.of(0x01);
 
 /** Leaf hash: SHA-256(0x00 || data). */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return sha256(concat(LEAF, data));
+  const b = new Uint8Array(1 + data.length);
+  b.set(data, 1);
+  return sha256(b);
 }
 
+/** Interior node: SHA-256(0x01 || l || r), the state tree's inner hash (as a plain Uint8Array). */
 function nodeHash(l: Uint8Array, r: Uint8Array): Uint8Array {
-  return sha256(concat(NODE, l, r));
+  const d = innerHash(l, r);
+  return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 
 /** Merkle Tree Hash of `items` (RFC 9162 §2.1.1); the empty tree hashes to SHA-256(""). */

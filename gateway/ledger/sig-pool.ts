@@ -44,14 +44,15 @@ export class SigPool {
   }
 
   /** Index of the first failing signature of the batch, or -1 when all verify. Splits a
-   *  batch over the threads; verifies inline when the batch is small or there are none. */
-  async verify(b: SigBatch): Promise<number> {
+   *  batch over the threads; verifies inline when the batch is smaller than `minParallel` or
+   *  there are no threads. */
+  async verify(b: SigBatch, minParallel = MIN_PARALLEL): Promise<number> {
     const n = b.size;
-    if (this.workers.length === 0 || n < MIN_PARALLEL) {
+    if (this.workers.length === 0 || n < minParallel) {
       for (let i = 0; i < n; i++) if (!verifySig(b.pk[i], b.msg[i], b.sig[i])) return i;
       return -1;
     }
-    const parts = Math.min(this.workers.length, Math.ceil(n / MIN_PARALLEL));
+    const parts = Math.min(this.workers.length, Math.ceil(n / Math.max(minParallel, MIN_PARALLEL)));
     const step = Math.ceil(n / parts);
     const runs: Promise<number>[] = [];
     for (let s = 0; s < n; s += step) {

@@ -10,7 +10,7 @@
 // (domain-separated as RFC 9162 §2.1.1, so a leaf can never pass for an inner node). Trees are
 // immutable: an update copies the touched paths and shares the rest, so a block's root can be
 // computed without changing the committed tree, at a cost of O(changes × depth) hashes.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /** A leaf: its key path and its hash. */
 export interface SmtLeaf { readonly path: Uint8Array; readonly h: Uint8Array }
@@ -24,8 +24,6 @@ export interface SmtChange { path: Uint8Array; leaf: Uint8Array | null }
 
 /** Hash of the empty tree and of every empty subtree. */
 export const SMT_EMPTY = new Uint8Array(32);
-const LEAF = Buffer.of(0x00);
-const INNER = Buffer.of(0x01);
 
 /** SHA-256 (FIPS 180-4) on node:crypto: the tree's hot path, about twice noble's speed here. */
 export function hash256(...parts: Uint8Array[]): Uint8Array {
@@ -35,7 +33,7 @@ export function hash256(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** The key path of a state key: SHA-256 of its UTF-8 bytes. */
-export function smtPath(key: string): Uint8Array { return hash256(Buffer.from(key, 'utf8')); }
+export function smtPath(key: string): Uint8Array { return hash('sha256', key, 'buffer'); }
 
 export const isLeaf = (n: SmtNode): n is SmtLeaf => n !== null && 'path' in n;
 export const nodeHash = (n: SmtNode): Uint8Array => (n === null ? SMT_EMPTY : n.h);
@@ -44,10 +42,26 @@ export const nodeHash = (n: SmtNode): Uint8Array => (n === null ? SMT_EMPTY : n.
 export function bit(path: Uint8Array, d: number): number { return (path[d >> 3] >> (7 - (d & 7))) & 1; }
 
 /** Leaf hash of an entry at a path. */
-export function leafHash(path: Uint8Array, entry: Uint8Array): Uint8Array { return hash256(LEAF, path, entry); }
-/** Inner node hash. */
-export function innerHash(l: Uint8Array, r: Uint8Array): Uint8Array { return hash256(INNER, l, r); }
+export function leafHash(path: Uint8Array, entry: Uint8Array): Uint8Array {
+  const b = Buffer.allocUnsafe(33 + entry.length);
+  b[0] = 0x00;
+  b.set(path, 1);
+  b.set(entry, 33);
+  return hash('sha256', b, 'buffer');
+}
 
+// Inner nodes are the bulk of the tree's hashing (≈ 10 per changed key): one-shot crypto.hash
+// over a reused 65-byte buffer costs about two thirds of createHash + update + digest, whose
+// per-call object churn dominates for inputs this small (docs/performance.md).
+const innerBuf = Buffer.alloc(65);
+innerBuf[0] = 0x01;
+
+/** Inner node hash. */
+export function innerHash(l: Uint8Array, r: Uint8Array): Uint8Array {
+  innerBuf.set(l, 1);
+  innerBuf.set(r, 33);
+  return hash('sha256', innerBuf, 'buffer');
+}
 
 /** Joins two subtrees, keeping the tree compact: a lone leaf moves up to its parent's place. */
 function join(l: SmtNode, r: SmtNode): SmtNode {

@@ -5,7 +5,7 @@ import { bytesEqual } from '../../protocol/bytes.js';
 import { merkleRoot } from './merkle.js';
 import { StateOverlay, type StateDb, type StateValue, type StateReader } from './state.js';
 import { identity } from './records.js';
-import { verifySig } from './signer.js';
+import { verifyKnown, type KnownSig } from './signer.js';
 import { applyTx } from './tx/registry.js';
 import type { Tx, ApplyCtx } from './tx/kind.js';
 import { proposerSigningBytes, MAX_TXS_PER_BLOCK, type Block } from './block.js';
@@ -41,8 +41,9 @@ export function executeTxs(pre: StateDb, txs: readonly Tx[], ctx: ApplyCtx): Exe
 export interface Parent { header: Header; hash: Uint8Array }
 
 /** Header-level rules: version, chain, height, link, time, proposer signature, consensus.
- *  `pre` is the state after the parent (keys, params). Pure; throws LedgerError. */
-export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, pre: StateReader, chainId: string): void {
+ *  `pre` is the state after the parent (keys, params); signatures `known` holds (this gateway's
+ *  verdicts) are not verified again. Pure; throws LedgerError. */
+export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, pre: StateReader, chainId: string, known?: KnownSig): void {
   const h = b.header;
   // Never trust a carried hash: it is what signatures and links commit to.
   if (!bytesEqual(headerHash(h), b.hash)) throw new LedgerError('malformed', `block ${h.height}: hash does not match its header`);
@@ -57,15 +58,16 @@ export function checkSealedHeader(parent: Parent | undefined, b: SealedHeader, p
   if (h.time < parent.header.time) throw new LedgerError('bad_time', `block ${h.height} is older than its parent`);
   const who = identity(pre, h.proposer);
   if (!who) throw new LedgerError('unknown_author', `unknown proposer ${h.proposer}`);
-  if (!verifySig(who.publicKey, proposerSigningBytes(b.hash), b.sig)) throw new LedgerError('bad_signature', `proposer signature of block ${h.height} does not verify`);
-  sealRuleFor(pre).check(b, pre);
+  if (!verifyKnown(known, who.publicKey, proposerSigningBytes(b.hash), b.sig)) throw new LedgerError('bad_signature', `proposer signature of block ${h.height} does not verify`);
+  sealRuleFor(pre).check(b, pre, known);
 }
 
 /** Full rules for a block over the parent state: header, Merkle root, layout, transactions,
  *  state root. Returns the execution to commit. Pure; throws LedgerError. With `knownSig` the
- *  transaction signatures are handed to it (deferred to a SigBatch) instead of checked here. */
-export function validateBlock(parent: Parent | undefined, pre: StateDb, b: Block, chainId: string, knownSig?: ApplyCtx['knownSig']): Execution {
-  checkSealedHeader(parent, b, pre, chainId);
+ *  transaction signatures are handed to it (a verdict, or deferred to a SigBatch) instead of
+ *  checked here; `knownHeader` is a verdict lookup for the proposer's and approvers' signatures. */
+export function validateBlock(parent: Parent | undefined, pre: StateDb, b: Block, chainId: string, knownSig?: ApplyCtx['knownSig'], knownHeader?: KnownSig): Execution {
+  checkSealedHeader(parent, b, pre, chainId, knownHeader);
   if (b.txs.length > MAX_TXS_PER_BLOCK) throw new LedgerError('too_large', `${b.txs.length} transactions`);
   if (!bytesEqual(txRoot(b.txs), b.header.txRoot)) throw new LedgerError('bad_tx_root', `tx root of block ${b.header.height} does not match`);
   checkLayout(b.header.height, b.txs, pre);

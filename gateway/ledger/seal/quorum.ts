@@ -2,7 +2,7 @@
 // a member, and at least ⌈2n/3⌉ distinct members approve the block hash with their keys.
 import { LedgerError } from '../errors.js';
 import { requireActive } from '../records.js';
-import { verifySig } from '../signer.js';
+import { verifyKnown } from '../signer.js';
 import { approvalSigningBytes } from '../block.js';
 import type { SealRule } from './rule.js';
 
@@ -12,7 +12,7 @@ export { finalityQuorum };
 
 export const quorumSeal: SealRule = {
   name: 'quorum',
-  check(b, pre) {
+  check(b, pre, known) {
     const committee = b.header.cons.committee;
     if (!committee || committee.length === 0) throw new LedgerError('bad_consensus', 'committee block without a committee');
     if (new Set(committee).size !== committee.length) throw new LedgerError('bad_consensus', 'committee lists a member twice');
@@ -24,7 +24,7 @@ export const quorumSeal: SealRule = {
       const key = keys.get(a.id);
       if (!key) throw new LedgerError('bad_consensus', `approval from non-member ${a.id}`);
       if (signed.has(a.id)) throw new LedgerError('bad_consensus', `two approvals from ${a.id}`);
-      if (!verifySig(key, msg, a.sig)) throw new LedgerError('bad_signature', `approval of ${a.id} does not verify`);
+      if (!verifyKnown(known, key, msg, a.sig)) throw new LedgerError('bad_signature', `approval of ${a.id} does not verify`);
       signed.add(a.id);
     }
     const need = finalityQuorum(committee.length);

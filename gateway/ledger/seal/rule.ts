@@ -5,6 +5,7 @@
 import type { StateReader } from '../state.js';
 import type { Header } from '../header.js';
 import type { Block } from '../block.js';
+import type { KnownSig } from '../signer.js';
 
 /** Header fields and seals an engine judges (transactions are not needed). */
 export type SealedHeader = Omit<Block, 'txs'>;
@@ -14,8 +15,9 @@ export interface SealRule {
   /** Fills engine fields before signing (PoW mines its nonce). Pure. */
   seal?(header: Header): Header;
   /** Pure check that the proposer may propose and the approvals suffice, against the state
-   *  before the block. Throws LedgerError('bad_consensus' | 'not_authorized' | ...). */
-  check(b: SealedHeader, pre: StateReader): void;
+   *  before the block; signatures `known` holds (this gateway's own verdicts) are not verified
+   *  again. Throws LedgerError('bad_consensus' | 'not_authorized' | ...). */
+  check(b: SealedHeader, pre: StateReader, known?: KnownSig): void;
 }
 
 /** Reads an integer chain parameter from state (set in genesis). */

@@ -8,8 +8,9 @@ export interface ApplyCtx {
   height: number;
   time: number;   // block timestamp, ms since epoch
   chainId: string;
-  /** Commit path of a locally built block only: a signature this process made (verdicts.ts)
-   *  needs no second check. Absent for peer blocks and `ledger verify`: every signature is verified. */
+  /** A signature this gateway made or already verified itself (verdicts.ts) needs no second
+   *  check; a SigBatch's deferral checks it on the pool. Absent for `ledger verify` and a
+   *  restarted process: every signature is verified. */
   knownSig?: (publicKey: Uint8Array, msg: Uint8Array, sig: Uint8Array) => boolean;
 }
 
