@@ -223,16 +223,38 @@ export function edPublicKey(): usize { return PK; }
 /** Signs the message head[0..headLen) ‖ body[0..bodyLen) with the device key into 64 bytes at
  *  `sig` (RFC 8032 §5.1.6). Two segments let COSE sign its Sig_structure without copying the payload. */
 export function edSign(sig: usize, head: usize, headLen: usize, body: usize, bodyLen: usize): void {
-  // r = SHA-512(prefix ‖ M) mod L
-  sha512Init(); sha512Update(SK + 32, 32); sha512Update(head, headLen); sha512Update(body, bodyLen); sha512Final(HB);
+  edSignStart();
+  sha512Update(head, headLen); sha512Update(body, bodyLen);
+  edSignMid(sig);
+  sha512Update(head, headLen); sha512Update(body, bodyLen);
+  edSignEnd(sig);
+}
+
+// A signature over a message M the caller streams twice through sha512Update, once after
+// edSignStart and again after edSignMid (RFC 8032 §5.1.6 hashes M in steps 2 and 4). The caller
+// must produce the same M both times from memory it controls for the whole call: two different
+// messages under one nonce r would reveal the key (s = (S₁ − S₂)/(k₁ − k₂)), so no export lets the
+// host feed M.
+
+/** Step 2 begins: SHA-512(prefix ‖ M); M follows. */
+export function edSignStart(): void {
+  sha512Init(); sha512Update(SK + 32, 32);
+}
+
+/** Ends step 2 (r = SHA-512(prefix ‖ M) mod L), step 3 (R = r·B into sig[0..32)) and begins step 4:
+ *  SHA-512(R ‖ A ‖ M); M follows again. */
+export function edSignMid(sig: usize): void {
+  sha512Final(HB);
   scReduce(RS, HB);
-  // R = r·B
   geScalarMultBase(PT, RS);
   geToBytes(sig, PT);
-  // k = SHA-512(R ‖ A ‖ M) mod L
-  sha512Init(); sha512Update(sig, 32); sha512Update(PK, 32); sha512Update(head, headLen); sha512Update(body, bodyLen); sha512Final(HB);
+  sha512Init(); sha512Update(sig, 32); sha512Update(PK, 32);
+}
+
+/** Ends step 4 (k = SHA-512(R ‖ A ‖ M) mod L) and writes S = (r + k·s) mod L to sig[32..64). */
+export function edSignEnd(sig: usize): void {
+  sha512Final(HB);
   scReduce(KS, HB);
-  // S = (r + k·s) mod L
   scMulAdd(sig + 32, RS, KS, SK);
   memory.fill(RS, 0, 32); memory.fill(HB, 0, 64); memory.fill(PT, 0, P3);
 }

@@ -13,7 +13,7 @@ import { dI, dP, dF, F_IN, F_OUT, F_WSCALE, F_ZMUL, F_KQ, F_KBQ, F_ACC, F_ACT, F
 import { rngSeed } from "./rng";
 import { update } from "./update";
 import { exp2NegQ10, log2Q16 } from "./tables";
-import { streamBase, streamCapacity } from "./layout";
+import { streamBase, streamCapacity, modelChanged } from "./layout";
 
 // Metric accumulators (integers; converted to f64 only when the host asks).
 let mCount: i64 = 0, mCorrect: i64 = 0, mLossQ16: i64 = 0, mAbsQ16: i64 = 0;
@@ -147,6 +147,7 @@ export function runChunk(n: i32, learn: bool): i32 {
   const e = chunkLayout(n);
   if (e != OK) return e;
   if (learn && !training) return E_NOT_READY;
+  if (learn) modelChanged();
   const x0 = streamBase();
   const y0 = x0 + ((usize(n * nInputs) + 3) & ~<usize>3);
   if (arch != ARCH_LINREG) {
