@@ -26,7 +26,7 @@ test('the MNIST LR model needs one 64 KiB page per board (the memory the fleet h
   // a large shard streams in chunks sized to the page's room: it needs no more memory than a small one
   assert.equal(boardPages(opts(digits(200, 2)), LR), 1);
   // a larger model needs more
-  assert.ok(boardPages(opts(digits(20, 1)), { arch: 'mlp', inputs: 784, hidden: 32, outputs: 10, seed: 3 }) > 2);
+  assert.ok(boardPages(opts(digits(20, 1)), { arch: 'mlp', inputs: 784, hidden: 32, outputs: 10, seed: 3 }) > 1);
 });
 
 test('a capped board trains, scores and signs within its pages, and cannot grow past them', () => {

@@ -90,6 +90,7 @@ function feed(p: usize, n: i32): i32 {
   while (n > 0) {
     locate(ldOff);
     const l = secLayer, rel = ldOff - secStart, take = min(n, secEnd - ldOff);
+    if (take <= 0) return E_BAD_LENGTH; // past the blob (loadChunk bounds n, so never)
     if (secKind == S_QUANT) {
       const head = rel < 8 ? min(take, 8 - rel) : 0;
       if (head > 0) memory.copy(QB + (<usize>l << 3) + <usize>rel, p, <usize>head);
@@ -176,6 +177,7 @@ export function blobWrite(dst: usize, off: i32, len: i32): void {
   while (len > 0) {
     locate(off);
     const l = secLayer, rel = off - secStart, take = min(len, secEnd - off);
+    if (take <= 0) { memory.fill(dst, 0, <usize>len); return; } // past the blob (callers clip their ranges, so never)
     if (secKind == S_HEADER) {
       memory.fill(HB, 0, 24);
       store<u32>(HB, MAGIC); store<u8>(HB + 4, VERSION); store<u8>(HB + 5, u8(arch)); store<u8>(HB + 6, u8(rounding));
