@@ -11,7 +11,7 @@ import { ensureMemory, layoutTop, streamBase, streamCapacity, streamReserve, hos
 import {
   MAGIC, VERSION, ARCH_MLP, HEADER_BYTES, W_MASTER_MAX, BIAS_MAX, F_IN, F_OUT, F_W8, F_MASTER, F_BIAS, F_WSCALE,
   F_OUT_SCALE, F_OUT_ZP, F_IN_SCALE, dI, dP, dF, blobToW, blobBytes, checkDims, validScale, setupForLoad, setOutQuant,
-  finishLoad, dropModel, ready, arch, rounding, nLayers, nInputs, nHidden, nOutputs, inputZp,
+  finishLoad, dropModel, ready, arch, rounding, nLayers, nInputs, nHidden, nOutputs, inputZp, w8Stale,
 } from "./model";
 
 const S_HEADER = 0, S_QUANT = 1, S_W8 = 2, S_FRAC = 3, S_PAD = 4, S_BIAS = 5;
@@ -191,14 +191,16 @@ export function blobWrite(dst: usize, off: i32, len: i32): void {
         memory.copy(dst, HB + <usize>rel, <usize>head);
       }
       if (take > head) memory.copy(dst + <usize>head, dP(l, F_WSCALE) + <usize>(rel + head - 8), <usize>(take - head));
-    } else if (secKind == S_W8 || secKind == S_FRAC) {
+    } else if (secKind == S_W8 && !ASC_FEATURE_SIMD && !w8Stale) {
+      // the int8 tensor is round(m / 256) of the master copy, in blob order in the scalar builds
+      memory.copy(dst, dP(l, F_W8) + <usize>rel, <usize>take);
+    } else if (secKind == S_W8) {
       const inp = dI(l, F_IN), m = dP(l, F_MASTER);
-      const frac = secKind == S_FRAC;
-      for (let i = 0; i < take; i++) {
-        const v = i32(load<i16>(m + (<usize>blobToW(l, rel + i, inp) << 1)));
-        const w = (v + 128) >> 8;
-        store<i8>(dst + <usize>i, i8(frac ? v - (w << 8) : w));
-      }
+      for (let i = 0; i < take; i++) store<i8>(dst + <usize>i, i8((i32(load<i16>(m + (<usize>blobToW(l, rel + i, inp) << 1))) + 128) >> 8));
+    } else if (secKind == S_FRAC) {
+      // v − 256·round(v / 256) = ((v + 128) mod 256) − 128
+      const inp = dI(l, F_IN), m = dP(l, F_MASTER);
+      for (let i = 0; i < take; i++) store<i8>(dst + <usize>i, i8(((i32(load<i16>(m + (<usize>blobToW(l, rel + i, inp) << 1))) + 128) & 255) - 128));
     } else if (secKind == S_PAD) {
       memory.fill(dst, 0, <usize>take);
     } else {

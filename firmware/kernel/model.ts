@@ -149,8 +149,14 @@ function derive(): void {
   }
 }
 
+/** True while an SGD step changed the master copy since the int8 tensors were last refreshed. */
+export let w8Stale = false;
+/** Records that the master copy moved ahead of the int8 tensors (train.ts). */
+export function markW8Stale(): void { w8Stale = true; }
+
 /** Refreshes the int8 tensors from the master copy: w8 = round(m / 256), ties up. */
 export function refreshWeights(): void {
+  w8Stale = false;
   for (let l = 0; l < nLayers; l++) {
     const n = dI(l, F_IN) * dI(l, F_OUT);
     const w8 = dP(l, F_W8), m = dP(l, F_MASTER);
