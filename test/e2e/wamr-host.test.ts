@@ -2,7 +2,7 @@
 // same seed, data and model its update is byte-identical to the Node board's (boards/agent.ts);
 // it runs with app heap 0 and an 8 KiB stack, refuses a runtime app heap, refuses a forged
 // announcement, and its total WAMR memory for the LR model (pool peak + linear memory) is
-// ≤ 160 KiB when built with a microcontroller's 32-bit pointers.
+// ≤ 100 KiB (one page of linear memory) when built with a microcontroller's 32-bit pointers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
