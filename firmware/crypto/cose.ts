@@ -9,7 +9,7 @@ import { cborAt, cborPos, cborHead, cborBytes, cborRaw, cborHeadSize } from './c
 import { kidPtr, kidLen, writePayload } from './update';
 import { edSign, edSignStart, edSignMid, edSignEnd } from './ed25519';
 import { sha512Update } from './sha512';
-import { sinkMem, sinkCount, sinkHash, sinkRange, sinkPos, put, putHead, putString } from './sink';
+import { sinkMem, sinkCount, sinkHash, sinkRange, sinkPos, putHead, putString } from './sink';
 
 const PROT: usize = memory.data(80, 8);    // encoded protected header
 const SIGHDR: usize = memory.data(112, 8); // Sig_structure up to the payload's bytes

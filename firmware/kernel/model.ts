@@ -3,9 +3,9 @@
 // with per-output-channel scales, activations int8 with scale and zero point, biases int32
 // at scale s_in·s_w[c]. A master copy of every weight with 8 extra fractional bits
 // (`frac`, stored next to the int8 tensor) carries the stochastically rounded SGD updates.
-import { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL, E_NOT_READY, E_TOO_LARGE, OK } from "../errors";
-import { quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
-import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve, hostMemoryCheck } from "./layout";
+import { E_BAD_DIMS, E_BAD_HEADER, E_TOO_LARGE, OK } from "../errors";
+import { quantizeMultiplier, lastShift, ROUND_DOUBLE } from "./fixedpoint";
+import { layoutReset, layoutAlloc, layoutCommit, hostMemoryCheck } from "./layout";
 import { rngSeed, rngSym } from "./rng";
 import { tablesInit } from "./tables";
 
