@@ -191,3 +191,32 @@ test('cose_update_read refuses once the model changed or another update was sign
   noModel.fw.bytes(p, rec.length).set(rec);
   assert.equal(noModel.fw.exports.cose_sign_model(p, rec.length), -5, 'no model');
 });
+
+test('DP in pieces (two passes under a 1-page cap) equals one dp_privatize over the whole vector', () => {
+  const delta = new Int32Array(7850).map((_, i) => ((i * 7919) % 2001) - 1000);
+  const noiseSeed = new Uint8Array(32).fill(11);
+  for (const clip of [100_000, 1 << 30]) {                           // clipped, and not clipped
+    const whole = device(), x = whole.fw.exports;
+    whole.signer.seedNoise(noiseSeed.slice());
+    const p = x.crypto_buf(delta.byteLength);
+    whole.fw.bytes(p, delta.byteLength).set(new Uint8Array(delta.buffer));
+    assert.equal(x.dp_privatize(p, delta.length, clip, 2500), 2500);
+    const ref = new Int32Array(whole.fw.bytes(p, delta.byteLength).slice().buffer);
+    const capped = device(1);
+    capped.kernel.load(Kernel.initialModel(new FirmwareInstance(), LR)); // the model takes most of the page
+    assert.ok(capped.fw.exports.crypto_buf_room() < delta.byteLength, 'the capped board takes the two-pass path');
+    capped.signer.seedNoise(noiseSeed.slice());
+    const r = capped.signer.privatize(delta, clip, 2.5);
+    assert.equal(r.epsM, 2500);
+    assert.deepEqual(Array.from(r.values), Array.from(ref), `clip ${clip}`);
+    assert.equal(capped.signer.epsilonSpentM(), 2500);
+    assert.equal(capped.fw.memory.buffer.byteLength, WASM_PAGE);
+  }
+  const x = device().fw.exports;
+  assert.equal(x.dp_l1_add(x.crypto_buf(16), 4), -5, 'add before begin');
+  assert.equal(x.dp_privatize_part(x.crypto_buf(16), 4), -5, 'part before begin');
+  assert.equal(x.dp_l1_begin(), 0);
+  assert.equal(x.dp_privatize_part(x.crypto_buf(16), 4), -5, 'part during the norm pass');
+  assert.equal(x.dp_privatize_begin(0, 1000), -2, 'clip 0');
+  assert.equal(x.dp_l1_add(x.crypto_buf(16) + 1, 4), -4, 'misaligned');
+});

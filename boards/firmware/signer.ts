@@ -149,9 +149,28 @@ export class DeviceSigner {
    *  firmware (seed paper Eq. 3–5). ε is rounded to thousandths. Returns the noised copy and ε×1000. */
   privatize(values: Int32Array, clipL1: number, epsilon: number): PrivatizeResult {
     const epsM = Math.round(epsilon * 1000);
+    const per = Math.max(16, Math.floor(this.x.crypto_buf_room() / 4));
+    if (values.length > per) return this.privatizeInPieces(values, clipL1, epsM, per);
     const p = this.put(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     const spent = this.check(this.x.dp_privatize(p, values.length, clipL1, epsM), 'privatize');
     return { values: new Int32Array(this.fw.bytes(p, values.byteLength).slice().buffer), epsM: spent };
+  }
+
+  /** privatize for a vector larger than the stream's room: the firmware sums the L1 norm over a
+   *  first pass of pieces of `per` values, then clips and noises the same pieces (dp_l1_add,
+   *  dp_privatize_begin, dp_privatize_part); the result equals the one-call dp_privatize. */
+  private privatizeInPieces(values: Int32Array, clipL1: number, epsM: number, per: number): PrivatizeResult {
+    const out = Int32Array.from(values);
+    const piece = (i: number) => new Uint8Array(out.buffer, i * 4, Math.min(per, out.length - i) * 4);
+    this.check(this.x.dp_l1_begin(), 'privatize');
+    for (let i = 0; i < out.length; i += per) this.check(this.x.dp_l1_add(this.put(piece(i)), piece(i).length / 4), 'privatize');
+    const spent = this.check(this.x.dp_privatize_begin(clipL1, epsM), 'privatize');
+    for (let i = 0; i < out.length; i += per) {
+      const b = piece(i), p = this.put(b);
+      this.check(this.x.dp_privatize_part(p, b.length / 4), 'privatize');
+      b.set(this.fw.bytes(p, b.length));
+    }
+    return { values: out, epsM: spent };
   }
 
 

@@ -9,7 +9,7 @@ import { edProvision, edHasKey, edPublicKey, edSign, edVerify, VERIFY_OK, VERIFY
 import { parseRecord, payloadBound, REC_OK, REC_TRUNCATED, REC_TOO_LARGE } from './update';
 import { coseSignUpdate, coseSignModel, coseForget, coseSignedLength, coseReadUpdate, COSE_PREFIX_ROOM, COSE_SUFFIX } from './cose';
 import { rngSeed, rngSeedFromHost, rngSeeded, rngNext64 } from './chacha20';
-import { clipL1, addLaplace } from './dp';
+import { clipL1, clipBy, l1Norm, addLaplace } from './dp';
 import { verifyGlobal, writeGlobalRecord, GLOBAL_REC_BYTES } from './global';
 import { kernel_stream_reserve, kernel_stream_ptr } from '../kernel/exports';
 import { inStream, layoutEpoch, modelVersion, streamRoom } from '../kernel/layout';
@@ -30,6 +30,9 @@ let inCap: usize = 0;
 let outCap: usize = 0;
 let winEpoch: u32 = 0;
 let epsSpentM: u32 = 0;
+// dp_privatize in pieces: the L1 norm accumulated over the first pass, then clip and ε of the second
+let dpNorm: u64 = 0, dpCount: u64 = 0, dpClip: u32 = 0, dpEpsM: u32 = 0;
+let dpPhase: i32 = 0; // 0 none, 1 summing the norm, 2 noising
 
 // @ts-ignore: decorator
 @inline function align16(x: usize): usize { return (x + 15) & ~<usize>15; }
@@ -81,6 +84,13 @@ export function crypto_out_room(): i32 {
   if (!syncWindows()) return 0;
   const room = streamRoom();
   return room > inCap + 64 ? i32(min<usize>(room - inCap, MAX_IO)) & ~15 : 64;
+}
+
+/** Bytes an input window (crypto_buf) can take without growing linear memory (at least 64). */
+export function crypto_buf_room(): i32 {
+  if (!syncWindows()) return 0;
+  const room = streamRoom();
+  return room > outCap + 64 ? i32(min<usize>(room - outCap, MAX_IO)) & ~15 : 64;
 }
 
 /** SHA-256 of `len` bytes at `p` (FIPS 180-4). Returns 32 (digest at crypto_out()) or an error. */
@@ -231,6 +241,41 @@ export function dp_privatize(p: usize, count: u32, clip: u32, epsM: u32): i32 {
   addLaplace(p, count, <u64>clip * 2000, <u64>epsM); // scale t/s = 2C / (epsM/1000)
   epsSpentM = epsSpentM + epsM < epsSpentM ? u32.MAX_VALUE : epsSpentM + epsM;
   return <i32>epsM;
+}
+
+/** Starts dp_privatize over a vector too large for the stream: pass 1 feeds every piece to
+ *  dp_l1_add (the whole vector's L1 norm), dp_privatize_begin fixes clip and ε (spent once, here),
+ *  pass 2 feeds the same pieces in the same order to dp_privatize_part. The result equals one
+ *  dp_privatize over the whole vector (clipping uses the whole norm; the noise is drawn in order). */
+export function dp_l1_begin(): i32 { dpNorm = 0; dpCount = 0; dpPhase = 1; return OK; }
+
+/** Adds the L1 norm of `count` int32 values at `p` (pass 1). */
+export function dp_l1_add(p: usize, count: u32): i32 {
+  if (dpPhase != 1) return E_NOT_READY;
+  if (count > MAX_DP_COUNT || dpCount + <u64>count > <u64>MAX_DP_COUNT) return E_TOO_LARGE;
+  if ((p & 3) != 0 || !inMem(p, <usize>count << 2)) return E_BAD_LENGTH;
+  dpNorm += l1Norm(p, count); dpCount += <u64>count;
+  return OK;
+}
+
+/** Ends pass 1: clip and ε as in dp_privatize; spends ε. Returns epsM or an error. */
+export function dp_privatize_begin(clip: u32, epsM: u32): i32 {
+  if (dpPhase != 1) return E_NOT_READY;
+  if (clip == 0 || clip > MAX_CLIP || epsM == 0 || epsM > MAX_EPS_M) return E_BAD_PARAM;
+  if (!rngSeeded() && !rngSeedFromHost()) return E_ENTROPY;
+  dpClip = clip; dpEpsM = epsM; dpPhase = 2;
+  epsSpentM = epsSpentM + epsM < epsSpentM ? u32.MAX_VALUE : epsSpentM + epsM;
+  return <i32>epsM;
+}
+
+/** Clips (by the whole vector's norm) and noises the next `count` values at `p` (pass 2). */
+export function dp_privatize_part(p: usize, count: u32): i32 {
+  if (dpPhase != 2) return E_NOT_READY;
+  const c = dpCheck(p, count);
+  if (c != OK) return c;
+  clipBy(p, count, <u64>dpClip, dpNorm);
+  addLaplace(p, count, <u64>dpClip * 2000, <u64>dpEpsM);
+  return OK;
 }
 
 /** Adds discrete Laplace noise P(x) ∝ exp(-|x|·s/t) to `count` int32 values at `p` (no clipping;

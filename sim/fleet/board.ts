@@ -31,7 +31,7 @@ export interface BoardOptions {
  *  update in chunks sized to the room left in the pages (boards/firmware/kernel.ts, signer.ts),
  *  so for the MNIST LR model this is 1 page: the model regions end at 46,560 bytes (static data
  *  with the Ed25519 comb table, int8 and int16 master weights, scratch) and the stream takes the
- *  18,976 bytes left. DP needs a second page (the 31 KB int32 delta is privatized whole).
+ *  18,976 bytes left (with DP too: the delta is privatized in pieces).
  *  Boards are then capped at this many pages, so the memory a board holds is a bound. */
 export function boardPages(o: BoardOptions, spec: ModelSpec): number {
   const probe = new Board({ ...o, attacker: undefined, maxPages: undefined });
