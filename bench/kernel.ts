@@ -8,19 +8,24 @@ import { Kernel, type Arch, type Dataset, type TrainOptions } from '../boards/fi
 import { loadMnist } from '../boards/data/mnist.js';
 import { trainTestSplit } from '../boards/data/split.js';
 import { FloatNet, permutation } from '../test/kernel-float-ref.js';
+import { DeviceSigner, encodeRecord } from '../boards/firmware/signer.js';
+import type { UpdateFields } from '../protocol/update.js';
 
 type Log = (line: string) => void;
 const LR_OPTS: TrainOptions = { epochs: 3, batch: 32, lr: 0.5, seed: 1 };
 const MLP_OPTS: TrainOptions = { epochs: 3, batch: 32, lr: 0.1, seed: 1 };
 
-function kernelFor(arch: Arch, variant: string): Kernel {
+/** A kernel with the model loaded; `extraPages` more pages give the stream room for 64-sample chunks. */
+function kernelFor(arch: Arch, variant: string, extraPages = 0): Kernel {
   const fw = new FirmwareInstance(undefined, variant);
   const k = new Kernel(fw);
   k.load(Kernel.initialModel(fw, { arch, inputs: 784, hidden: 32, outputs: 10, seed: 1 }));
+  if (extraPages) fw.memory.grow(extraPages); // more room in the stream: larger chunks
   return k;
 }
 
-/** Samples/s of Kernel.train (host staging included), best of 3 one-epoch runs. */
+/** Samples/s of Kernel.train (host staging included), best of 3 one-epoch runs. The host stages
+ *  as many samples per call as the stream's room holds (≤ 64): 24 for LR in one page. */
 function kernelThroughput(arch: Arch, variant: string, d: Dataset, o: TrainOptions): number {
   const k = kernelFor(arch, variant);
   k.train({ ...d, n: 500 }, { ...o, epochs: 1 }); // warm-up (JIT tiers)
@@ -31,6 +36,47 @@ function kernelThroughput(arch: Arch, variant: string, d: Dataset, o: TrainOptio
     best = Math.max(best, d.n / ((performance.now() - t) / 1000));
   }
   return best;
+}
+
+/** Rates (per second) of several functions measured interleaved — 12 rounds of ~60 ms each,
+ *  in turn — so a neighbour's load hits all of them alike and their ratios hold. */
+function rates(fs: (() => void)[]): number[] {
+  for (const f of fs) for (let i = 0; i < 20; i++) f(); // warm-up
+  const n = fs.map(() => 0), ms = fs.map(() => 0);
+  for (let r = 0; r < 12; r++) {
+    fs.forEach((f, i) => {
+      const t = performance.now();
+      do { f(); n[i]++; } while (performance.now() - t < 60);
+      ms[i] += performance.now() - t;
+    });
+  }
+  return n.map((c, i) => c / (ms[i] / 1000));
+}
+
+/** Updates signed per second for the LR model (15,792-byte blob, a 15,975-byte COSE_Sign1):
+ *  the whole-message ABI (cose_sign_update: record with the model in, message out, both in the
+ *  stream) against signing the kernel's model (cose_sign_model: the payload serialised twice
+ *  through SHA-512, the message read in pieces), and signUpdate (chunked load of the blob first).
+ *  Also the linear memory a board holds after a round signed the new way. */
+function signingThroughput() {
+  const fw = new FirmwareInstance(), x = fw.exports;
+  const k = new Kernel(fw), s = new DeviceSigner(fw);
+  s.provision(new Uint8Array(32).fill(9));
+  const model = Kernel.initialModel(new FirmwareInstance(), { arch: 'logreg', inputs: 784, outputs: 10, seed: 1 });
+  const kid = new TextEncoder().encode('dev-00001');
+  const f: UpdateFields = { task: 'mnist', round: 3, base: new Uint8Array(32), n: 100, model, ctr: 1, metrics: { loss_u: 2302585 } };
+  k.load(model);
+  const { model: _, ...rest } = f;
+  s.signModelUpdate(kid, rest);
+  const onePage = fw.memory.buffer.byteLength;
+  const rec = encodeRecord(kid, f);
+  const [fromKernel, withLoad, whole] = rates([() => s.signModelUpdate(kid, rest), () => s.signUpdate(kid, f), () => {
+    const p = x.crypto_buf(rec.length);
+    fw.bytes(p, rec.length).set(rec);
+    const n = x.cose_sign_update(p, rec.length);
+    fw.bytes(x.crypto_out(), n).slice();
+  }]);
+  return { fromKernel, withLoad, whole, onePage, wholePages: fw.memory.buffer.byteLength };
 }
 
 function floatThroughput(hidden: number[], d: Dataset, o: TrainOptions): number {
@@ -117,6 +163,19 @@ export default {
     json.mlp_train_samples_per_s = Math.round(kernelThroughput('mlp', 'release', train, MLP_OPTS));
     json.simd_lr_train_samples_per_s = Math.round(kernelThroughput('logreg', 'simd', train, LR_OPTS));
     json.simd_mlp_train_samples_per_s = Math.round(kernelThroughput('mlp', 'simd', train, MLP_OPTS));
+    // chunks of 24 samples (what one page leaves the LR stream) against 64, interleaved
+    const small = kernelFor('logreg', 'release'), big = kernelFor('logreg', 'release', 1), part = { ...train, n: 2000 };
+    const [sps24, sps64] = rates([() => small.train(part, { ...LR_OPTS, epochs: 1 }), () => big.train(part, { ...LR_OPTS, epochs: 1 })]).map((r) => r * part.n);
+    json.lr_train_64_chunk_samples_per_s = Math.round(sps64);
+    json.lr_one_page_vs_64_chunk_ratio = +(sps24 / sps64).toFixed(2);
+    log('update signing (LR model)…');
+    const sg = signingThroughput();
+    json.lr_update_sign_whole_message_per_s = Math.round(sg.whole);
+    json.lr_update_sign_from_kernel_per_s = Math.round(sg.fromKernel);
+    json.lr_update_sign_with_load_per_s = Math.round(sg.withLoad);
+    json.lr_sign_from_kernel_vs_whole_ratio = +(sg.fromKernel / sg.whole).toFixed(2);
+    json.lr_round_linear_memory_bytes = sg.onePage;
+    json.lr_whole_message_linear_memory_bytes = sg.wholePages;
     log('float32 reference throughput…');
     json.f32_lr_train_samples_per_s = Math.round(floatThroughput([], sub, LR_OPTS));
     json.f32_mlp_train_samples_per_s = Math.round(floatThroughput([32], sub, MLP_OPTS));

@@ -1,5 +1,7 @@
-// Host wrapper of the firmware training kernel (docs/firmware-abi.md). Streams datasets into
-// the firmware-owned buffer in chunks, as a C host on a microcontroller would from flash.
+// Host wrapper of the firmware training kernel (docs/firmware-abi.md). Streams datasets and model
+// blobs into the firmware-owned buffer in chunks sized to the room left in the instance's pages,
+// as a C host on a microcontroller would from flash, so a board stays within the pages its
+// model needs (one 64 KiB page for the MNIST LR model).
 import type { FirmwareInstance } from './instance.js';
 import { ARCHES, decodeModel, encodeModel, type Arch, type Rounding } from '../../protocol/model-blob.js';
 import { FirmwareError, checkFirmware } from '../../protocol/firmware-error.js';
@@ -36,7 +38,10 @@ export function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
+/** Most samples staged per kernel_train / kernel_eval call. */
 const CHUNK_SAMPLES = 64;
+/** Smallest stream chunk a host asks for when the current pages have less room (memory grows). */
+const MIN_CHUNK = 1024;
 
 /** The training kernel of one firmware instance.
  *  @example const k = new Kernel(fw); k.load(Kernel.initialModel(fw, spec)); k.train(d, opts); */
@@ -62,17 +67,48 @@ export class Kernel {
     return single;
   }
 
-  /** Loads a model blob. Throws FirmwareError on a bad header, version or length. */
-  load(blob: Uint8Array): void {
-    const p = check(this.x.kernel_stream_reserve(blob.length), 'load');
-    this.fw.bytes(p, blob.length).set(blob);
-    check(this.x.kernel_load(blob.length), 'load');
+  /** Bytes of stream a chunk may take: the room left in the pages the instance already holds
+   *  (kernel_stream_room), so streaming never grows memory unless not even MIN_CHUNK fits. */
+  streamRoom(): number {
+    return Math.max(check(this.x.kernel_stream_room(), 'stream'), MIN_CHUNK);
   }
 
-  /** The current model blob (a copy). */
+  /** Loads a model blob, streamed in chunks that fit the stream's room (kernel_load_begin /
+   *  _chunk / _end), so the blob never sits in firmware memory whole. Throws FirmwareError on a
+   *  bad header, version, length or parameter, E_TOO_LARGE if the model does not fit. */
+  load(blob: Uint8Array): void {
+    const head = Math.min(blob.length, 24);
+    const p = check(this.x.kernel_stream_reserve(head), 'load');
+    this.fw.bytes(p, head).set(blob.subarray(0, head));
+    check(this.x.kernel_load_begin(blob.length), 'load');
+    const room = this.streamRoom();
+    for (let off = head; off < blob.length;) {
+      const n = Math.min(room, blob.length - off);
+      const q = check(this.x.kernel_stream_reserve(n), 'load');
+      this.fw.bytes(q, n).set(blob.subarray(off, off + n));
+      check(this.x.kernel_load_chunk(n), 'load');
+      off += n;
+    }
+    check(this.x.kernel_load_end(), 'load');
+  }
+
+  /** The current model blob (a copy), read in chunks that fit the stream's room (kernel_export_part). */
   export(): Uint8Array {
-    const len = check(this.x.kernel_export(), 'export');
-    return this.fw.bytes(this.x.kernel_stream_ptr(), len).slice();
+    const len = check(this.x.kernel_shape(5), 'export');
+    const out = new Uint8Array(len), room = this.streamRoom();
+    for (let off = 0; off < len;) {
+      const n = check(this.x.kernel_export_part(off, Math.min(room, len - off)), 'export');
+      out.set(this.fw.bytes(this.x.kernel_stream_ptr(), n), off);
+      off += n;
+    }
+    return out;
+  }
+
+  /** Samples per kernel_train / kernel_eval call: as many as the stream's room holds (≤ 64, ≥ 1).
+   *  Results do not depend on it (the mini-batch carries over between chunks). */
+  private chunkSamples(dim: number, linreg: boolean, outputs: number): number {
+    const per = dim + (linreg ? 4 * outputs : 1);
+    return Math.max(1, Math.min(CHUNK_SAMPLES, Math.floor((this.streamRoom() - 3) / per)));
   }
 
   private shape() {
@@ -113,8 +149,9 @@ export class Kernel {
       const seed = (Math.imul(o.seed >>> 0, 0x9e3779b1) + e) >>> 0;
       check(this.x.kernel_train_begin(o.batch, Number.isFinite(lrQ16) ? lrQ16 : -1, seed), 'train');
       const order = permutation(d.n, seed);
-      for (let s = 0; s < d.n; s += CHUNK_SAMPLES) {
-        const n = Math.min(CHUNK_SAMPLES, d.n - s);
+      const chunk = this.chunkSamples(d.dim, linreg, outputs);
+      for (let s = 0; s < d.n; s += chunk) {
+        const n = Math.min(chunk, d.n - s);
         this.stage(d, order, s, n, linreg, outputs);
         check(this.x.kernel_train(n), 'train');
       }
@@ -130,8 +167,9 @@ export class Kernel {
   evaluate(d: Dataset): { count: number; accuracy: number; loss: number; mae: number } {
     const { linreg, outputs } = this.checkData(d);
     check(this.x.kernel_eval_begin(), 'evaluate');
-    for (let s = 0; s < d.n; s += CHUNK_SAMPLES) {
-      const n = Math.min(CHUNK_SAMPLES, d.n - s);
+    const chunk = this.chunkSamples(d.dim, linreg, outputs);
+    for (let s = 0; s < d.n; s += chunk) {
+      const n = Math.min(chunk, d.n - s);
       this.stage(d, null, s, n, linreg, outputs);
       check(this.x.kernel_eval(n), 'evaluate');
     }

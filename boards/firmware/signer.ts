@@ -3,6 +3,7 @@
 import type { FirmwareInstance } from './instance.js';
 import { FirmwareError, checkFirmware, E_BAD_KEY } from '../../protocol/firmware-error.js';
 import type { UpdateFields } from '../../protocol/update.js';
+import { Kernel } from './kernel.js';
 
 /** A global-model announcement verified in firmware (`cose_verify_global`). */
 export interface VerifiedGlobal { task: string; round: number; hash: Uint8Array; model: Uint8Array; done: boolean }
@@ -98,12 +99,43 @@ export class DeviceSigner {
     return this.out(this.check(this.x.sha512(this.put(data), data.length), 'sha512'));
   }
 
+  private kernel?: Kernel;
+
   /** Complete COSE_Sign1 bytes of a device update, encoded and signed in firmware
-   *  (RFC 9052 §4.2–4.4; payload as protocol/update.ts encodeUpdate). Throws FirmwareError. */
+   *  (RFC 9052 §4.2–4.4; payload as protocol/update.ts encodeUpdate). The firmware signs the
+   *  model it holds: `fields.model` is loaded into the kernel in chunks (replacing its model;
+   *  load → export is the identity on every blob the kernel accepts) and signed from there
+   *  (signModelUpdate), so neither the model nor the message has to fit in firmware memory
+   *  whole. A model the kernel rejects (not a valid blob) is signed the old way, from a record
+   *  that carries it (cose_sign_update, which needs the record and the message in the stream).
+   *  Throws FirmwareError. */
   signUpdate(kid: Uint8Array, fields: UpdateFields): Uint8Array {
+    if (typeof this.x.cose_sign_model === 'function' && typeof this.x.kernel_load_begin === 'function') {
+      this.kernel ??= new Kernel(this.fw);
+      let loaded = false;
+      try { this.kernel.load(fields.model); loaded = true; } catch (e) { if (!(e instanceof FirmwareError)) throw e; }
+      if (loaded) return this.signModelUpdate(kid, fields);
+    }
     const rec = encodeRecord(kid, fields);
     const n = this.check(this.x.cose_sign_update(this.put(rec), rec.length), 'signUpdate');
     return this.out(n);
+  }
+
+  /** COSE_Sign1 of a device update whose model is the kernel's current model (cose_sign_model):
+   *  the firmware serialises the payload from the model in memory, twice through SHA-512 for
+   *  Ed25519, and the host reads the message in pieces that fit the stream's room
+   *  (cose_update_read). Same bytes as signUpdate with the exported model. Throws FirmwareError
+   *  (E_NOT_READY without a model or key). */
+  signModelUpdate(kid: Uint8Array, fields: Omit<UpdateFields, 'model'>): Uint8Array {
+    const rec = encodeRecord(kid, { ...fields, model: new Uint8Array(0) }, false);
+    const total = this.check(this.x.cose_sign_model(this.put(rec), rec.length), 'signUpdate');
+    const msg = new Uint8Array(total), room = Math.max(this.x.crypto_out_room(), 1024);
+    for (let off = 0; off < total;) {
+      const n = this.check(this.x.cose_update_read(off, Math.min(room, total - off)), 'signUpdate');
+      msg.set(this.fw.bytes(this.x.crypto_out(), n), off);
+      off += n;
+    }
+    return msg;
   }
 
   /** Seeds the firmware's DP noise generator: from `seed` (32 bytes, reproducible) or, without
@@ -117,9 +149,28 @@ export class DeviceSigner {
    *  firmware (seed paper Eq. 3–5). ε is rounded to thousandths. Returns the noised copy and ε×1000. */
   privatize(values: Int32Array, clipL1: number, epsilon: number): PrivatizeResult {
     const epsM = Math.round(epsilon * 1000);
+    const per = Math.max(16, Math.floor(this.x.crypto_buf_room() / 4));
+    if (values.length > per) return this.privatizeInPieces(values, clipL1, epsM, per);
     const p = this.put(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     const spent = this.check(this.x.dp_privatize(p, values.length, clipL1, epsM), 'privatize');
     return { values: new Int32Array(this.fw.bytes(p, values.byteLength).slice().buffer), epsM: spent };
+  }
+
+  /** privatize for a vector larger than the stream's room: the firmware sums the L1 norm over a
+   *  first pass of pieces of `per` values, then clips and noises the same pieces (dp_l1_add,
+   *  dp_privatize_begin, dp_privatize_part); the result equals the one-call dp_privatize. */
+  private privatizeInPieces(values: Int32Array, clipL1: number, epsM: number, per: number): PrivatizeResult {
+    const out = Int32Array.from(values);
+    const piece = (i: number) => new Uint8Array(out.buffer, i * 4, Math.min(per, out.length - i) * 4);
+    this.check(this.x.dp_l1_begin(), 'privatize');
+    for (let i = 0; i < out.length; i += per) this.check(this.x.dp_l1_add(this.put(piece(i)), piece(i).length / 4), 'privatize');
+    const spent = this.check(this.x.dp_privatize_begin(clipL1, epsM), 'privatize');
+    for (let i = 0; i < out.length; i += per) {
+      const b = piece(i), p = this.put(b);
+      this.check(this.x.dp_privatize_part(p, b.length / 4), 'privatize');
+      b.set(this.fw.bytes(p, b.length));
+    }
+    return { values: out, epsM: spent };
   }
 
 
@@ -139,14 +190,15 @@ function u64(v: number, what: string): bigint {
   return BigInt(v);
 }
 
-/** The flat input record of cose_sign_update (layout in firmware/crypto/update.ts). */
-export function encodeRecord(kid: Uint8Array, f: UpdateFields): Uint8Array {
+/** The flat input record of cose_sign_update (layout in firmware/crypto/update.ts); without
+ *  `withModel`, the record of cose_sign_model (no `u32 modelLen ‖ model`). */
+export function encodeRecord(kid: Uint8Array, f: UpdateFields, withModel = true): Uint8Array {
   const task = utf8.encode(f.task);
   const metrics = Object.entries(f.metrics).map(([k, v]) => {
     if (!Number.isSafeInteger(v)) throw new FirmwareError(-2, `metric ${k} must be a safe integer`);
     return [utf8.encode(k), BigInt(v)] as const;
   });
-  let len = 1 + kid.length + 1 + task.length + 24 + 32 + 4 + f.model.length + 1;
+  let len = 1 + kid.length + 1 + task.length + 24 + 32 + (withModel ? 4 + f.model.length : 0) + 1;
   for (const [k] of metrics) len += 1 + k.length + 8;
   const b = new Uint8Array(len);
   const dv = new DataView(b.buffer);
@@ -158,7 +210,7 @@ export function encodeRecord(kid: Uint8Array, f: UpdateFields): Uint8Array {
   dv.setBigUint64(q, u64(f.round, 'round'), true); dv.setBigUint64(q + 8, u64(f.n, 'n'), true); dv.setBigUint64(q + 16, u64(f.ctr, 'ctr'), true); q += 24;
   if (f.base.length !== 32) throw new FirmwareError(-2, 'base must be 32 bytes');
   bytes(f.base);
-  dv.setUint32(q, f.model.length, true); q += 4; bytes(f.model);
+  if (withModel) { dv.setUint32(q, f.model.length, true); q += 4; bytes(f.model); }
   b[q++] = metrics.length;
   for (const [k, v] of metrics) {
     if (k.length > 255) throw new FirmwareError(-2, 'metric key too long');

@@ -57,11 +57,27 @@ export function addLaplace(p: usize, count: usize, t: u64, s: u64): void {
   }
 }
 
+/** L1 norm of `count` int32 values at `p` (≤ 2^22 · 2^31, no overflow). */
+export function l1Norm(p: usize, count: usize): u64 {
+  let norm: u64 = 0;
+  for (let i: usize = 0; i < count; i++) norm += <u64>abs<i64>(<i64>load<i32>(p + (i << 2)));
+  return norm;
+}
+
+/** Scales `count` values at `p` of a vector whose whole L1 norm is `norm` so the vector's norm is
+ *  ≤ c: xᵢ ← trunc(xᵢ·c/norm) when norm > c (a vector clipped in pieces gets the same values). */
+export function clipBy(p: usize, count: usize, c: u64, norm: u64): void {
+  if (norm <= c) return;
+  for (let i: usize = 0; i < count; i++) {
+    const a = p + (i << 2);
+    store<i32>(a, <i32>((<i64>load<i32>(a) * <i64>c) / <i64>norm));
+  }
+}
+
 /** Scales the vector down so its L1 norm is ≤ c (truncation toward zero keeps it ≤ c).
  *  Returns the L1 norm before clipping. */
 export function clipL1(p: usize, count: usize, c: u64): u64 {
-  let norm: u64 = 0;
-  for (let i: usize = 0; i < count; i++) norm += <u64>abs<i64>(<i64>load<i32>(p + (i << 2)));
+  const norm = l1Norm(p, count);
   if (norm > c) {
     for (let i: usize = 0; i < count; i++) {
       const a = p + (i << 2);

@@ -2,7 +2,7 @@
 // Secret-dependent work (the fixed-base multiplication and scalar arithmetic) is constant-time:
 // table entries are chosen by masked scans, never by secret indices. Verification handles
 // public data only and uses variable-time sliding windows.
-// The base tables (a 16×8 radix-16 comb, 15 KiB, and 8 odd multiples for verification) are
+// The base tables (an 8×8 radix-16 comb, 7.5 KiB, and 8 odd multiples for verification) are
 // computed on first use rather than shipped, to keep the .wasm small.
 import { FE, FE_D, FE_SQRTM1, feAdd, feSub, feMul, feSq, feOne, feFromBytes, feToBytes, feIsZero, feIsNegative, feNeg, fePow22523, feCopy } from './field25519';
 import { P3, P1P1, P2, CACHED, PRECOMP, geP3Zero, geP2Zero, gePrecompZero, geAdd, geSub, geMadd, geMsub, geDbl, geToP2, geToP3, geToCached, geToPrecomp, geToBytes, gePrecompCmov, gePrecompCneg } from './edwards25519';
@@ -17,10 +17,11 @@ const BASE: usize = memory.data<i32>([
   28827043, 27438313, 39759291, 244362, 8635006, 11264893, 19351346, 13413597, 16611511, 27139452,
 ]);
 
-// TABLE[i][j] = (j+1)·2^(16i)·B. ref10 keeps 32 rows of 256^i·B (30 KiB) and needs 4 doublings
-// per signature; 16 rows halve the table (the LR model's 64 KiB memory budget includes it) for
-// 8 more doublings, about 4% of a signature.
-const TABLE_ROWS = 16;
+// TABLE[i][j] = (j+1)·2^(4·CLASSES·i)·B. ref10 keeps 32 rows of 256^i·B (30 KiB) and needs 4
+// doublings per signature; 8 rows (7.5 KiB) take 28 doublings, about 10 % more per signature,
+// and leave a one-page board (the LR model's 64 KiB) room for the gateway's whole announcement.
+const TABLE_ROWS = 8;
+const CLASSES = 64 / TABLE_ROWS; // radix-16 digit classes: digit k is in row k / CLASSES
 const TABLE: usize = memory.data(TABLE_ROWS * 8 * <i32>PRECOMP, 8);
 const BI: usize = memory.data(8 * <i32>PRECOMP, 8);         // BI[j] = (2j+1)·B
 let tablesReady = false;
@@ -39,7 +40,7 @@ const SLA: usize = memory.data(256, 8);      // sliding-window digits (public sc
 const SLB: usize = memory.data(256, 8);
 
 function computeTables(): void {
-  // PA = 2^(16i)·B, PB walks (j+1)·PA
+  // PA = 2^(4·CLASSES·i)·B, PB walks (j+1)·PA
   feCopy(PA, BASE); feCopy(PA + FE, BASE + FE); feOne(PA + 2 * FE); feCopy(PA + 3 * FE, BASE + 3 * FE);
   for (let i = 0; i < TABLE_ROWS; i++) {
     geToCached(CA, PA);
@@ -48,7 +49,7 @@ function computeTables(): void {
       geToPrecomp(TABLE + <usize>(i * 8 + j) * PRECOMP, PB);
       geAdd(R11, PB, CA); geToP3(PB, R11);
     }
-    for (let k = 0; k < 16; k++) { geDbl(R11, PA); geToP3(PA, R11); }
+    for (let k = 0; k < 4 * CLASSES; k++) { geDbl(R11, PA); geToP3(PA, R11); }
   }
   // BI[j] = (2j+1)·B
   feCopy(PA, BASE); feCopy(PA + FE, BASE + FE); feOne(PA + 2 * FE); feCopy(PA + 3 * FE, BASE + 3 * FE);
@@ -77,8 +78,8 @@ function select(pos: i32, b: i32): void {
 }
 
 /** h (P3) = a·B for a 32-byte scalar a with a[31] ≤ 127, constant-time. With signed radix-16
- *  digits e_k (a = Σ e_k·16^k) and k = 4i + c: a·B = Σ_c 16^c·Σ_i e_{4i+c}·TABLE[i], evaluated
- *  by Horner in c (ref10 ge_scalarmult_base with four digit classes instead of two). */
+ *  digits e_k (a = Σ e_k·16^k) and k = CLASSES·i + c: a·B = Σ_c 16^c·Σ_i e_{CLASSES·i+c}·TABLE[i],
+ *  evaluated by Horner in c (ref10 ge_scalarmult_base with CLASSES digit classes instead of two). */
 export function geScalarMultBase(h: usize, a: usize): void {
   edInit();
   for (let i: usize = 0; i < 32; i++) {
@@ -95,14 +96,14 @@ export function geScalarMultBase(h: usize, a: usize): void {
   }
   store<i8>(DIG + 63, <i8>(<i32>load<i8>(DIG + 63) + carry));
   geP3Zero(h);
-  for (let c = 3; c >= 0; c--) {
-    if (c < 3) { // h = 16·h
+  for (let c = CLASSES - 1; c >= 0; c--) {
+    if (c < CLASSES - 1) { // h = 16·h
       geDbl(R11, h); geToP2(Q2, R11);
       geDbl(R11, Q2); geToP2(Q2, R11);
       geDbl(R11, Q2); geToP2(Q2, R11);
       geDbl(R11, Q2); geToP3(h, R11);
     }
-    for (let k = c; k < 64; k += 4) { select(k >> 2, <i32>load<i8>(DIG + <usize>k)); geMadd(R11, h, SEL); geToP3(h, R11); }
+    for (let k = c; k < 64; k += CLASSES) { select(k / CLASSES, <i32>load<i8>(DIG + <usize>k)); geMadd(R11, h, SEL); geToP3(h, R11); }
   }
   memory.fill(DIG, 0, 64);
   memory.fill(SEL, 0, PRECOMP);
@@ -223,16 +224,38 @@ export function edPublicKey(): usize { return PK; }
 /** Signs the message head[0..headLen) ‖ body[0..bodyLen) with the device key into 64 bytes at
  *  `sig` (RFC 8032 §5.1.6). Two segments let COSE sign its Sig_structure without copying the payload. */
 export function edSign(sig: usize, head: usize, headLen: usize, body: usize, bodyLen: usize): void {
-  // r = SHA-512(prefix ‖ M) mod L
-  sha512Init(); sha512Update(SK + 32, 32); sha512Update(head, headLen); sha512Update(body, bodyLen); sha512Final(HB);
+  edSignStart();
+  sha512Update(head, headLen); sha512Update(body, bodyLen);
+  edSignMid(sig);
+  sha512Update(head, headLen); sha512Update(body, bodyLen);
+  edSignEnd(sig);
+}
+
+// A signature over a message M the caller streams twice through sha512Update, once after
+// edSignStart and again after edSignMid (RFC 8032 §5.1.6 hashes M in steps 2 and 4). The caller
+// must produce the same M both times from memory it controls for the whole call: two different
+// messages under one nonce r would reveal the key (s = (S₁ − S₂)/(k₁ − k₂)), so no export lets the
+// host feed M.
+
+/** Step 2 begins: SHA-512(prefix ‖ M); M follows. */
+export function edSignStart(): void {
+  sha512Init(); sha512Update(SK + 32, 32);
+}
+
+/** Ends step 2 (r = SHA-512(prefix ‖ M) mod L), step 3 (R = r·B into sig[0..32)) and begins step 4:
+ *  SHA-512(R ‖ A ‖ M); M follows again. */
+export function edSignMid(sig: usize): void {
+  sha512Final(HB);
   scReduce(RS, HB);
-  // R = r·B
   geScalarMultBase(PT, RS);
   geToBytes(sig, PT);
-  // k = SHA-512(R ‖ A ‖ M) mod L
-  sha512Init(); sha512Update(sig, 32); sha512Update(PK, 32); sha512Update(head, headLen); sha512Update(body, bodyLen); sha512Final(HB);
+  sha512Init(); sha512Update(sig, 32); sha512Update(PK, 32);
+}
+
+/** Ends step 4 (k = SHA-512(R ‖ A ‖ M) mod L) and writes S = (r + k·s) mod L to sig[32..64). */
+export function edSignEnd(sig: usize): void {
+  sha512Final(HB);
   scReduce(KS, HB);
-  // S = (r + k·s) mod L
   scMulAdd(sig + 32, RS, KS, SK);
   memory.fill(RS, 0, 32); memory.fill(HB, 0, 64); memory.fill(PT, 0, P3);
 }

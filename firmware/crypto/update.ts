@@ -6,7 +6,10 @@
 //   ‖ u8 metricCount (≤ 16) ‖ { u8 keyLen (1..32) ‖ key (UTF-8) ‖ i64 value (|v| ≤ 2^53 - 1) }*
 // The payload is the deterministic CBOR map (RFC 8949 §4.2.1) with text keys in encoded-byte
 // order: n, ctr, base, task, model, round, metrics; metrics are sorted the same way.
-import { cborHead, cborInt, cborBytes, cborText, cborRaw } from './cbor';
+// A record for cose_sign_model has no `u32 modelLen ‖ model`: the model is the kernel's, and the
+// payload is generated from it wherever it goes (firmware/crypto/sink.ts).
+import { put, putHead, putInt, putString, putModel } from './sink';
+import { modelBlobBytes } from '../kernel/blob';
 
 export const MAX_KID: u32 = 64;
 export const MAX_TASK: u32 = 64;
@@ -21,6 +24,7 @@ let taskPtr: usize = 0, taskLen: u32 = 0;
 let round: u64 = 0, nSamples: u64 = 0, ctr: u64 = 0;
 let basePtr: usize = 0, modelPtr: usize = 0, modelLen: u32 = 0;
 let metricCount: u32 = 0;
+let kernelModel = false;
 const MKEY: usize = memory.data(16 * 4, 4);  // key pointer per metric (sorted)
 const MLEN: usize = memory.data(16 * 4, 4);  // key length
 const MVAL: usize = memory.data(16 * 8, 8);  // value
@@ -55,8 +59,10 @@ function swapMetric(a: i32, b: i32): void {
   store<u32>(MKEY + (<usize>b << 2), ka); store<u32>(MLEN + (<usize>b << 2), la); store<i64>(MVAL + (<usize>b << 3), va);
 }
 
-/** Parses and range-checks the input record at p[0..len). */
-export function parseRecord(p: usize, len: usize): i32 {
+/** Parses and range-checks the input record at p[0..len); with `fromKernel` the record has no
+ *  model field and the payload carries the kernel's model (which the caller checked is loaded). */
+export function parseRecord(p: usize, len: usize, fromKernel: bool = false): i32 {
+  kernelModel = fromKernel;
   const end = p + len;
   let q = p;
   if (q + 1 > end) return REC_TRUNCATED;
@@ -65,13 +71,13 @@ export function parseRecord(p: usize, len: usize): i32 {
   if (q + 1 > end) return REC_TRUNCATED;
   taskLen = load<u8>(q); taskPtr = q + 1; q += 1 + taskLen;
   if (taskLen == 0 || taskLen > MAX_TASK) return REC_INVALID;
-  if (q + 24 + 32 + 4 > end) return REC_TRUNCATED;
+  if (q + 24 + 32 + (fromKernel ? 0 : 4) > end) return REC_TRUNCATED;
   round = load<u64>(q); nSamples = load<u64>(q, 8); ctr = load<u64>(q, 16); q += 24;
   if (round > MAX_SAFE || nSamples > MAX_SAFE || ctr > MAX_SAFE) return REC_INVALID;
   basePtr = q; q += 32;
-  modelLen = load<u32>(q); modelPtr = q + 4;
+  if (fromKernel) { modelLen = <u32>modelBlobBytes(); modelPtr = 0; }
+  else { modelLen = load<u32>(q); modelPtr = q + 4; q += 4 + <usize>min<u32>(modelLen, MAX_MODEL + 1); }
   if (modelLen > MAX_MODEL) return REC_TOO_LARGE;
-  q += 4 + <usize>modelLen;
   if (q + 1 > end) return REC_TRUNCATED;
   metricCount = load<u8>(q); q += 1;
   if (metricCount > MAX_METRICS) return REC_INVALID;
@@ -101,18 +107,19 @@ export function payloadBound(): usize {
   return <usize>modelLen + <usize>taskLen + <usize>metricCount * (2 + MAX_METRIC_KEY + 9) + 128;
 }
 
-/** Writes the CBOR payload of the parsed record at the CBOR cursor. */
+/** Emits the CBOR payload of the parsed record into the current sink (firmware/crypto/sink.ts). */
 export function writePayload(): void {
-  cborHead(5, 7);
-  cborRaw(K_N, 2); cborHead(0, nSamples);
-  cborRaw(K_CTR, 4); cborHead(0, ctr);
-  cborRaw(K_BASE, 5); cborBytes(basePtr, 32);
-  cborRaw(K_TASK, 5); cborText(taskPtr, taskLen);
-  cborRaw(K_MODEL, 6); cborBytes(modelPtr, modelLen);
-  cborRaw(K_ROUND, 6); cborHead(0, round);
-  cborRaw(K_METRICS, 8); cborHead(5, metricCount);
+  putHead(5, 7);
+  put(K_N, 2); putHead(0, nSamples);
+  put(K_CTR, 4); putHead(0, ctr);
+  put(K_BASE, 5); putString(2, basePtr, 32);
+  put(K_TASK, 5); putString(3, taskPtr, taskLen);
+  put(K_MODEL, 6);
+  if (kernelModel) putModel(modelLen); else putString(2, modelPtr, modelLen);
+  put(K_ROUND, 6); putHead(0, round);
+  put(K_METRICS, 8); putHead(5, metricCount);
   for (let i: usize = 0; i < metricCount; i++) {
-    cborText(load<u32>(MKEY + (i << 2)), load<u32>(MLEN + (i << 2)));
-    cborInt(load<i64>(MVAL + (i << 3)));
+    putString(3, load<u32>(MKEY + (i << 2)), load<u32>(MLEN + (i << 2)));
+    putInt(load<i64>(MVAL + (i << 3)));
   }
 }

@@ -1,10 +1,11 @@
 // Every export of the training kernel (firmware ABI: docs/firmware-abi.md).
 // Return values ≥ 0 are results, < 0 are error codes from firmware/errors.ts.
 import { OK, E_BAD_LENGTH, E_BAD_DIMS, E_BAD_PARAM, E_TOO_LARGE, E_NOT_READY } from "../errors";
-import { initModel, loadModel, exportModel, blobBytes, ready, nInputs, nOutputs, nLayers, arch } from "./model";
+import { initModel, blobBytes, ready, nInputs, nOutputs, nLayers, nHidden, arch } from "./model";
+import { loadModel, exportModel, loadBegin, loadChunk, loadEnd, exportPart, modelBlobBytes } from "./blob";
 import { trainBegin, runChunk, trainEnd, metric, metricsReset } from "./train";
 import { forward } from "./forward";
-import { streamBase, streamCapacity, streamReserve, peakModelBytes, peakTotalBytes, layoutReset, layoutCommit, hostMemoryCheck } from "./layout";
+import { streamBase, streamCapacity, streamReserve, streamRoom, peakModelBytes, peakTotalBytes, layoutReset, layoutCommit, hostMemoryCheck } from "./layout";
 import { tablesInit } from "./tables";
 import { fullyConnectedPerChannel } from "./fully_connected";
 import { mbqm, quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
@@ -15,7 +16,7 @@ const DATA_END: usize = __data_end;
 export { HEAP_BASE as __heap_base, DATA_END as __data_end };
 
 /** ABI version of the kernel exports. */
-export function kernel_version(): i32 { return 1; }
+export function kernel_version(): i32 { return 2; }
 
 /** Address of the host stream buffer (changes after kernel_init/kernel_load). */
 export function kernel_stream_ptr(): i32 {
@@ -36,6 +37,13 @@ export function kernel_stream_reserve(bytes: i32): i32 {
 /** Current stream capacity in bytes. */
 export function kernel_stream_cap(): i32 { return i32(streamCapacity()); }
 
+/** Bytes the stream can hold without growing linear memory (from the stream address to the end
+ *  of the current pages): a host sizes its chunks to this to keep the instance at its pages. */
+export function kernel_stream_room(): i32 {
+  const p = kernel_stream_ptr();
+  return p < 0 ? p : i32(streamRoom());
+}
+
 /** Creates a model from a seed. arch: 0 logreg, 1 mlp, 2 linreg. */
 export function kernel_init(arch_: i32, inputs: i32, hidden: i32, outputs: i32, seed: u32): i32 {
   return initModel(arch_, inputs, hidden, outputs, seed);
@@ -46,6 +54,21 @@ export function kernel_load(len: i32): i32 { return loadModel(len); }
 
 /** Writes the model blob at the stream address; returns its length. */
 export function kernel_export(): i32 { return exportModel(); }
+
+/** Starts a chunked load: the blob's 24-byte header is at the stream address, `len` is the whole
+ *  blob's length. Lays out the model (re-query the stream address), then expects the remaining
+ *  len − 24 bytes through kernel_load_chunk. */
+export function kernel_load_begin(len: i32): i32 { return loadBegin(len); }
+
+/** The next `n` bytes of the blob being loaded, written at the stream address. */
+export function kernel_load_chunk(n: i32): i32 { return loadChunk(n); }
+
+/** Ends a chunked load (E_BAD_LENGTH if bytes are missing); the model is ready. */
+export function kernel_load_end(): i32 { return loadEnd(); }
+
+/** Writes blob bytes [off, off + len) at the stream address (clipped to the blob); returns the
+ *  number written. */
+export function kernel_export_part(off: i32, len: i32): i32 { return exportPart(off, len); }
 
 /** Blob length for these dimensions (no model needed). */
 export function kernel_blob_bytes(arch_: i32, inputs: i32, hidden: i32, outputs: i32): i32 {
@@ -90,10 +113,10 @@ export function kernel_working_memory(): i32 { return i32(peakModelBytes() - __h
 /** High-water mark including the data stream. */
 export function kernel_peak_memory_total(): i32 { return i32(peakTotalBytes()); }
 
-/** Model shape: 0 arch, 1 inputs, 2 outputs, 3 layers (−5 when no model). */
+/** Model shape: 0 arch, 1 inputs, 2 outputs, 3 layers, 4 hidden, 5 blob bytes (−5 when no model). */
 export function kernel_shape(k: i32): i32 {
   if (!ready) return E_NOT_READY;
-  return k == 0 ? arch : k == 1 ? nInputs : k == 2 ? nOutputs : nLayers;
+  return k == 0 ? arch : k == 1 ? nInputs : k == 2 ? nOutputs : k == 4 ? nHidden : k == 5 ? modelBlobBytes() : nLayers;
 }
 
 /** Self-test: fixed training on built-in data; returns a digest (identical on every engine). */

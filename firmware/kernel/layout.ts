@@ -10,6 +10,8 @@ let streamCap: usize = 0;
 let peakModel: usize = 0;  // high-water mark of non-stream memory (bytes from address 0)
 let peakTotal: usize = 0;  // high-water mark including the stream
 let hostChecked = false;
+let epoch: u32 = 0;
+let version: u32 = 0;
 let hostHeapFree = true;
 
 /** Pages the module declares (asconfig.json `initialMemory`). */
@@ -34,7 +36,7 @@ export function inStream(p: usize, len: usize): bool {
 @inline function align16(x: usize): usize { return (x + 15) & ~<usize>15; }
 
 /** Start a new layout just after the permanent tables (which start at __heap_base). */
-export function layoutReset(base: usize): void { top = align16(base); streamPtr = 0; streamCap = 0; }
+export function layoutReset(base: usize): void { top = align16(base); streamPtr = 0; streamCap = 0; epoch++; version++; }
 
 /** Reserves `bytes` (16-byte aligned) and returns their address; no memory is touched. */
 export function layoutAlloc(bytes: usize): usize { const p = top; top = align16(top + bytes); return p; }
@@ -70,6 +72,18 @@ export function streamReserve(bytes: usize): bool {
 }
 
 export function streamBase(): usize { return streamPtr; }
+/** Bytes from the stream start to the end of the current pages (0 before a layout). */
+export function streamRoom(): usize {
+  const end = <usize>memory.size() << 16;
+  return streamPtr == 0 || streamPtr >= end ? 0 : end - streamPtr;
+}
+/** Counts layouts: changes whenever the stream moves (kernel_init / kernel_load). */
+export function layoutEpoch(): u32 { return epoch; }
+/** Counts changes of the model (layouts and training steps): a message signed from the model
+ *  stays readable only while this is unchanged (firmware/crypto/cose.ts). */
+export function modelVersion(): u32 { return version; }
+/** Records a change of the model's parameters. */
+export function modelChanged(): void { version++; }
 export function streamCapacity(): usize { return streamCap; }
 export function peakModelBytes(): usize { return peakModel; }
 export function peakTotalBytes(): usize { return peakTotal; }

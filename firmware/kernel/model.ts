@@ -3,9 +3,9 @@
 // with per-output-channel scales, activations int8 with scale and zero point, biases int32
 // at scale s_in·s_w[c]. A master copy of every weight with 8 extra fractional bits
 // (`frac`, stored next to the int8 tensor) carries the stochastically rounded SGD updates.
-import { E_BAD_DIMS, E_BAD_HEADER, E_BAD_LENGTH, E_BAD_MODEL, E_NOT_READY, E_TOO_LARGE, OK } from "../errors";
-import { quantizeMultiplier, lastShift, ROUND_DOUBLE, ROUND_SINGLE } from "./fixedpoint";
-import { layoutReset, layoutAlloc, layoutCommit, layoutTop, ensureMemory, streamBase, streamReserve, hostMemoryCheck } from "./layout";
+import { E_BAD_DIMS, E_BAD_HEADER, E_TOO_LARGE, OK } from "../errors";
+import { quantizeMultiplier, lastShift, ROUND_DOUBLE } from "./fixedpoint";
+import { layoutReset, layoutAlloc, layoutCommit, hostMemoryCheck } from "./layout";
 import { rngSeed, rngSym } from "./rng";
 import { tablesInit } from "./tables";
 
@@ -51,7 +51,7 @@ export const F_IN_SCALE = 80, F_OUT_SCALE = 84; // f32
 
 /** Position in W8/MASTER of the blob's e-th weight ([out][in] order). */
 // @ts-ignore: decorator
-@inline function blobToW(l: i32, e: i32, inp: i32): i32 {
+@inline export function blobToW(l: i32, e: i32, inp: i32): i32 {
   return ASC_FEATURE_SIMD ? wIdx(l, e / inp, e % inp) : e;
 }
 
@@ -149,8 +149,14 @@ function derive(): void {
   }
 }
 
+/** True while an SGD step changed the master copy since the int8 tensors were last refreshed. */
+export let w8Stale = false;
+/** Records that the master copy moved ahead of the int8 tensors (train.ts). */
+export function markW8Stale(): void { w8Stale = true; }
+
 /** Refreshes the int8 tensors from the master copy: w8 = round(m / 256), ties up. */
 export function refreshWeights(): void {
+  w8Stale = false;
   for (let l = 0; l < nLayers; l++) {
     const n = dI(l, F_IN) * dI(l, F_OUT);
     const w8 = dP(l, F_W8), m = dP(l, F_MASTER);
@@ -217,125 +223,32 @@ export function initModel(a: i32, inputs: i32, hidden: i32, outputs: i32, seed: 
   return OK;
 }
 
-function validScale(s: f32): bool { return isFinite(s) && s >= 1e-12 && s <= 1e6; }
+/** A scale the blob may carry: finite, in [1e-12, 1e6]. */
+export function validScale(s: f32): bool { return isFinite(s) && s >= 1e-12 && s <= 1e6; }
 
-/** Loads the blob of `len` bytes at the start of the stream. */
-export function loadModel(len: i32): i32 {
-  const h = hostMemoryCheck();
-  if (h != OK) return h;
-  const src0 = streamBase();
-  ready = false;
-  if (src0 == 0) return E_BAD_LENGTH; // no stream yet: nothing was written
-  if (len < HEADER_BYTES) return E_BAD_LENGTH;
-  if (load<u32>(src0) != MAGIC || load<u8>(src0 + 4) != VERSION) return E_BAD_HEADER;
-  const a = i32(load<u8>(src0 + 5));
-  const inputs = i32(load<u16>(src0 + 8)), hidden = i32(load<u16>(src0 + 10)), outputs = i32(load<u16>(src0 + 12));
-  const mode = i32(load<u8>(src0 + 6));
-  if ((mode != ROUND_DOUBLE && mode != ROUND_SINGLE) || load<u8>(src0 + 7) != 0 || load<u16>(src0 + 14) != 0) return E_BAD_HEADER;
-  const e = checkDims(a, inputs, hidden, outputs);
-  if (e != OK) return e;
-  const layers = a == ARCH_MLP ? 2 : 1;
-  if (len != blobBytes(layers, inputs, hidden, outputs)) return E_BAD_LENGTH;
-  // Validate everything in place before touching model memory.
-  const inScale = load<f32>(src0 + 16), inZp = load<i32>(src0 + 20);
-  if (!validScale(inScale) || inZp != -128) return E_BAD_HEADER;
-  let off = HEADER_BYTES, inp = inputs;
-  for (let l = 0; l < layers; l++) {
-    const out = l == layers - 1 ? outputs : hidden;
-    const zp = load<i32>(src0 + off + 4);
-    if (!validScale(load<f32>(src0 + off))) return E_BAD_HEADER;
-    if (l < layers - 1 ? zp != -128 : (zp < -128 || zp > 127)) return E_BAD_HEADER;
-    for (let c = 0; c < out; c++) if (!validScale(load<f32>(src0 + off + 8 + (c << 2)))) return E_BAD_HEADER;
-    off += 8 + 4 * out;
-    inp = out;
-  }
-  inp = inputs;
-  for (let l = 0; l < layers; l++) {
-    const out = l == layers - 1 ? outputs : hidden;
-    const n = inp * out;
-    for (let i = 0; i < n; i++) {
-      const w = i32(load<i8>(src0 + off + i));
-      const m = (w << 8) + i32(load<i8>(src0 + off + n + i));
-      if (w == -128 || m > W_MASTER_MAX || m < -W_MASTER_MAX) return E_BAD_MODEL;
-    }
-    off += (2 * n + 3) & ~3;
-    for (let c = 0; c < out; c++) {
-      const b = load<i32>(src0 + off + (c << 2));
-      if (b > BIAS_MAX || b < -BIAS_MAX) return E_BAD_MODEL;
-    }
-    off += 4 * out;
-    inp = out;
-  }
-  // Lay out the new model, then move the blob past it before writing model memory.
-  if (!setup(a, inputs, hidden, outputs)) return E_TOO_LARGE;
-  const src = layoutTop();
-  if (!ensureMemory(src + usize(len))) return E_TOO_LARGE;
-  memory.copy(src, src0, usize(len));
-  streamReserve(usize(len));
+/** Lays out a model of these dimensions for a blob being loaded (firmware/kernel/blob.ts), with
+ *  the header's input quantization and rounding mode; false if memory cannot grow. */
+export function setupForLoad(a: i32, inputs: i32, hidden: i32, outputs: i32, inScale: f32, inZp: i32, mode: i32): bool {
+  if (!setup(a, inputs, hidden, outputs)) return false;
   inputZp = inZp;
   rounding = mode;
-  off = HEADER_BYTES;
-  for (let l = 0; l < layers; l++) {
-    const out = dI(l, F_OUT);
-    setF(l, F_IN_SCALE, l == 0 ? inScale : dF(l - 1, F_OUT_SCALE));
-    setF(l, F_OUT_SCALE, load<f32>(src + off));
-    setI(l, F_OUT_ZP, load<i32>(src + off + 4));
-    memory.copy(dP(l, F_WSCALE), src + off + 8, usize(4 * out));
-    off += 8 + 4 * out;
-  }
-  for (let l = 0; l < layers; l++) {
-    const inp = dI(l, F_IN), n = inp * dI(l, F_OUT);
-    const m = dP(l, F_MASTER);
-    for (let e = 0; e < n; e++) {
-      const v = (i32(load<i8>(src + off + e)) << 8) + i32(load<i8>(src + off + n + e));
-      store<i16>(m + (blobToW(l, e, inp) << 1), i16(v));
-    }
-    off += (2 * n + 3) & ~3;
-    memory.copy(dP(l, F_BIAS), src + off, usize(4 * dI(l, F_OUT)));
-    off += 4 * dI(l, F_OUT);
-  }
+  setF(0, F_IN_SCALE, inScale);
+  return true;
+}
+
+/** Sets a layer's output quantization read from a blob (the next layer's input scale follows). */
+export function setOutQuant(l: i32, outScale: f32, zp: i32): void {
+  setF(l, F_OUT_SCALE, outScale);
+  setI(l, F_OUT_ZP, zp);
+  if (l + 1 < nLayers) setF(l + 1, F_IN_SCALE, outScale);
+}
+
+/** Completes a load: derived constants, int8 weights from the master copy, ready. */
+export function finishLoad(): void {
   derive();
   refreshWeights();
   ready = true;
-  return OK;
 }
 
-/** Writes the current model as a blob at the start of the stream; returns its length. */
-export function exportModel(): i32 {
-  if (!ready) return E_NOT_READY;
-  const len = blobBytes(nLayers, nInputs, nHidden, nOutputs);
-  if (!streamReserve(usize(len))) return E_TOO_LARGE;
-  const dst = streamBase();
-  memory.fill(dst, 0, usize(len));
-  store<u32>(dst, MAGIC);
-  store<u8>(dst + 4, VERSION);
-  store<u8>(dst + 5, u8(arch));
-  store<u8>(dst + 6, u8(rounding));
-  store<u16>(dst + 8, u16(nInputs));
-  store<u16>(dst + 10, u16(nHidden));
-  store<u16>(dst + 12, u16(nOutputs));
-  store<f32>(dst + 16, dF(0, F_IN_SCALE));
-  store<i32>(dst + 20, inputZp);
-  let off = HEADER_BYTES;
-  for (let l = 0; l < nLayers; l++) {
-    const out = dI(l, F_OUT);
-    store<f32>(dst + off, dF(l, F_OUT_SCALE));
-    store<i32>(dst + off + 4, dI(l, F_OUT_ZP));
-    memory.copy(dst + off + 8, dP(l, F_WSCALE), usize(4 * out));
-    off += 8 + 4 * out;
-  }
-  for (let l = 0; l < nLayers; l++) {
-    const inp = dI(l, F_IN), n = inp * dI(l, F_OUT);
-    const m = dP(l, F_MASTER);
-    for (let e = 0; e < n; e++) {
-      const v = i32(load<i16>(m + (blobToW(l, e, inp) << 1)));
-      const w = (v + 128) >> 8;
-      store<i8>(dst + off + e, i8(w));
-      store<i8>(dst + off + n + e, i8(v - (w << 8)));
-    }
-    off += (2 * n + 3) & ~3;
-    memory.copy(dst + off, dP(l, F_BIAS), usize(4 * dI(l, F_OUT)));
-    off += 4 * dI(l, F_OUT);
-  }
-  return len;
-}
+/** Marks the kernel as holding no model (a load started or failed). */
+export function dropModel(): void { ready = false; }

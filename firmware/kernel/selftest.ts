@@ -1,7 +1,8 @@
 // Self-test: fixed training steps on built-in synthetic data, no host imports, no WASI.
 // Returns a 32-bit FNV-1a digest of the exported blobs and integer metrics of all three
 // architectures; two conforming engines must return the same value.
-import { initModel, exportModel, ARCH_LOGREG, ARCH_MLP, ARCH_LINREG } from "./model";
+import { initModel, ARCH_LOGREG, ARCH_MLP, ARCH_LINREG } from "./model";
+import { exportModel } from "./blob";
 import { trainBegin, runChunk, trainEnd, metric } from "./train";
 import { streamBase, streamReserve } from "./layout";
 import { rngNext, rngSeed } from "./rng";

@@ -9,11 +9,11 @@
 import { E_BAD_DIMS, E_BAD_LENGTH, E_BAD_PARAM, E_NOT_READY, OK } from "../errors";
 import { forward, lastNonZero } from "./forward";
 import { dI, dP, dF, F_IN, F_OUT, F_WSCALE, F_ZMUL, F_KQ, F_KBQ, F_ACC, F_ACT, F_GRAD, F_SWQ, F_W8,
-  F_IN_SCALE, F_ACT_MAX, F_OUT_ZP, ready, arch, nLayers, nInputs, nOutputs, refreshWeights, wIdx, ARCH_LINREG } from "./model";
+  F_IN_SCALE, F_ACT_MAX, F_OUT_ZP, ready, arch, nLayers, nInputs, nOutputs, refreshWeights, markW8Stale, wIdx, ARCH_LINREG } from "./model";
 import { rngSeed } from "./rng";
 import { update } from "./update";
 import { exp2NegQ10, log2Q16 } from "./tables";
-import { streamBase, streamCapacity } from "./layout";
+import { streamBase, streamCapacity, modelChanged } from "./layout";
 
 // Metric accumulators (integers; converted to f64 only when the host asks).
 let mCount: i64 = 0, mCorrect: i64 = 0, mLossQ16: i64 = 0, mAbsQ16: i64 = 0;
@@ -147,6 +147,7 @@ export function runChunk(n: i32, learn: bool): i32 {
   const e = chunkLayout(n);
   if (e != OK) return e;
   if (learn && !training) return E_NOT_READY;
+  if (learn) modelChanged();
   const x0 = streamBase();
   const y0 = x0 + ((usize(n * nInputs) + 3) & ~<usize>3);
   if (arch != ARCH_LINREG) {
@@ -163,6 +164,7 @@ export function runChunk(n: i32, learn: bool): i32 {
       update(1, dP(0, F_ACT), lastNonZero(1));
     }
     update(0, x, lastNonZero(0));
+    markW8Stale();
     if (++inBatch == batchSize) { refreshWeights(); inBatch = 0; }
   }
   return n;

@@ -26,11 +26,12 @@ export interface BoardOptions {
 }
 
 /** Pages (64 KiB) a board's firmware needs for the task's model: measured by the firmware itself
- *  on an unbounded probe board that loads the model, trains one epoch on its shard (the host
- *  streams at most 64 samples at a time, boards/firmware/kernel.ts), scores it and signs the
- *  update (DP included when configured). For the MNIST LR model this is 2 pages: the model
- *  regions end at 53,856 bytes (static data with the Ed25519 comb table, int8 and int16 master
- *  weights, scratch) and the model blob (15,792 bytes) and the signing windows sit above them.
+ *  on an unbounded probe board that loads the model, trains one epoch on its shard, scores it and
+ *  signs the update (DP included when configured). The host streams blobs, samples and the signed
+ *  update in chunks sized to the room left in the pages (boards/firmware/kernel.ts, signer.ts),
+ *  so for the MNIST LR model this is 1 page: the model regions end at 46,560 bytes (static data
+ *  with the Ed25519 comb table, int8 and int16 master weights, scratch) and the stream takes the
+ *  18,976 bytes left (with DP too: the delta is privatized in pieces).
  *  Boards are then capped at this many pages, so the memory a board holds is a bound. */
 export function boardPages(o: BoardOptions, spec: ModelSpec): number {
   const probe = new Board({ ...o, attacker: undefined, maxPages: undefined });

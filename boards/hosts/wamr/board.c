@@ -1,6 +1,8 @@
 /* See board.h. The call sequence mirrors boards/agent.ts trainRound and boards/firmware/kernel.ts
- * (load, per-epoch shuffle, 64-sample chunks, export, signUpdate), so a C board and a Node board
- * given the same seed, data and model publish the same bytes. */
+ * (load, per-epoch shuffle, chunks sized to the stream's room, sign the kernel's model), so a C
+ * board and a Node board given the same seed, data and model publish the same bytes. Chunks are
+ * sized to what is left of the pages the firmware holds (kernel_stream_room, crypto_out_room),
+ * so an LR board keeps one 64 KiB page of linear memory for the whole round. */
 #include "board.h"
 
 #include <math.h>
@@ -44,7 +46,11 @@ int board_init(board_t *b, const board_cfg_t *cfg, fw_t *fw, ds_t *data)
     return b->order ? 0 : -1;
 }
 
-void board_free(board_t *b) { free(b->order); b->order = NULL; }
+void board_free(board_t *b)
+{
+    free(b->order); b->order = NULL;
+    free(b->update); b->update = NULL; b->update_cap = 0;
+}
 
 int board_provision(board_t *b, uint8_t seed[32])
 {
@@ -114,14 +120,20 @@ static int train(board_t *b, uint32_t seed)
     }
     int linreg = arch == 2;
     if (linreg && outputs != 1) { snprintf(b->error, sizeof b->error, "linreg needs Q16 targets"); return -1; }
+    /* samples per call: what fits the room left in the current pages (1..CHUNK_SAMPLES) */
+    int32_t room = call0(b, "kernel_stream_room");
+    if (room < 0) return fail(b, -1, "train", room);
+    uint32_t per = d->dim + (linreg ? 4u : 1u), chunk = room > 3 ? (uint32_t)(room - 3) / per : 0;
+    if (chunk > CHUNK_SAMPLES) chunk = CHUNK_SAMPLES;
+    if (chunk < 1) chunk = 1;
     b->last_loss = 0;
     for (uint32_t e = 0; e < b->cfg.epochs; e++) {
         uint32_t s = seed * 0x9e3779b1u + e;
         int32_t args[3] = { (int32_t)b->cfg.batch, b->cfg.lr_q16, (int32_t)s }, rc;
         if ((rc = fw_call(b->fw, "kernel_train_begin", 3, args)) < 0) return fail(b, -1, "train", rc);
         board_permutation(b->order, d->n, s);
-        for (uint32_t from = 0; from < d->n; from += CHUNK_SAMPLES) {
-            uint32_t n = d->n - from < CHUNK_SAMPLES ? d->n - from : CHUNK_SAMPLES;
+        for (uint32_t from = 0; from < d->n; from += chunk) {
+            uint32_t n = d->n - from < chunk ? d->n - from : chunk;
             if (stage(b, from, n, linreg) != 0) return -1;
             if ((rc = call1(b, "kernel_train", (int32_t)n)) < 0) return fail(b, -1, "train", rc);
         }
@@ -131,36 +143,46 @@ static int train(board_t *b, uint32_t seed)
     return 0;
 }
 
-/* The cose_sign_update record (firmware/crypto/update.ts) around the exported blob, which
- * kernel_export left at the start of the stream = the crypto input window. */
+/* The update signed from the kernel's model (cose_sign_model, docs/firmware-crypto.md): the record
+ * without the model, then the COSE_Sign1 read out in pieces that fit the output window's room
+ * (cose_update_read) into b->update, so neither the blob nor the message sits in linear memory. */
 static int sign_update(board_t *b, uint64_t round, const uint8_t base[32], const uint8_t **out, uint32_t *out_len)
 {
     size_t kidLen = strlen(b->cfg.id), taskLen = strlen(b->cfg.task);
     static const char key[] = "loss_u";
-    int32_t len = call0(b, "kernel_export");
-    if (len < 0) return fail(b, -1, "export", len);
-    uint32_t hdr = (uint32_t)(1 + kidLen + 1 + taskLen + 24 + 32 + 4), tail = 1 + 1 + 6 + 8;
-    uint32_t recLen = hdr + (uint32_t)len + tail;
-    int32_t blob = call0(b, "kernel_stream_ptr"), p = call1(b, "crypto_buf", (int32_t)recLen);
-    if (p <= 0 || p != blob) return fail(b, -1, "update", p <= 0 ? FW_E_TOO_LARGE : FW_E_BAD_LENGTH);
-    uint8_t *m = fw_mem(b->fw, (uint32_t)p, recLen);
-    if (!m) return fail(b, -1, "update", FW_TRAP);
-    memmove(m + hdr, m, (size_t)len);
+    uint32_t recLen = (uint32_t)(1 + kidLen + 1 + taskLen + 24 + 32) + 1 + 1 + 6 + 8;
+    int32_t p = call1(b, "crypto_buf", (int32_t)recLen);
+    uint8_t *m = p > 0 ? fw_mem(b->fw, (uint32_t)p, recLen) : NULL;
+    if (!m) return fail(b, -1, "update", p <= 0 ? FW_E_TOO_LARGE : FW_TRAP);
     uint8_t *q = m;
     *q++ = (uint8_t)kidLen; memcpy(q, b->cfg.id, kidLen); q += kidLen;
     *q++ = (uint8_t)taskLen; memcpy(q, b->cfg.task, taskLen); q += taskLen;
     wr64(q, round); wr64(q + 8, b->data->n); wr64(q + 16, ++b->ctr); q += 24;
     memcpy(q, base, 32); q += 32;
-    wr32(q, (uint32_t)len); q += 4 + len;
     *q++ = 1;                                  /* metrics: { loss_u: round(loss · 10^6) } */
     *q++ = 6; memcpy(q, key, 6); q += 6;
     wr64(q, (uint64_t)js_round(b->last_loss * 1e6));
     int32_t args[2] = { p, (int32_t)recLen };
-    int32_t n = fw_call(b->fw, "cose_sign_update", 2, args);
-    if (n < 0) return fail(b, -1, "sign", n);
-    *out = fw_mem(b->fw, (uint32_t)call0(b, "crypto_out"), (uint32_t)n);
-    *out_len = (uint32_t)n;
-    return *out ? 0 : fail(b, -1, "sign", FW_TRAP);
+    int32_t total = fw_call(b->fw, "cose_sign_model", 2, args);
+    if (total < 0) return fail(b, -1, "sign", total);
+    if ((uint32_t)total > b->update_cap) {
+        uint8_t *u = (uint8_t *)realloc(b->update, (size_t)total);
+        if (!u) { snprintf(b->error, sizeof b->error, "out of memory for a %d-byte update", total); return -1; }
+        b->update = u; b->update_cap = (uint32_t)total;
+    }
+    for (int32_t off = 0; off < total;) {
+        int32_t room = call0(b, "crypto_out_room"), want = total - off < room ? total - off : room;
+        int32_t rd[2] = { off, want };
+        int32_t n = fw_call(b->fw, "cose_update_read", 2, rd);
+        if (n <= 0) return fail(b, -1, "sign", n < 0 ? n : FW_E_BAD_LENGTH);
+        uint8_t *src = fw_mem(b->fw, (uint32_t)call0(b, "crypto_out"), (uint32_t)n);
+        if (!src) return fail(b, -1, "sign", FW_TRAP);
+        memcpy(b->update + off, src, (size_t)n);
+        off += n;
+    }
+    *out = b->update;
+    *out_len = (uint32_t)total;
+    return 0;
 }
 
 int board_on_global(board_t *b, const uint8_t *msg, uint32_t len,

@@ -26,6 +26,8 @@ typedef struct board {
     uint64_t last_round;      /* rounds ≤ this are ignored */
     uint64_t ctr;             /* last message counter used (persist it across reboots) */
     double last_loss;
+    uint8_t *update;          /* the last signed update, read out of the firmware (host memory) */
+    uint32_t update_cap;
     char error[200];
 } board_t;
 
@@ -47,7 +49,7 @@ int board_provision(board_t *b, uint8_t seed[32]);
 int board_public_key(board_t *b, uint8_t out[32]);
 
 /** Handles one message from fl/<task>/global. On BOARD_UPDATE, *update / *update_len point into
- *  firmware memory (valid until the next firmware call) and *round is the round trained. */
+ *  the board's own buffer (valid until the next board_on_global) and *round is the round trained. */
 int board_on_global(board_t *b, const uint8_t *msg, uint32_t len,
                     const uint8_t **update, uint32_t *update_len, uint64_t *round);
 
