@@ -21,8 +21,8 @@ export interface RobustnessRecord {
 }
 
 /** Defences of the extended comparison (committee variants), run only with `all`: the core set
- *  — clean, oracle, fedavg, committee, cclip and the default roottrust — stays under 30 minutes
- *  at 2 runs at a time on a 2-core host; the extended one adds about 25 more. */
+ *  — clean, oracle, fedavg, committee, cclip and the default roottrust — took 11 min 46 s at 2
+ *  runs at a time on a quiet 2-core host (docs/robustness.md); the extended one adds about 15. */
 export const EXTENDED_DEFENCES = ['guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5'];
 
 /** The scenario files of the benchmark (the core set, or every file with `all`), sorted. */
