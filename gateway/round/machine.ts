@@ -143,9 +143,12 @@ export function initialState(o: { round?: number; head: Head; model: Uint8Array;
   };
 }
 
+/** A separate committee whose members do not train (002 §III; not when members also send a reference update). */
+const membersSitOut = (cfg: RoundConfig): boolean => cfg.engine.caps.committee === 'separate' && !cfg.engine.caps.membersTrain;
+
 /** The default plan: every present device trains; a separate committee's members do not. */
 export function defaultPlan(cfg: RoundConfig, committee: readonly string[], offline: ReadonlySet<string> = new Set()): RoundPlan {
-  const seated = cfg.engine.caps.committee === 'separate' && !cfg.engine.caps.membersTrain ? new Set(committee) : new Set<string>();
+  const seated = membersSitOut(cfg) ? new Set(committee) : new Set<string>();
   return { trainers: cfg.devices.filter((d) => !seated.has(d) && !offline.has(d)), committee: [...committee] };
 }
 
@@ -235,13 +238,20 @@ function memberSet(ids: readonly string[]): ReadonlySet<string> {
   return m;
 }
 
-/** Counts one rejection and keeps it in the bounded sample, its detail escaped (device-controlled text). */
+/** Counts one rejection into `into` (mutated) and keeps it in the bounded sample, its detail
+ *  escaped (device-controlled text). */
+function addRejection(cfg: RoundConfig, into: { rejected: Rejection[]; rejectedCounts: Record<string, number> }, r: Rejection): void {
+  if (into.rejected.length < (cfg.maxRejections ?? MAX_REJECTION_SAMPLE)) into.rejected.push({ ...r, detail: escapeText(r.detail) });
+  into.rejectedCounts[r.reason] = (into.rejectedCounts[r.reason] ?? 0) + 1;
+}
+
+/** The sample and counts with one more rejection (new values; `s` is not changed). */
 function noteRejection(cfg: RoundConfig, s: Pick<RoundState, 'rejected' | 'rejectedCounts'>, r: Rejection): Pick<RoundState, 'rejected' | 'rejectedCounts'> {
-  const keep = s.rejected.length < (cfg.maxRejections ?? MAX_REJECTION_SAMPLE);
-  return {
-    rejected: keep ? [...s.rejected, { ...r, detail: escapeText(r.detail) }] : s.rejected,
-    rejectedCounts: { ...s.rejectedCounts, [r.reason]: (s.rejectedCounts[r.reason] ?? 0) + 1 },
-  };
+  // a full sample is shared, not copied (addRejection adds nothing to it): a flood stays O(1) per message
+  const full = s.rejected.length >= (cfg.maxRejections ?? MAX_REJECTION_SAMPLE);
+  const out = { rejected: full ? (s.rejected as Rejection[]) : [...s.rejected], rejectedCounts: { ...s.rejectedCounts } };
+  addRejection(cfg, out, r);
+  return out;
 }
 
 function reject(cfg: RoundConfig, s: RoundState, device: string, reason: string, detail: string, bytes: number, now: number): StepResult {
@@ -278,7 +288,7 @@ function onPresence(cfg: RoundConfig, s: RoundState, device: string, online: boo
   let state: RoundState = { ...s, offline };
   // A device that comes online while the round collects joins it (default selection only).
   // (defaultPlan's rule for one device: a registered, present device trains unless seated on a separate committee)
-  if (online && s.phase === 'collecting' && !cfg.plan && !memberSet(s.trainers).has(device) && !(cfg.engine.caps.committee === 'separate' && !cfg.engine.caps.membersTrain && s.committee.includes(device))) {
+  if (online && s.phase === 'collecting' && !cfg.plan && !memberSet(s.trainers).has(device) && !(membersSitOut(cfg) && s.committee.includes(device))) {
     state = { ...state, trainers: [...s.trainers, device] };
   }
   return complete(cfg, state) ? close(state, now) : same(state);
@@ -390,8 +400,7 @@ function onFinal(cfg: RoundConfig, s: RoundState, e: Extract<RoundEvent, { type:
     const r = pool && !pool.has(u.deviceId)
       ? { device: u.deviceId, reason: 'late', detail: 'admitted after the round was decided' }
       : { device: u.deviceId, ...(cfg.engine.explain?.(u.deviceId, d) ?? { reason: `${cfg.engine.name}_rejected`, detail: `not accepted by the ${cfg.engine.name} engine` }) };
-    if (rej.rejected.length < (cfg.maxRejections ?? MAX_REJECTION_SAMPLE)) rej.rejected.push({ ...r, detail: escapeText(r.detail) });
-    rej.rejectedCounts[r.reason] = (rej.rejectedCounts[r.reason] ?? 0) + 1;
+    addRejection(cfg, rej, r);
   }
   const rejectedTotal = Object.values(rej.rejectedCounts).reduce((a, b) => a + b, 0);
   const summary: RoundSummary = {
