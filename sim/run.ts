@@ -255,6 +255,8 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
   let stall: (QuorumStatus & { by: string }) | undefined;
   const finalities: Finality[] = [];
   const evaluators = Array.from({ length: G }, () => new Kernel(new FirmwareInstance()));
+  // the defence's root digits, the same for every gateway (each trains on them with its own kernel)
+  const rootData = settings.rootTrust ? mnistRootData(o.seed, settings.rootData) : undefined;
   const log = process.env.EDGECHAIN_DEBUG ? (e: object) => console.error(JSON.stringify(e)) : undefined;
   for (let g = 0; g < G; g++) {
     const p: GatewayParams = {
@@ -262,7 +264,7 @@ export async function runFederated(o: RunOptions, hooks: RunHooks = {}): Promise
       rounds: o.rounds, roundTimeoutMs: o.roundTimeoutMs, viewTimeoutMs: hooks.viewTimeoutMs, rule: aggregator(rule), log,
       // every gateway evaluates: the accuracy is recorded in the block, so all must agree on it
       evaluate: (m) => { evaluators[g].load(m); const r = evaluators[g].evaluate(test); return { accuracy: r.accuracy, loss: r.loss }; },
-      ...(settings.rootTrust ? { reference: rootUpdater(decodeModel(initialModel).header, mnistRootData(o.seed, settings.rootData), ROOT_TRAINING) } : {}),
+      ...(rootData ? { reference: rootUpdater(decodeModel(initialModel).header, rootData, ROOT_TRAINING) } : {}),
     };
     const base = clusterNodeOptions(p);
     const stallOpts = G > 1 ? { stallTimeoutMs: o.stallTimeoutMs ?? Math.max(30_000, 5 * o.roundTimeoutMs), onStall: (q: QuorumStatus) => { stall ??= { ...q, by: gatewayId(g) }; drivers.forEach((d) => d.stop(true)); } } : {};

@@ -78,6 +78,13 @@ export function idItem(v: unknown): string {
   return v;
 }
 
+/** Item reader for a list of safe integers (may be negative). */
+export function intItem(v: unknown): number {
+  const x = num(v);
+  if (typeof x !== 'number' || !Number.isSafeInteger(x)) bad('list item must be an integer');
+  return x;
+}
+
 /** Item reader for a list of 32-byte hashes. */
 export function hashItem(v: unknown): Uint8Array {
   if (!(v instanceof Uint8Array) || v.length !== 32) bad('list item must be a 32-byte hash');

@@ -17,13 +17,20 @@ export function meanSd(xs: readonly number[]): { mean: number; sd: number; n: nu
 
 const pct = (m: { mean: number; sd: number; n: number }) => (m.n ? `${(m.mean * 100).toFixed(1)} ± ${(m.sd * 100).toFixed(1)}` : '');
 
+/** The order the tables list defences in; others follow by name. */
+const DEFENCE_ORDER = ['oracle', 'fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5', 'roottrust'];
+
+/** The distinct defences of `names` in DEFENCE_ORDER. */
+function byDefenceOrder(names: readonly string[]): string[] {
+  const rank = (d: string) => (DEFENCE_ORDER.includes(d) ? DEFENCE_ORDER.indexOf(d) : DEFENCE_ORDER.length);
+  return [...new Set(names)].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+}
+
 /** Markdown tables, one per α. */
 export function robustnessTables(recs: readonly RobustnessRecord[]): string {
   const alphas = [...new Set(recs.map((r) => r.alpha))].sort((a, b) => a - b);
   const fractions = [...new Set(recs.filter((r) => r.attack !== 'clean').map((r) => r.fraction))].sort((a, b) => a - b);
-  const ORDER = ['oracle', 'fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5', 'roottrust'];
-  const rank = (d: string) => (ORDER.includes(d) ? ORDER.indexOf(d) : ORDER.length);
-  const defences = [...new Set(recs.map((r) => r.defence))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+  const defences = byDefenceOrder(recs.map((r) => r.defence));
   const attacks = [...new Set(recs.filter((r) => r.attack !== 'clean').map((r) => r.attack))];
   const out: string[] = [];
   for (const alpha of alphas) {
@@ -50,8 +57,7 @@ export function robustnessTables(recs: readonly RobustnessRecord[]): string {
 export function breakpoints(recs: readonly RobustnessRecord[], points = 2): string {
   const alphas = [...new Set(recs.map((r) => r.alpha))].sort((a, b) => a - b);
   const attacks = [...new Set(recs.filter((r) => r.attack !== 'clean' && r.defence !== 'oracle').map((r) => r.attack))];
-  const ORDER = ['fedavg', 'committee', 'cclip', 'guarded', 'trust', 'trustclip', 'trustmed', 'trustmed5', 'roottrust'];
-  const defences = [...new Set(recs.filter((r) => r.defence !== 'oracle').map((r) => r.defence))].sort((a, b) => (ORDER.indexOf(a) + 99) % 99 - (ORDER.indexOf(b) + 99) % 99);
+  const defences = byDefenceOrder(recs.filter((r) => r.defence !== 'oracle').map((r) => r.defence));
   const out: string[] = [];
   for (const alpha of alphas) {
     out.push(`| α = ${alpha}: breaks at | ${attacks.join(' | ')} |`, `| --- | ${attacks.map(() => '---').join(' | ')} |`);

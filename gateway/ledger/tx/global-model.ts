@@ -2,11 +2,10 @@
 // aggregated. Rounds of a task strictly increase; each listed update must be recorded, pending
 // and from this round or earlier, and is consumed.
 import { LedgerError } from '../errors.js';
-import { onlyKeys, str, bytes, uint, list, hashItem, idItem, opt } from '../fields.js';
+import { onlyKeys, str, bytes, uint, list, hashItem, idItem, intItem, opt, MAX_TXS_PER_BLOCK } from '../fields.js';
 import { K, put, getModel, type PendingUpdate, type ModelRecord } from '../records.js';
 import { toHex } from '../../../protocol/bytes.js';
 import { defined, type TxKind } from './kind.js';
-import { MAX_TXS_PER_BLOCK, int } from '../fields.js';
 
 /** Most devices a model record's reputation list may name. */
 export const MAX_TRUST_ENTRIES = 100_000;
@@ -15,7 +14,7 @@ export const MAX_TRUST_ENTRIES = 100_000;
 function trustList(m: Map<unknown, unknown>, k: string): [string, number][] {
   const out = list(m, k, (v): [string, number] => {
     if (!Array.isArray(v) || v.length !== 2) throw new LedgerError('malformed', `${k}: each entry must be [id, integer]`);
-    return [idItem(v[0]), int(new Map([[`${k} value`, v[1]]]), `${k} value`)];
+    return [idItem(v[0]), intItem(v[1])];
   }, MAX_TRUST_ENTRIES);
   for (let i = 1; i < out.length; i++) if (!(out[i - 1][0] < out[i][0])) throw new LedgerError('malformed', `${k}: ids must be strictly increasing`);
   return out;
