@@ -83,8 +83,8 @@ export class RoundDriver implements FinalityHost {
       this.log(e.up ? 'info' : 'warn', e.up ? 'transport_up' : 'transport_down', e.detail ? { detail: e.detail } : {});
       // After a broker restart nothing is retained: announce the current round again.
       if (e.up && !this.stopped) {
-        this.track(this.announcePresence());
-        if (this.lastAnnouncement) this.track(t.publish(globalTopic(this.o.cfg.task), this.lastAnnouncement, { qos: 1, retain: true }));
+        this.send(this.announcePresence());
+        if (this.lastAnnouncement) this.send(t.publish(globalTopic(this.o.cfg.task), this.lastAnnouncement, { qos: 1, retain: true }));
       }
     });
     this.o.finality.start(this);
@@ -178,12 +178,12 @@ export class RoundDriver implements FinalityHost {
           committee: cfg.engine.caps.committee === 'separate' ? fx.plan.committee : undefined,
         }, this.o.signingKey);
         this.lastAnnouncement = msg;
-        this.track((async () => { await this.o.onAnnounce?.(fx, msg); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
+        this.send((async () => { await this.o.onAnnounce?.(fx, msg); await transport.publish(globalTopic(cfg.task), msg, { qos: 1, retain: true }); })());
         return;
       }
       case 'ack':
         if (!fx.accepted && !this.rejectionOutput(fx.round, 'ack', fx.device)) return;
-        try { this.track(transport.publish(ackTopic(cfg.task, fx.device), encodeCanonical({ round: fx.round, accepted: fx.accepted, reason: fx.reason }), { qos: 0 })); } catch { /* invalid topic segment: nothing to ack */ }
+        try { this.send(transport.publish(ackTopic(cfg.task, fx.device), encodeCanonical({ round: fx.round, accepted: fx.accepted, reason: fx.reason }), { qos: 0 })); } catch { /* invalid topic segment: nothing to ack */ }
         return;
       case 'reject':
         if (!this.rejectionOutput(fx.round, 'log')) return;
@@ -210,7 +210,7 @@ export class RoundDriver implements FinalityHost {
       case 'summary':
         this.summaries.push(fx.summary);
         this.o.onRound?.(fx.summary);
-        if (this.o.publishSummaries !== false) this.track(transport.publish(roundTopic(cfg.task), new TextEncoder().encode(JSON.stringify(fx.summary)), { qos: 0 }));
+        if (this.o.publishSummaries !== false) this.send(transport.publish(roundTopic(cfg.task), new TextEncoder().encode(JSON.stringify(fx.summary)), { qos: 0 }));
         if (this.stopping) this.halt();
         return;
       case 'finished':
@@ -239,9 +239,17 @@ export class RoundDriver implements FinalityHost {
     return true;
   }
 
+  /** Ledger and blob work that close() waits for before the ledger closes. */
   private track(p: Promise<unknown>): void {
     const q = p.catch((e) => this.log('warn', 'io_error', { detail: String((e as Error)?.message ?? e) })).finally(() => this.background.delete(q));
     this.background.add(q);
+  }
+
+  /** A publish: its failure is logged, but close() does not wait for it — a QoS 1 message in
+   *  flight when the broker went away may never be acknowledged, and the transport's own close
+   *  settles it. */
+  private send(p: Promise<unknown>): void {
+    p.catch((e) => this.log('warn', 'io_error', { detail: String((e as Error)?.message ?? e) }));
   }
 
   // ---- FinalityHost ----
