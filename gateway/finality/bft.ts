@@ -75,6 +75,7 @@ export class BftFinality implements Finality {
   private viewTimer?: CancelTimer;
   private forkTimer?: CancelTimer;
   private graceTimer?: CancelTimer;
+  private stallTimer?: CancelTimer;
   private syncAsked = -Infinity;
   private lastFinal = 0;
   private stalled = false;
@@ -105,6 +106,7 @@ export class BftFinality implements Finality {
   start(host: FinalityHost): void {
     this.host = host;
     this.lastFinal = host.clock.now();
+    this.armStall();
     const t = host.cfg.task;
     this.topics.push(proposeTopic(t), voteTopic(t), syncTopic(t), syncReplyTopic(t, this.o.id));
   }
@@ -372,6 +374,7 @@ export class BftFinality implements Finality {
   private afterCommit(block: Block): void {
     const h = block.header.height;
     this.lastFinal = this.host.clock.now();
+    this.armStall();
     this.heard.clear();
     this.proposers.push(block.header.proposer);
     this.pending.delete(h);
@@ -396,6 +399,21 @@ export class BftFinality implements Finality {
       height: h, view: this.view, need: finalityQuorum(this.gwIds.length), gateways: this.gwIds.length, approvals: approvals.sort(),
       heard: this.gwIds.filter((g) => this.heard.has(g)), silent: this.gwIds.filter((g) => !this.heard.has(g)), waitedMs: this.host.clock.now() - this.lastFinal,
     };
+  }
+
+  /** The stall check runs `stallTimeoutMs` after the last finalized block whatever this gateway
+   *  is waiting for — not only at view changes, which need a view in progress (a gateway still
+   *  collecting, or waiting for a proposal that never came, has none running). */
+  private armStall(delay = this.o.stallTimeoutMs): void {
+    if (this.o.stallTimeoutMs === undefined || delay === undefined) return;
+    this.stallTimer?.();
+    this.stallTimer = this.host.clock.setTimer(delay, () => {
+      this.stallTimer = undefined;
+      if (this.stopped || this.stalled) return;
+      const left = this.o.stallTimeoutMs! - (this.host.clock.now() - this.lastFinal);
+      if (left > 0) this.armStall(left);   // a timer that fired a millisecond early
+      else this.reportQuorum(this.height + 1, this.view);
+    });
   }
 
   private reportQuorum(h: number, view: number): void {
@@ -451,6 +469,6 @@ export class BftFinality implements Finality {
     this.host.synced({ head: { height: last.header.height, hash: last.hash, time: last.header.time, cert: last.approvals }, round: (last.header.cons.round ?? s.round) + 1, model, committee, trust: rec?.trust ? new Map(rec.trust) : undefined });
   }
 
-  stop(): void { this.stopped = true; this.viewTimer?.(); this.forkTimer?.(); this.graceTimer?.(); }
+  stop(): void { this.stopped = true; this.viewTimer?.(); this.forkTimer?.(); this.graceTimer?.(); this.stallTimer?.(); }
   async drain(): Promise<void> { await this.inbox; }
 }

@@ -78,7 +78,13 @@ for (const gateways of [1, 4]) test(`a broker restart mid-run (${gateways} gatew
   const tmp = tempDir('restart-');
   try {
     let restarted: Promise<void> | undefined;
+    // never hang: a run that neither finishes nor reports its stall is stopped (and fails) before
+    // the test's own timeout, so the broker and the data directory are still cleaned up
+    const guard = new AbortController();
+    const hang = setTimeout(() => guard.abort(), 80_000);
+    t.after(() => clearTimeout(hang));
     const run = runFederated({ ...base, devices: 4, rounds: 5, gateways, broker: m.url, dataDir: tmp.dir, stallTimeoutMs: 25_000 }, {
+      signal: guard.signal,
       onRound: (s) => {
         if (s.round !== 2 || restarted) return;
         restarted = (async () => { await m.kill(); await new Promise((res) => setTimeout(res, 3000)); await m.restart(); })();
@@ -98,6 +104,7 @@ for (const gateways of [1, 4]) test(`a broker restart mid-run (${gateways} gatew
       return undefined;
     });
     await restarted;
+    assert.ok(!guard.signal.aborted, 'the run neither finished nor reported a stall within 80 s');
     if (!r) { t.diagnostic('the known vote split happened: the run failed with the stall named and every ledger verifies'); return; }
     assert.equal(r.rounds, 5, 'every round finished');
     assert.equal(r.ledger_height, 6, 'registration + one block per round');
